@@ -1,0 +1,1 @@
+"""The aiohttp REST API (and, in webhook mode, the Telegram update endpoint)."""

@@ -1,0 +1,126 @@
+"""Check-in use cases: idempotent check-in, undo, notes and history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from smarthabit.clock import local_today
+from smarthabit.errors import NotFound, ValidationFailed
+from smarthabit.habits import get_habit
+from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
+from smarthabit.schemas import clean_text
+from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
+
+BACKFILL_DAYS = 7
+MILESTONES = (7, 30, 100, 365)
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    checkin: CheckIn
+    habit: Habit
+    created: bool
+    milestone: int | None  # the streak length just reached, when it is one worth celebrating
+
+
+def _validate_day(day: date | None, today: date) -> date:
+    day = day or today
+    if day > today:
+        raise ValidationFailed("Cannot check in for a future day", {"day": str(day), "today": str(today)})
+    if day < today - timedelta(days=BACKFILL_DAYS):
+        raise ValidationFailed(f"Check-ins can go back at most {BACKFILL_DAYS} days", {"day": str(day)})
+    return day
+
+
+def _validate_note(note: str | None) -> str | None:
+    if note is None:
+        return None
+    try:
+        note = clean_text(note)
+    except ValueError as exc:
+        raise ValidationFailed("Invalid note", {"note": str(exc)}) from exc
+    if len(note) > MAX_NOTE:
+        raise ValidationFailed(f"A note can be at most {MAX_NOTE} characters", {"field": "note"})
+    return note or None
+
+
+async def check_in(
+    user: User, habit_id: int, *, day: date | None = None, value: float | None = None,
+    note: str | None = None, source: CheckInSource = CheckInSource.API, now: datetime | None = None,
+) -> CheckInResult:
+    """Record that the habit was done on a local day. A repeat for the same day returns the existing
+    check-in unchanged (created=False), also when two requests race: the unique key decides."""
+    today = local_today(user.timezone, now)
+    day = _validate_day(day, today)
+    note = _validate_note(note)
+    habit = await get_habit(user, habit_id, include_archived=False)
+    if habit.kind is HabitKind.MEASURABLE and value is None:
+        raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
+    if value is not None and not (0 <= value <= 1_000_000):
+        raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
+    existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
+    if existing is not None:
+        return CheckInResult(existing, habit, False, None)
+    try:
+        async with in_transaction():
+            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+    except IntegrityError:
+        existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
+        if existing is None:  # pragma: no cover - the row that beat us was undone in between
+            raise
+        return CheckInResult(existing, habit, False, None)
+    before = habit.current_streak if habit.streak_day == today else None
+    await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
+    reached = habit.current_streak if before is not None and habit.current_streak > before else None
+    return CheckInResult(checkin, habit, True, reached if reached in MILESTONES else None)
+
+
+async def undo_check_in(user: User, habit_id: int, day: date | None = None) -> Habit:
+    """Remove the check-in of a day (default today); NotFound if there was none."""
+    today = local_today(user.timezone)
+    day = day or today
+    habit = await get_habit(user, habit_id)
+    deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()
+    if not deleted:
+        raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+    await refresh_streaks(habit, today)
+    return habit
+
+
+async def set_note(user: User, habit_id: int, day: date, note: str | None) -> CheckIn:
+    """Attach (or clear) the note of an existing check-in."""
+    habit = await get_habit(user, habit_id)
+    checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
+    if checkin is None:
+        raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+    checkin.note = _validate_note(note)
+    await checkin.save(update_fields=["note"])
+    return checkin
+
+
+async def list_checkins(
+    user: User, habit_id: int, *, start: date | None = None, end: date | None = None,
+    limit: int = 100, offset: int = 0,
+) -> tuple[list[CheckIn], int]:
+    """A page of the habit's check-ins, newest first, with the total count for pagination."""
+    habit = await get_habit(user, habit_id)
+    query = CheckIn.filter(habit_id=habit.id)
+    if start is not None:
+        query = query.filter(day__gte=start)
+    if end is not None:
+        query = query.filter(day__lte=end)
+    total = await query.count()
+    rows = await query.order_by("-day").offset(offset).limit(limit)
+    return rows, total
+
+
+async def recompute_streaks(user: User, habit_id: int) -> Habit:
+    """Force a full recomputation (used by the nightly task and after bulk edits)."""
+    habit = await get_habit(user, habit_id)
+    await refresh_streaks(habit, local_today(user.timezone))
+    return habit

@@ -1,0 +1,42 @@
+"""Time zones and local days: the only place that turns instants into a user's calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from smarthabit.errors import ValidationFailed
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@lru_cache(maxsize=1024)
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for an IANA name; raises ValidationFailed for anything else."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        raise ValidationFailed("Unknown time zone", {"timezone": name})
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationFailed("Unknown time zone", {"timezone": name}) from exc
+
+
+def is_valid_timezone(name: str) -> bool:
+    try:
+        zone(name)
+    except ValidationFailed:
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def all_timezones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def local_today(tz_name: str, now: datetime | None = None) -> date:
+    """The user's local calendar date at `now` (default: this instant)."""
+    return (now or utcnow()).astimezone(zone(tz_name)).date()

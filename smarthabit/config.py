@@ -1,0 +1,96 @@
+"""Typed settings, read once from the environment (and `.env`) at start and passed down explicitly."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIN_JWT_SECRET_BYTES = 32
+EMBEDDED_DATABASE_URL = "sqlite://smarthabit.sqlite3"
+
+
+class Settings(BaseSettings):
+    """Every knob of SmartHabit; names are stable (deployments rely on them)."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    smarthabit_env: Literal["development", "production"] = "development"
+    database_url: str | None = None
+    redis_url: str | None = None
+    jwt_secret: SecretStr | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=0, le=65535)
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_webhook_secret: SecretStr | None = None
+    log_level: str = "INFO"
+
+    access_token_ttl_seconds: int = Field(15 * 60, gt=0)
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
+    link_code_ttl_seconds: int = Field(10 * 60, gt=0)
+    max_request_bytes: int = Field(64 * 1024, gt=0)
+    nudge_daily_cap: int = Field(3, ge=0)
+
+    @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
+                     "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`FOO=` in a .env file means "not set", not an empty secret."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _refuse_weak_production_settings(self) -> Settings:
+        secret = self.jwt_secret.get_secret_value() if self.jwt_secret else None
+        if secret is not None and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(f"JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long")
+        if self.is_production:
+            if secret is None:
+                raise ValueError("JWT_SECRET is required when SMARTHABIT_ENV=production")
+            if self.database_url is None:
+                raise ValueError("DATABASE_URL is required when SMARTHABIT_ENV=production")
+        webhook = self.telegram_webhook_secret
+        if webhook is not None:
+            value = webhook.get_secret_value()
+            if not (16 <= len(value) <= 256) or not all(c.isalnum() or c in "_-" for c in value):
+                raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.smarthabit_env == "production"
+
+    @property
+    def db_url(self) -> str:
+        """The Tortoise connection URL; `postgresql://` is accepted as an alias of `postgres://`."""
+        url = self.database_url or EMBEDDED_DATABASE_URL
+        if url.startswith("postgresql://"):
+            url = "postgres://" + url.removeprefix("postgresql://")
+        return url
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.db_url.startswith(("postgres://", "asyncpg://"))
+
+    @cached_property
+    def jwt_key(self) -> str:
+        """The signing key; development without JWT_SECRET gets a random per-process key."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return secrets.token_urlsafe(48)
+
+    @property
+    def bot_token(self) -> str | None:
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def webhook_secret(self) -> str | None:
+        return self.telegram_webhook_secret.get_secret_value() if self.telegram_webhook_secret else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once at start; overrides come from command-line flags or tests."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,203 @@
+"""Habit use cases, written once for the API, the bot and the workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from tortoise.transactions import in_transaction
+
+from smarthabit.clock import local_today, utcnow
+from smarthabit.errors import Conflict, NotFound, ValidationFailed
+from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, User
+from smarthabit.reminder_times import next_fire_at
+from smarthabit.schemas import HabitCreate, HabitUpdate
+from smarthabit.streak_cache import refresh_streaks
+
+MAX_ACTIVE_HABITS = 100
+MAX_PAUSE_DAYS = 366
+
+
+@dataclass(frozen=True, slots=True)
+class HabitStatus:
+    """A habit as listed: today's state and its streaks as of the user's today."""
+
+    habit: Habit
+    today: date
+    due_today: bool
+    done_today: bool
+    today_value: float | None
+
+
+def _weekday_mask(weekdays: list[int]) -> int:
+    return sum(1 << d for d in set(weekdays))
+
+
+async def get_habit(user: User, habit_id: int, *, include_archived: bool = True) -> Habit:
+    """The user's habit, or NotFound, also for another user's habit (no hint that it exists)."""
+    query = Habit.filter(id=habit_id, user_id=user.id)
+    if not include_archived:
+        query = query.filter(archived_at__isnull=True)
+    habit = await query.first()
+    if habit is None:
+        raise NotFound("Habit not found", {"habit_id": habit_id})
+    return habit
+
+
+async def _ensure_unique_name(user: User, name: str, exclude_id: int | None = None) -> None:
+    query = Habit.filter(user_id=user.id, archived_at__isnull=True, name__iexact=name)
+    if exclude_id is not None:
+        query = query.exclude(id=exclude_id)
+    if await query.exists():
+        raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
+
+
+async def _set_reminders(habit: Habit, user: User, times: list[time], now: datetime) -> None:
+    await Reminder.filter(habit_id=habit.id).exclude(local_time__in=times).delete()
+    existing = set(await Reminder.filter(habit_id=habit.id).values_list("local_time", flat=True))
+    for local_time in times:
+        if local_time not in existing:
+            await Reminder.create(
+                habit_id=habit.id, local_time=local_time,
+                next_fire_at=next_fire_at(local_time, user.timezone, now),
+            )
+
+
+async def reschedule_reminders(user: User, now: datetime | None = None) -> None:
+    """Recompute every reminder's next instant, e.g. after the user changed time zone."""
+    now = now or utcnow()
+    reminders = await Reminder.filter(habit__user_id=user.id)
+    for reminder in reminders:
+        reminder.next_fire_at = next_fire_at(reminder.local_time, user.timezone, now)
+        await reminder.save(update_fields=["next_fire_at"])
+
+
+async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = None) -> Habit:
+    """Create a habit (and its reminders) atomically; names are unique among active habits."""
+    now = now or utcnow()
+    async with in_transaction():
+        await _ensure_unique_name(user, data.name)
+        active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
+        if active >= MAX_ACTIVE_HABITS:
+            raise ValidationFailed(f"At most {MAX_ACTIVE_HABITS} active habits", code="too_many_habits")
+        today = local_today(user.timezone, now)
+        habit = await Habit.create(
+            user_id=user.id, name=data.name, description=data.description, kind=data.kind,
+            target=data.target, unit=data.unit, target_direction=data.target_direction,
+            schedule_kind=data.schedule.kind, schedule_weekdays=_weekday_mask(data.schedule.weekdays),
+            times_per_week=data.schedule.times_per_week, start_day=today, position=active,
+            streak_day=today,
+        )
+        await _set_reminders(habit, user, data.reminder_times, now)
+    return habit
+
+
+async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: datetime | None = None) -> Habit:
+    """Apply a partial update; a changed schedule or target recomputes the cached streaks."""
+    now = now or utcnow()
+    changes = data.model_dump(exclude_unset=True)
+    async with in_transaction():
+        habit = await get_habit(user, habit_id)
+        if "name" in changes and changes["name"] is not None:
+            await _ensure_unique_name(user, changes["name"], exclude_id=habit.id)
+            habit.name = changes["name"]
+        for field in ("description", "unit", "target_direction", "position"):
+            if field in changes and changes[field] is not None:
+                setattr(habit, field, changes[field])
+        if data.kind is not None:
+            habit.kind = data.kind
+        if data.target is not None:
+            habit.target = data.target
+        if habit.kind is HabitKind.MEASURABLE and habit.target is None:
+            raise ValidationFailed("A measurable habit needs a target", {"field": "target"})
+        if data.schedule is not None:
+            habit.schedule_kind = data.schedule.kind
+            habit.schedule_weekdays = _weekday_mask(data.schedule.weekdays)
+            habit.times_per_week = data.schedule.times_per_week
+        await habit.save()
+        if data.reminder_times is not None:
+            await _set_reminders(habit, user, data.reminder_times, now)
+        await refresh_streaks(habit, local_today(user.timezone, now))
+    return habit
+
+
+async def archive_habit(user: User, habit_id: int) -> Habit:
+    habit = await get_habit(user, habit_id)
+    if habit.archived_at is None:
+        habit.archived_at = utcnow()
+        await habit.save(update_fields=["archived_at", "updated_at"])
+    return habit
+
+
+async def restore_habit(user: User, habit_id: int) -> Habit:
+    habit = await get_habit(user, habit_id)
+    if habit.archived_at is not None:
+        await _ensure_unique_name(user, habit.name, exclude_id=habit.id)
+        habit.archived_at = None
+        await habit.save(update_fields=["archived_at", "updated_at"])
+    return habit
+
+
+async def delete_habit(user: User, habit_id: int) -> None:
+    """Remove the habit with its check-ins, pauses, reminders and nudges."""
+    habit = await get_habit(user, habit_id)
+    await habit.delete()
+
+
+async def pause_habit(user: User, habit_id: int, start: date, end: date) -> HabitPause:
+    """Put a habit on hold for a date range; overlapping pauses are merged into one."""
+    if end < start:
+        raise ValidationFailed("A pause must end on or after its start", {"start": str(start), "end": str(end)})
+    if (end - start).days >= MAX_PAUSE_DAYS:
+        raise ValidationFailed(f"A pause can last at most {MAX_PAUSE_DAYS} days")
+    async with in_transaction():
+        habit = await get_habit(user, habit_id, include_archived=False)
+        overlapping = await HabitPause.filter(habit_id=habit.id, start__lte=end, end__gte=start)
+        for pause in overlapping:
+            start, end = min(start, pause.start), max(end, pause.end)
+            await pause.delete()
+        pause = await HabitPause.create(habit_id=habit.id, start=start, end=end)
+        await refresh_streaks(habit, local_today(user.timezone))
+    return pause
+
+
+async def resume_habit(user: User, habit_id: int) -> Habit:
+    """End any pause that covers today or later, so the habit is due again from today."""
+    today = local_today(user.timezone)
+    async with in_transaction():
+        habit = await get_habit(user, habit_id, include_archived=False)
+        for pause in await HabitPause.filter(habit_id=habit.id, end__gte=today):
+            if pause.start >= today:
+                await pause.delete()
+            else:
+                pause.end = date.fromordinal(today.toordinal() - 1)
+                await pause.save(update_fields=["end"])
+        await refresh_streaks(habit, today)
+    return habit
+
+
+async def list_habits(user: User, *, include_archived: bool = False, now: datetime | None = None) -> list[HabitStatus]:
+    """The user's habits in order, each with today's state; stale streak caches are refreshed."""
+    today = local_today(user.timezone, now)
+    query = Habit.filter(user_id=user.id)
+    if not include_archived:
+        query = query.filter(archived_at__isnull=True)
+    habits = await query.order_by("position", "id")
+    ids = [h.id for h in habits]
+    todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value")) if ids else {}
+    paused_today = set(
+        await HabitPause.filter(habit_id__in=ids, start__lte=today, end__gte=today).values_list("habit_id", flat=True)
+    ) if ids else set()
+    statuses = []
+    for habit in habits:
+        if habit.streak_day != today:
+            await refresh_streaks(habit, today)
+        done = habit.id in todays and habit.counts_as_done(todays[habit.id])
+        due = habit.archived_at is None and habit.id not in paused_today and habit.schedule.is_scheduled(today)
+        statuses.append(HabitStatus(habit, today, due, done, todays.get(habit.id)))
+    return statuses
+
+
+async def active_pause(habit: Habit, day: date) -> HabitPause | None:
+    return await HabitPause.filter(habit_id=habit.id, start__lte=day, end__gte=day).first()
+

@@ -1,0 +1,261 @@
+"""Tortoise models: the one schema shared by the API, the bot and the workers.
+
+Instants are timezone-aware UTC; habit days are the user's local calendar dates.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from smarthabit.schedule import Schedule, ScheduleKind
+
+
+class HabitKind(StrEnum):
+    YES_NO = "yes_no"
+    MEASURABLE = "measurable"
+
+
+class TargetDirection(StrEnum):
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+
+
+class CheckInSource(StrEnum):
+    API = "api"
+    BOT = "bot"
+    REMINDER = "reminder"
+
+
+class NudgeKind(StrEnum):
+    REMINDER = "reminder"
+    SKIP_RISK = "skip_risk"
+    STREAK_RISK = "streak_risk"
+    WEEKLY_SUMMARY = "weekly_summary"
+
+
+class NudgeStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class User(Model):
+    """A person; reachable over REST (email + password), Telegram, or both once linked."""
+
+    id = fields.IntField(primary_key=True)
+    email = fields.CharField(max_length=254, null=True, unique=True)
+    password_hash = fields.CharField(max_length=128, null=True)
+    telegram_user_id = fields.BigIntField(null=True, unique=True)
+    telegram_chat_id = fields.BigIntField(null=True)
+    display_name = fields.CharField(max_length=64, default="")
+    timezone = fields.CharField(max_length=64, default="UTC")
+    reminders_enabled = fields.BooleanField(default=True)
+    nudges_enabled = fields.BooleanField(default=True)
+    quiet_start = fields.TimeField(null=True)
+    quiet_end = fields.TimeField(null=True)
+    bot_blocked = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    habits: fields.ReverseRelation[Habit]
+
+    class Meta:
+        table = "users"
+
+
+class Habit(Model):
+    """A habit with its schedule; streaks are cached here and refreshed on check-in and nightly."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="habits", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    description = fields.CharField(max_length=500, default="")
+    kind = fields.CharEnumField(HabitKind, max_length=16, default=HabitKind.YES_NO)
+    target = fields.FloatField(null=True)
+    unit = fields.CharField(max_length=20, null=True)
+    target_direction = fields.CharEnumField(TargetDirection, max_length=16, null=True)
+    schedule_kind = fields.CharEnumField(ScheduleKind, max_length=16, default=ScheduleKind.DAILY)
+    schedule_weekdays = fields.SmallIntField(default=0, description="bit i set = weekday i (0=Monday)")
+    times_per_week = fields.SmallIntField(null=True)
+    start_day = fields.DateField(description="local day the habit was created; earlier days are not missed")
+    position = fields.IntField(default=0)
+    archived_at = fields.DatetimeField(null=True)
+    current_streak = fields.IntField(default=0)
+    longest_streak = fields.IntField(default=0)
+    streak_day = fields.DateField(null=True, description="local day the cached streaks are valid for")
+    usual_checkin_minute = fields.SmallIntField(null=True, description="learned local minute of day")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    checkins: fields.ReverseRelation[CheckIn]
+    pauses: fields.ReverseRelation[HabitPause]
+    reminders: fields.ReverseRelation[Reminder]
+
+    class Meta:
+        table = "habits"
+        indexes = (Index(fields=("user_id", "archived_at", "position")),)
+
+    @property
+    def schedule(self) -> Schedule:
+        weekdays = frozenset(d for d in range(7) if self.schedule_weekdays & (1 << d))
+        return Schedule(self.schedule_kind, weekdays, self.times_per_week or 0)
+
+    def counts_as_done(self, value: float | None) -> bool:
+        """A yes/no check-in is done; a measurable one when its value meets the target."""
+        if self.kind is HabitKind.YES_NO or self.target is None:
+            return True
+        if value is None:
+            return False
+        if self.target_direction is TargetDirection.AT_MOST:
+            return value <= self.target
+        return value >= self.target
+
+
+class CheckIn(Model):
+    """One check-in per habit and local day (the unique key makes repeats a no-op)."""
+
+    id = fields.IntField(primary_key=True)
+    habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="checkins", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    value = fields.FloatField(null=True)
+    note = fields.CharField(max_length=500, null=True)
+    source = fields.CharEnumField(CheckInSource, max_length=16, default=CheckInSource.API)
+    bot_message_id = fields.BigIntField(null=True, description="the bot's confirmation, for reply notes")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "checkins"
+        unique_together = (("habit_id", "day"),)
+
+
+class HabitPause(Model):
+    """A date range (inclusive) in which the habit is on hold: it neither breaks nor scores."""
+
+    id = fields.IntField(primary_key=True)
+    habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="pauses", on_delete=fields.CASCADE
+    )
+    start = fields.DateField()
+    end = fields.DateField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "habit_pauses"
+        indexes = (Index(fields=("habit_id", "end")),)
+
+
+class Reminder(Model):
+    """A local reminder time of a habit; `next_fire_at` is the next UTC instant, advanced after firing."""
+
+    id = fields.IntField(primary_key=True)
+    habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="reminders", on_delete=fields.CASCADE
+    )
+    local_time = fields.TimeField()
+    next_fire_at = fields.DatetimeField(db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reminders"
+        unique_together = (("habit_id", "local_time"),)
+
+
+class SkipPrediction(Model):
+    """The learned probability that a habit is skipped on a local day."""
+
+    id = fields.IntField(primary_key=True)
+    habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="predictions", on_delete=fields.CASCADE
+    )
+    day = fields.DateField()
+    probability = fields.FloatField()
+    computed_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "skip_predictions"
+        unique_together = (("habit_id", "day"),)
+
+
+class Nudge(Model):
+    """A message planned for a user; `key` is claimed before sending, so a retry never sends twice."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="nudges", on_delete=fields.CASCADE
+    )
+    habit: fields.ForeignKeyNullableRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="nudges", on_delete=fields.CASCADE, null=True
+    )
+    kind = fields.CharEnumField(NudgeKind, max_length=16)
+    day = fields.DateField(description="the user's local day the nudge belongs to")
+    key = fields.CharField(max_length=120, unique=True, description="kind:habit-or-user:day[:slot]")
+    planned_at = fields.DatetimeField()
+    status = fields.CharEnumField(NudgeStatus, max_length=16, default=NudgeStatus.PENDING)
+    text = fields.CharField(max_length=1000, default="")
+    attempts = fields.SmallIntField(default=0)
+    error = fields.CharField(max_length=200, null=True)
+    sent_at = fields.DatetimeField(null=True)
+    telegram_message_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "nudges"
+        indexes = (Index(fields=("user_id", "day")), Index(fields=("status", "planned_at")))
+
+
+class RefreshToken(Model):
+    """A refresh token, stored as a SHA-256 hash; reuse of a rotated one revokes its whole family."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="refresh_tokens", on_delete=fields.CASCADE
+    )
+    family = fields.UUIDField(db_index=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "refresh_tokens"
+
+
+class TelegramLinkCode(Model):
+    """A short-lived one-time code that links a REST account to a Telegram chat (`/start CODE`)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="link_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "telegram_link_codes"
+
+
+class BotState(Model):
+    """python-telegram-bot persistence (conversations, user/chat data) so a restart resumes chats."""
+
+    id = fields.IntField(primary_key=True)
+    kind = fields.CharField(max_length=32)
+    key = fields.CharField(max_length=200)
+    data = fields.JSONField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "bot_state"
+        unique_together = (("kind", "key"),)

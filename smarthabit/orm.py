@@ -1,0 +1,42 @@
+"""Tortoise configuration and lifecycle; no side effects at import (the migration tool imports it)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from tortoise import Tortoise
+
+MODELS_MODULES = ["smarthabit.models", "aerich.models"]
+
+
+def tortoise_config(db_url: str) -> dict[str, Any]:
+    """The one ORM configuration, used by the app, aerich and the tests alike."""
+    return {
+        "connections": {"default": db_url},
+        "apps": {"models": {"models": MODELS_MODULES, "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(db_url: str, *, create_schema: bool = False) -> None:
+    """Connect the ORM for this process; `create_schema` is for the embedded SQLite default only."""
+    await Tortoise.init(config=tortoise_config(db_url), _enable_global_fallback=True)
+    if create_schema:
+        await Tortoise.generate_schemas(safe=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def database(db_url: str, *, create_schema: bool = False) -> AsyncIterator[None]:
+    """Open the database for the duration of a block (CLI commands, workers, tests)."""
+    await open_database(db_url, create_schema=create_schema)
+    try:
+        yield
+    finally:
+        await close_database()

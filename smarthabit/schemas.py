@@ -1,0 +1,114 @@
+"""Validated inputs of the habit use cases; the API documents them in OpenAPI and the bot reuses them."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import time
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from smarthabit.models import HabitKind, TargetDirection
+from smarthabit.schedule import Schedule, ScheduleKind
+
+MAX_HABIT_NAME = 100
+MAX_REMINDERS = 5
+
+
+def clean_text(value: str) -> str:
+    """Trim and refuse control characters, which only ever come from broken or hostile clients."""
+    value = value.strip()
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+def _habit_name(value: str) -> str:
+    value = clean_text(value)
+    if not value:
+        raise ValueError("must not be empty")
+    if len(value) > MAX_HABIT_NAME:
+        raise ValueError(f"must be at most {MAX_HABIT_NAME} characters")
+    return value
+
+
+HabitName = Annotated[str, Field(max_length=1000), AfterValidator(_habit_name)]
+
+
+class ScheduleIn(BaseModel):
+    """When a habit is due: every day, chosen weekdays (0=Monday) or N times a week."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ScheduleKind = ScheduleKind.DAILY
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list, max_length=7)
+    times_per_week: Annotated[int, Field(ge=1, le=7)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.kind is ScheduleKind.WEEKDAYS and not self.weekdays:
+            raise ValueError("weekdays schedule needs at least one weekday")
+        if self.kind is ScheduleKind.TIMES_PER_WEEK and self.times_per_week is None:
+            raise ValueError("times_per_week schedule needs times_per_week")
+        # One schedule, one spelling: fields of other kinds are dropped.
+        self.weekdays = sorted(set(self.weekdays)) if self.kind is ScheduleKind.WEEKDAYS else []
+        if self.kind is not ScheduleKind.TIMES_PER_WEEK:
+            self.times_per_week = None
+        return self
+
+    def to_schedule(self) -> Schedule:
+        return Schedule(self.kind, frozenset(self.weekdays), self.times_per_week or 0)
+
+    @classmethod
+    def from_schedule(cls, schedule: Schedule) -> ScheduleIn:
+        return cls(kind=schedule.kind, weekdays=sorted(schedule.weekdays),
+                   times_per_week=schedule.times_per_week or None)
+
+
+def _unique_times(values: list[time]) -> list[time]:
+    cleaned = sorted({t.replace(second=0, microsecond=0, tzinfo=None) for t in values})
+    if len(cleaned) != len(values):
+        raise ValueError("reminder times must be distinct minutes")
+    return cleaned
+
+
+ReminderTimes = Annotated[list[time], Field(max_length=MAX_REMINDERS), AfterValidator(_unique_times)]
+
+
+class HabitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: HabitName
+    description: Annotated[str, Field(max_length=500), AfterValidator(clean_text)] = ""
+    kind: HabitKind = HabitKind.YES_NO
+    target: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
+    unit: Annotated[str, Field(max_length=20), AfterValidator(clean_text)] | None = None
+    target_direction: TargetDirection | None = None
+    schedule: ScheduleIn = Field(default_factory=ScheduleIn)
+    reminder_times: ReminderTimes = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _measurable_needs_target(self) -> Self:
+        if self.kind is HabitKind.MEASURABLE:
+            if self.target is None:
+                raise ValueError("a measurable habit needs a target")
+            self.target_direction = self.target_direction or TargetDirection.AT_LEAST
+        else:
+            self.target = self.unit = self.target_direction = None
+        return self
+
+
+class HabitUpdate(BaseModel):
+    """A partial update: fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: HabitName | None = None
+    description: Annotated[str, Field(max_length=500), AfterValidator(clean_text)] | None = None
+    kind: HabitKind | None = None
+    target: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
+    unit: Annotated[str, Field(max_length=20), AfterValidator(clean_text)] | None = None
+    target_direction: TargetDirection | None = None
+    schedule: ScheduleIn | None = None
+    reminder_times: ReminderTimes | None = None
+    position: Annotated[int, Field(ge=0, le=10_000)] | None = None

@@ -1,0 +1,60 @@
+"""Cached streaks on the habit row, so a check-in never recomputes from the whole history.
+
+The cache (`current_streak`, `longest_streak`) is valid for the local day `streak_day`. A check-in for
+that same day updates it in O(1); anything else (undo, back-fill, pauses, schedule change, a new day)
+recomputes it from the habit's check-ins.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from smarthabit.models import CheckIn, Habit, HabitPause
+from smarthabit.schedule import Pause, ScheduleKind, week_start
+from smarthabit.streaks import Streaks, compute_streaks
+
+
+async def done_days(habit: Habit, since: date | None = None) -> set[date]:
+    """The local days on which the habit counts as done (measurable targets applied)."""
+    query = CheckIn.filter(habit_id=habit.id)
+    if since is not None:
+        query = query.filter(day__gte=since)
+    rows = await query.values_list("day", "value")
+    return {day for day, value in rows if habit.counts_as_done(value)}
+
+
+async def habit_pauses(habit: Habit) -> list[Pause]:
+    rows = await HabitPause.filter(habit_id=habit.id).order_by("start").values_list("start", "end")
+    return [Pause(start, end) for start, end in rows]
+
+
+async def refresh_streaks(habit: Habit, today: date) -> Streaks:
+    """Recompute the habit's streaks from its history and store them as valid for `today`."""
+    streaks = compute_streaks(
+        habit.schedule, await done_days(habit), today, await habit_pauses(habit), created=habit.start_day
+    )
+    await _store(habit, streaks.current, streaks.longest, today)
+    return streaks
+
+
+async def streaks_after_checkin(habit: Habit, day: date, today: date, newly_done: bool) -> None:
+    """Update the cache after a new check-in: O(1) for today's check-in on a fresh cache."""
+    if not newly_done:
+        return
+    if day != today or habit.streak_day != today:
+        await refresh_streaks(habit, today)
+        return
+    if await HabitPause.filter(habit_id=habit.id, end__gte=week_start(today)).exists():
+        await refresh_streaks(habit, today)  # pauses change what counts: let the full rule decide
+        return
+    if habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
+        done_this_week = len(await done_days(habit, since=week_start(today)))
+        if done_this_week != habit.times_per_week:
+            return
+    await _store(habit, habit.current_streak + 1, max(habit.longest_streak, habit.current_streak + 1), today)
+
+
+async def _store(habit: Habit, current: int, longest: int, today: date) -> None:
+    habit.current_streak, habit.longest_streak, habit.streak_day = current, longest, today
+    await Habit.filter(id=habit.id).update(current_streak=current, longest_streak=longest, streak_day=today)
+
