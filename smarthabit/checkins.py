@@ -80,9 +80,11 @@ async def check_in(
     return CheckInResult(checkin, habit, True, reached if reached in MILESTONES else None)
 
 
-async def undo_check_in(user: User, habit_id: int, day: date | None = None) -> Habit:
+async def undo_check_in(
+    user: User, habit_id: int, day: date | None = None, *, now: datetime | None = None
+) -> Habit:
     """Remove the check-in of a day (default today); NotFound if there was none."""
-    today = local_today(user.timezone)
+    today = local_today(user.timezone, now)
     day = day or today
     habit = await get_habit(user, habit_id)
     deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()

@@ -144,7 +144,9 @@ async def delete_habit(user: User, habit_id: int) -> None:
     await habit.delete()
 
 
-async def pause_habit(user: User, habit_id: int, start: date, end: date) -> HabitPause:
+async def pause_habit(
+    user: User, habit_id: int, start: date, end: date, *, now: datetime | None = None
+) -> HabitPause:
     """Put a habit on hold for a date range; overlapping pauses are merged into one."""
     if end < start:
         raise ValidationFailed("A pause must end on or after its start", {"start": str(start), "end": str(end)})
@@ -157,13 +159,13 @@ async def pause_habit(user: User, habit_id: int, start: date, end: date) -> Habi
             start, end = min(start, pause.start), max(end, pause.end)
             await pause.delete()
         pause = await HabitPause.create(habit_id=habit.id, start=start, end=end)
-        await refresh_streaks(habit, local_today(user.timezone))
+        await refresh_streaks(habit, local_today(user.timezone, now))
     return pause
 
 
-async def resume_habit(user: User, habit_id: int) -> Habit:
+async def resume_habit(user: User, habit_id: int, *, now: datetime | None = None) -> Habit:
     """End any pause that covers today or later, so the habit is due again from today."""
-    today = local_today(user.timezone)
+    today = local_today(user.timezone, now)
     async with in_transaction():
         habit = await get_habit(user, habit_id, include_archived=False)
         for pause in await HabitPause.filter(habit_id=habit.id, end__gte=today):

@@ -11,6 +11,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from smarthabit.fields import WallTimeField
 from smarthabit.schedule import Schedule, ScheduleKind
 
 
@@ -57,8 +58,8 @@ class User(Model):
     timezone = fields.CharField(max_length=64, default="UTC")
     reminders_enabled = fields.BooleanField(default=True)
     nudges_enabled = fields.BooleanField(default=True)
-    quiet_start = fields.TimeField(null=True)
-    quiet_end = fields.TimeField(null=True)
+    quiet_start = WallTimeField(null=True)
+    quiet_end = WallTimeField(null=True)
     bot_blocked = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
@@ -161,7 +162,7 @@ class Reminder(Model):
     habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
         "models.Habit", related_name="reminders", on_delete=fields.CASCADE
     )
-    local_time = fields.TimeField()
+    local_time = WallTimeField()
     next_fire_at = fields.DatetimeField(db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -24,8 +24,8 @@ CREATE TABLE IF NOT EXISTS "users" (
     "timezone" VARCHAR(64) NOT NULL,
     "reminders_enabled" BOOL NOT NULL,
     "nudges_enabled" BOOL NOT NULL,
-    "quiet_start" TIMETZ,
-    "quiet_end" TIMETZ,
+    "quiet_start" TIME,
+    "quiet_end" TIME,
     "bot_blocked" BOOL NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "updated_at" TIMESTAMPTZ NOT NULL
@@ -122,7 +122,7 @@ CREATE INDEX IF NOT EXISTS "idx_refresh_tok_family_8ce7f3" ON "refresh_tokens" (
 COMMENT ON TABLE "refresh_tokens" IS 'A refresh token, stored as a SHA-256 hash; reuse of a rotated one revokes its whole family.';
 CREATE TABLE IF NOT EXISTS "reminders" (
     "id" SERIAL NOT NULL PRIMARY KEY,
-    "local_time" TIMETZ NOT NULL,
+    "local_time" TIME NOT NULL,
     "next_fire_at" TIMESTAMPTZ NOT NULL,
     "created_at" TIMESTAMPTZ NOT NULL,
     "habit_id" INT NOT NULL REFERENCES "habits" ("id") ON DELETE CASCADE,
@@ -216,22 +216,22 @@ MODELS_STATE = (
     "HI1xaRKm9EYknnxem7HL6L03eZrguoirmGvk1NqYQl7Kio5A7aUVtiN+VyYMi1ZalNfrw6"
     "Y2Er9OvShGVUHJWstFxmLVdOr+x1cnedXpWHpvLQlMCb8ILduut1Jni7CVMdCcFOw0VOhN"
     "C2xjz+AzchyxdTpyC6hrtyuHxAXyn5JuTz20TOtyrpVSVuyUJ0179AphpJ4gBh4xFGlIHw"
-    "g5D9SAGppzQnwvpv+OxnzNQjaGpxqL5m9po+hpAiEuD2M9f/qFTW+r+la/8za31kQU9dzA"
-    "MD+SzhmgABWLujO8VD71tRKhaX3QwZK4kDqEzcq6LcFeUuUZy5dOqt9rCVgXaXNYgXO5wi"
-    "hX0nj6/I5uBqU0rs4IznqXhfslz/DL2pzQYSKssUsE8CC58dAxv20ofhNAQcbKdIMu0V9F"
-    "d9D7gUE88iBr3L+4ZWwdHSzr4OXoaUKTv7qysxuSU/vbJN2K3g2ys6m0ydJTlnVLQinWUh"
-    "nSm2RuLcqIp0VqSzIp0LSWffS6O/Mun4Qhal0c5Em4XEc56Yb8nmEhgj/9kKfMRscWjBdw"
-    "ggVetQuWWhB5cvQoeQ5tWV8wLCus4cKpCAUw78J0Q6tNv7+qM6YQlddC5bX/fT/L9rvFOV"
-    "QlYucgpaLZz1FBGqkp5iPt0q6ekf6rutkp52W7+Vbz57Bt1OM6lKhymBkVSlw2xxOoxCPc"
-    "Uq8rWRbQnBD8pt+0xlW0Zh1wqWpoXsATE4s01ZIHtkgk0L/QtNMedPzDb2D+aGyAFiNhow"
-    "MZJ2jE6U5UKMNJNn9TeoLJ1yWTpKiUWsnLnASg6lKJGBUz/JY+HIVtlHUpwkbBz/3ShsTC"
-    "YEd+8MkOP6WZ5za+pnC07vOkseC+R5kjIJSq4DIl5KVso1zl/lbIg5luD1Wl4TIekdOjhg"
-    "w7owTD618ExT1wVmobjczh2etXqvFpiq/2O0EMxhmQ1CfNe/2FaU59niGqGAQdrswphFMM"
-    "3ab5UiH4N+IDtYF/b+9L9Z39J5p3MV8S+ct2NTx83d9XlLLrr70fh4ckZxD8BeEv2kcAV9"
-    "fuj/dEwCXwxO/YBIdvJ5TOyF2eclW1Y3n3zuwpn6PZLndPDMV0kqDeTTwIAJbWAxfVx4/o"
-    "lJbnDymZds7exTufuzSc8Ou/urLxTvmNazcuESIYlsD3oso2sVXzbdQv1nhSpS6PLLAMr7"
-    "UdOtBCh5htjyQMVPLttFvKKJcstjlZantyt4rTPC1yS2qY9qKTE+r+ZgUZQPB22eC/Nlw1"
-    "CF0soVSnskNvfetbyOv5BImT9mtHRE7SRXRO1kQUTtJPFZAvlSFUDYa76D6B7n/ezDoq8+"
-    "xNGVdxSEppD8n3udm6y017lInN2bukB/I8vkW8zr0sAFMCIU3sd077r5axzui6vOeZybQw"
-    "fnafk/m0xX+f5//cFWmA=="
+    "g5D9SAGppzQnwvpv+OxnzNQjaGpxqL5m9po+hpAiEuD+gi2rn8kBopJZHGBL1/9n1vvIop"
+    "66oAdG8lncRg6/XUWJV1x2M9SrJO6eMjGtimBXBLtEUeXSqbfasVYGkl3WkF3sKIoUrp08"
+    "rCKbcastKLFjMp4n3n3Jaf0T86Y2G0ioLFPArggsfC4M3NdLFoazD3CweSLJq1fQX/X131"
+    "JMPIv48i7vEloFR0s76Tp4GVKm7OxvrMTklvzQyjZht4IvrehsMnWW5JxR0Yp0loV0ptga"
+    "iVOiKtJZkc6KdC4knX0vaf7KpOMLWZRGOxNtFhLPeRq+JZtLYIz8JynwEbPFoQVfHYDErE"
+    "PlhIUeXL4IHUJSV1fOCwjrOnOoQALONPCfEOnQbu/rj+o8JXTRuWx93U/z9q7xTlXCWLnI"
+    "KWi1cI5TRKhKcYp5b6sUp3+o77ZKcdpt/Va++ewZdDvNpCr5pQRGUpX8ssXJLwr1FKvI10"
+    "a2JQQ/KLftM5VtGYU9KliaFrIHxOCENmWB7JEJNi30LzTFnD8x29g/mBsiB4jZaMDESNox"
+    "OlGWCzHSTJ7V36CydMpl6SglFrFy5gIrOYKiRAZO/SSPhSNbZR9AcZKwcfx3o7AxmRDcvR"
+    "M/jutneU6pqZ8tOKsrkRM09yRlEpRcx0G8lKyUa5y/ykkQcyzB67W8JkLSO3RMwIZ1YZh8"
+    "auGZpq4LzEJxuZ07Kmv1Xi0wVf/HaCGYwzIbhPiuf7GtKM9zwzVCAYO02YUxi2CatbsqRT"
+    "4G/UB2sC7s/el/s76l807nKuJfOG/Hpo6bu+vzllx096Px8eSM4h53vST6SeEK+vzQ/+mY"
+    "BL4PnPq5kMWp5jHRF+aal2xpXWequQtc6rdG8iD+zFdHKrzjeA+Y0AYW08eF55aY5AYnln"
+    "nJ1s4slSs/m9DssCu/+tbwjmk9K88tEW7I9o7HsrVW8Y3SLdR/VhgihQq/DKC8nyfdSoCS"
+    "p4EtD1T8DLJdxCuaBLc8Vmk5eLuC1zqjd01im/qolhK/82oOFkXwcNDmuRBeNgxVmKxcYb"
+    "JHYnPvXcvr1AuJlPmzREtHy05yRctOFkTLThIfGJAvVQGEveY7iO5x3g84LPp+QxxdeUdB"
+    "aArJ/7nXuclKaZ2LxNm9qQv0N7JMvsW8Lg1cACNC4X1M966bv8bhvrjqnMe5OXRwnpbbs8"
+    "lUlO//B7rSR8I="
 )

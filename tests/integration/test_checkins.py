@@ -1,0 +1,121 @@
+"""Check-in use cases over PostgreSQL: idempotency, races, limits, isolation and the streak cache."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from smarthabit.checkins import check_in, list_checkins, set_note, undo_check_in
+from smarthabit.errors import NotFound, ValidationFailed
+from smarthabit.habits import create_habit, list_habits, pause_habit
+from smarthabit.models import CheckIn, Habit, HabitKind, User
+from smarthabit.schedule import Pause
+from smarthabit.schemas import HabitCreate, ScheduleIn
+from smarthabit.streak_cache import done_days
+from smarthabit.streaks import compute_streaks
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    """An instant on a Berlin local day (noon Berlin is 11:00 or 10:00 UTC)."""
+    return datetime.combine(day, time(hour - 2), tzinfo=UTC)
+
+
+async def test_repeat_check_in_returns_the_existing_one(alice: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Run"))
+    first = await check_in(alice, habit.id, note="felt good")
+    again = await check_in(alice, habit.id, note="other")
+    assert first.created and not again.created
+    assert again.checkin.id == first.checkin.id and again.checkin.note == "felt good"
+    assert await CheckIn.filter(habit_id=habit.id).count() == 1
+    assert (await Habit.get(id=habit.id)).current_streak == 1
+
+
+async def test_concurrent_check_ins_create_one_row(alice: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Read"))
+    results = await asyncio.gather(*(check_in(alice, habit.id) for _ in range(8)))
+    assert sum(r.created for r in results) == 1
+    assert len({r.checkin.id for r in results}) == 1
+    assert await CheckIn.filter(habit_id=habit.id).count() == 1
+    assert (await Habit.get(id=habit.id)).current_streak == 1
+
+
+async def test_day_limits(alice: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Run"))
+    today = date(2026, 6, 10)
+    with pytest.raises(ValidationFailed):
+        await check_in(alice, habit.id, day=today + timedelta(days=1), now=at(today))
+    with pytest.raises(ValidationFailed):
+        await check_in(alice, habit.id, day=today - timedelta(days=8), now=at(today))
+    assert (await check_in(alice, habit.id, day=today - timedelta(days=7), now=at(today))).created
+
+
+async def test_another_users_habit_is_not_found(alice: User, bob: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Run"))
+    await check_in(alice, habit.id)
+    with pytest.raises(NotFound):
+        await check_in(bob, habit.id)
+    with pytest.raises(NotFound):
+        await undo_check_in(bob, habit.id)
+    with pytest.raises(NotFound):
+        await list_checkins(bob, habit.id)
+    with pytest.raises(NotFound):
+        await set_note(bob, habit.id, date.today(), "mine now")
+    assert await list_habits(bob) == []
+    assert await CheckIn.filter(habit_id=habit.id).count() == 1
+
+
+async def test_measurable_habit_needs_value_and_meets_target(alice: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Water", kind=HabitKind.MEASURABLE, target=8, unit="glasses"))
+    with pytest.raises(ValidationFailed):
+        await check_in(alice, habit.id)
+    today = date(2026, 6, 10)
+    await check_in(alice, habit.id, value=3, day=today - timedelta(days=1), now=at(today))
+    await check_in(alice, habit.id, value=9, now=at(today))
+    assert await done_days(habit) == {today}
+    [status] = await list_habits(alice, now=at(today))
+    assert status.done_today and status.today_value == 9 and status.habit.current_streak == 1
+
+
+async def test_undo_and_notes(alice: User) -> None:
+    habit = await create_habit(alice, HabitCreate(name="Run"))
+    result = await check_in(alice, habit.id)
+    note = await set_note(alice, habit.id, result.checkin.day, "  5 km  ")
+    assert note.note == "5 km"
+    with pytest.raises(ValidationFailed):
+        await set_note(alice, habit.id, result.checkin.day, "x" * 501)
+    refreshed = await undo_check_in(alice, habit.id)
+    assert refreshed.current_streak == 0
+    with pytest.raises(NotFound):
+        await undo_check_in(alice, habit.id)
+
+
+@pytest.mark.parametrize("schedule", [
+    ScheduleIn(),
+    ScheduleIn(kind="weekdays", weekdays=[0, 2, 4]),
+    ScheduleIn(kind="times_per_week", times_per_week=3),
+])
+async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: ScheduleIn) -> None:
+    """Day by day over four months, with random check-ins, back-fills, undos and a pause, the O(1)
+    cache kept by the use cases must equal computing the streaks from the whole history."""
+    rng = random.Random(7)
+    start = date(2026, 1, 5)
+    habit = await create_habit(alice, HabitCreate(name="Walk", schedule=schedule), now=at(start))
+    await pause_habit(alice, habit.id, date(2026, 2, 10), date(2026, 2, 16), now=at(start))
+    for offset in range(120):
+        today = start + timedelta(days=offset)
+        await list_habits(alice, now=at(today))  # the daily refresh, as the first screen of the day does
+        if rng.random() < 0.8:
+            result = await check_in(alice, habit.id, now=at(today))
+            if result.milestone:
+                assert result.milestone in (7, 30, 100, 365)
+        if rng.random() < 0.05:
+            await check_in(alice, habit.id, day=today - timedelta(days=2), now=at(today))
+        if rng.random() < 0.05 and await CheckIn.exists(habit_id=habit.id, day=today):
+            await undo_check_in(alice, habit.id, today, now=at(today))
+        cached = await Habit.get(id=habit.id)
+        expected = compute_streaks(cached.schedule, await done_days(cached), today,
+                                   [Pause(date(2026, 2, 10), date(2026, 2, 16))], created=start)
+        assert (cached.current_streak, cached.longest_streak) == (expected.current, expected.longest), today

@@ -1,0 +1,39 @@
+"""Settings: embedded defaults in development, refusal of weak secrets in production."""
+
+import pytest
+from pydantic import ValidationError
+
+from smarthabit.config import Settings
+
+
+def make(**values: object) -> Settings:
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
+
+
+def test_development_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "SMARTHABIT_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    settings = make()
+    assert settings.db_url.startswith("sqlite://") and not settings.uses_postgres
+    assert settings.redis_url is None
+    assert len(settings.jwt_key) >= 32 and settings.jwt_key == settings.jwt_key
+
+
+def test_production_refuses_missing_or_short_secret() -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET is required"):
+        make(smarthabit_env="production", database_url="postgres://x@h/db")
+    with pytest.raises(ValidationError, match="at least 32 bytes"):
+        make(smarthabit_env="production", database_url="postgres://x@h/db", jwt_secret="short")
+    ok = make(smarthabit_env="production", database_url="postgresql://x@h/db", jwt_secret="k" * 32)
+    assert ok.db_url == "postgres://x@h/db" and ok.uses_postgres
+
+
+def test_blank_values_mean_unset_and_webhook_secret_is_checked() -> None:
+    assert make(redis_url="  ", telegram_bot_token="").bot_token is None
+    with pytest.raises(ValidationError, match="TELEGRAM_WEBHOOK_SECRET"):
+        make(telegram_webhook_secret="has spaces in it!!")
+
+
+def test_secrets_are_not_in_the_repr() -> None:
+    settings = make(jwt_secret="s" * 40, telegram_bot_token="123:SECRET")
+    assert "SECRET" not in repr(settings) and "s" * 40 not in repr(settings)
