@@ -91,6 +91,12 @@ async def telegram_user(telegram_user_id: int, chat_id: int, display_name: str =
     return user, True
 
 
+async def mark_bot_blocked(telegram_chat_id: int) -> bool:
+    """Record that the person blocked the bot (a send answered 403), so nothing more is sent to them.
+    Writing to the bot again unblocks them (see `telegram_user`). Returns whether an account matched."""
+    return bool(await User.filter(telegram_chat_id=telegram_chat_id, bot_blocked=False).update(bot_blocked=True))
+
+
 def _hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().encode()).hexdigest()
 

@@ -105,6 +105,17 @@ async def set_note(user: User, habit_id: int, day: date, note: str | None) -> Ch
     return checkin
 
 
+async def remember_bot_message(checkin: CheckIn, message_id: int) -> None:
+    """Store the id of the bot's confirmation message, so a reply to it can add a note."""
+    checkin.bot_message_id = message_id
+    await CheckIn.filter(id=checkin.id).update(bot_message_id=message_id)
+
+
+async def checkin_for_bot_message(user: User, message_id: int) -> CheckIn | None:
+    """The user's check-in that the bot confirmed with that message (message ids are per chat)."""
+    return await CheckIn.filter(bot_message_id=message_id, habit__user_id=user.id).order_by("-id").first()
+
+
 async def list_checkins(
     user: User, habit_id: int, *, start: date | None = None, end: date | None = None,
     limit: int = 100, offset: int = 0,

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_url: str | None = None  # public HTTPS URL of the API's webhook path; set → setWebhook
     log_level: str = "INFO"
 
     access_token_ttl_seconds: int = Field(15 * 60, gt=0)
@@ -36,7 +37,7 @@ class Settings(BaseSettings):
     nudge_daily_cap: int = Field(3, ge=0)
 
     @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
-                     "telegram_webhook_secret", mode="before")
+                     "telegram_webhook_secret", "telegram_webhook_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`FOO=` in a .env file means "not set", not an empty secret."""

@@ -52,6 +52,16 @@ async def _ensure_unique_name(user: User, name: str, exclude_id: int | None = No
         raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
 
 
+async def check_name_available(user: User, name: str, *, exclude_id: int | None = None) -> None:
+    """Raise Conflict when an active habit already has that name, so a form can re-ask early."""
+    await _ensure_unique_name(user, name, exclude_id)
+
+
+async def reminder_times(habit: Habit) -> list[time]:
+    """The habit's local reminder times, earliest first."""
+    return sorted(await Reminder.filter(habit_id=habit.id).values_list("local_time", flat=True))
+
+
 async def _set_reminders(habit: Habit, user: User, times: list[time], now: datetime) -> None:
     await Reminder.filter(habit_id=habit.id).exclude(local_time__in=times).delete()
     existing = set(await Reminder.filter(habit_id=habit.id).values_list("local_time", flat=True))
