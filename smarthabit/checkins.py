@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from smarthabit.clock import local_today
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
+from smarthabit.metrics import CHECKINS
 from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
@@ -74,6 +75,7 @@ async def check_in(
         if existing is None:  # pragma: no cover - the row that beat us was undone in between
             raise
         return CheckInResult(existing, habit, False, None)
+    CHECKINS.labels(source=str(source)).inc()
     before = habit.current_streak if habit.streak_day == today else None
     await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
     reached = habit.current_streak if before is not None and habit.current_streak > before else None

@@ -1,0 +1,26 @@
+"""Prometheus metrics shared by every role; each process exposes its own registry.
+
+The API serves them at /metrics; workers, the scheduler and the bot serve them on METRICS_PORT when set.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+HTTP_REQUESTS = Counter(
+    "smarthabit_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "smarthabit_http_request_duration_seconds", "HTTP request latency by route and method", ["route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+CHECKINS = Counter("smarthabit_checkins_total", "Check-ins created, by source", ["source"])
+TASKS = Counter("smarthabit_tasks_total", "Background tasks run, by task and outcome", ["task", "outcome"])
+MESSAGES = Counter(
+    "smarthabit_messages_total", "Telegram messages by kind and outcome (sent, failed, rate_limited, blocked)",
+    ["kind", "outcome"],
+)
+REMINDER_LAG = Histogram(
+    "smarthabit_reminder_lag_seconds", "Delay between a reminder's planned instant and its sending",
+    buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
+)
