@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     link_code_ttl_seconds: int = Field(10 * 60, gt=0)
     max_request_bytes: int = Field(64 * 1024, gt=0)
     nudge_daily_cap: int = Field(3, ge=0)
+    # A task a worker took but never acknowledged (the worker died) is handed to another after this long.
+    task_redelivery_seconds: float = Field(60, gt=0)
 
     @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
                      "telegram_webhook_secret", "telegram_webhook_url", mode="before")
