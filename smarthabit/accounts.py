@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, time, timedelta
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -15,6 +15,7 @@ from smarthabit.clock import is_valid_timezone, utcnow
 from smarthabit.errors import Conflict, NotFound
 from smarthabit.habits import reschedule_reminders
 from smarthabit.models import Habit, Nudge, TelegramLinkCode, User
+from smarthabit.schemas import clean_text
 
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand
 LINK_CODE_LENGTH = 8
@@ -26,7 +27,7 @@ class PreferencesUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     timezone: Annotated[str, Field(max_length=64)] | None = None
-    display_name: Annotated[str, Field(max_length=64)] | None = None
+    display_name: Annotated[str, Field(max_length=64), AfterValidator(clean_text)] | None = None
     reminders_enabled: bool | None = None
     nudges_enabled: bool | None = None
     quiet_start: time | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -188,12 +189,18 @@ async def resume_habit(user: User, habit_id: int, *, now: datetime | None = None
     return habit
 
 
-async def list_habits(user: User, *, include_archived: bool = False, now: datetime | None = None) -> list[HabitStatus]:
-    """The user's habits in order, each with today's state; stale streak caches are refreshed."""
+async def list_habits(
+    user: User, *, include_archived: bool = False, habit_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[HabitStatus]:
+    """The user's habits in order (only `habit_ids` when given), each with today's state; stale streak
+    caches are refreshed."""
     today = local_today(user.timezone, now)
     query = Habit.filter(user_id=user.id)
     if not include_archived:
         query = query.filter(archived_at__isnull=True)
+    if habit_ids is not None:
+        query = query.filter(id__in=list(habit_ids))
     habits = await query.order_by("position", "id")
     ids = [h.id for h in habits]
     todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value")) if ids else {}
