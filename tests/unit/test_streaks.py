@@ -179,7 +179,7 @@ def test_three_years_of_daily_history_is_fast() -> None:
     pauses = [Pause(date(2025, 6, 1), date(2025, 6, 20))]
     for schedule in (DAILY, MON_WED_FRI, THREE_A_WEEK):
         timings = []
-        for _ in range(5):
+        for _ in range(20):  # the best of several runs, so a busy machine does not fail it
             started = time.perf_counter()
             compute_streaks(schedule, done, today, pauses, created=date(2023, 1, 1))
             timings.append(time.perf_counter() - started)

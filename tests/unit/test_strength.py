@@ -122,7 +122,7 @@ def test_three_years_of_daily_history_is_fast() -> None:
     done = every_day(today - timedelta(days=3 * 365), today)
     for schedule in (DAILY, MON_WED_FRI, THREE_A_WEEK):
         timings = []
-        for _ in range(5):
+        for _ in range(20):  # the best of several runs, so a busy machine does not fail it
             started = time.perf_counter()
             strength(schedule, done, today)
             timings.append(time.perf_counter() - started)
