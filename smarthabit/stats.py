@@ -11,7 +11,7 @@ from smarthabit.insights import HabitHistory, WeeklyInsight, weekly_insight
 from smarthabit.models import Habit, User
 from smarthabit.schedule import ScheduleKind, week_start
 from smarthabit.streak_cache import done_days, habit_pauses, refresh_streaks
-from smarthabit.strength import completion_rate, strength
+from smarthabit.strength import completion_counts, completion_rate, strength
 
 RATE_WINDOWS = (7, 30, 90)
 
@@ -56,16 +56,16 @@ async def habit_stats(user: User, habit_id: int, *, now: datetime | None = None)
         for days in RATE_WINDOWS
     }
     week = weekly_insight([history], week_start(today), today).habits[0]
-    target = habit.times_per_week if habit.times_per_week else len(
-        [d for d in range(7) if habit.schedule.is_scheduled(week_start(today) + timedelta(days=d))]
+    monday = week_start(today)
+    _, week_target = completion_counts(
+        history.schedule, history.done, max(monday, habit.start_day), monday + timedelta(days=6), history.pauses
     )
     return HabitStats(
         habit=habit, today=today, current_streak=habit.current_streak,
         longest_streak=habit.longest_streak, streak_unit=streak_unit(habit),
         strength=strength(history.schedule, history.done, today, history.pauses, start=habit.start_day),
         completion=completion, best_weekday=week.best_weekday, worst_weekday=week.worst_weekday,
-        this_week_done=sum(1 for d in history.done if week_start(today) <= d <= today),
-        this_week_target=target, total_done=len(history.done),
+        this_week_done=week.done, this_week_target=week_target, total_done=len(history.done),
     )
 
 

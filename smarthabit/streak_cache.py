@@ -44,8 +44,10 @@ async def streaks_after_checkin(habit: Habit, day: date, today: date, newly_done
     if day != today or habit.streak_day != today:
         await refresh_streaks(habit, today)
         return
-    if await HabitPause.filter(habit_id=habit.id, end__gte=week_start(today)).exists():
-        await refresh_streaks(habit, today)  # pauses change what counts: let the full rule decide
+    if habit.start_day > week_start(today) or await HabitPause.filter(
+        habit_id=habit.id, end__gte=week_start(today)
+    ).exists():
+        await refresh_streaks(habit, today)  # prorated weeks: let the full rule decide
         return
     if habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
         done_this_week = len(await done_days(habit, since=week_start(today)))

@@ -14,6 +14,7 @@ from smarthabit.habits import create_habit, list_habits, pause_habit
 from smarthabit.models import CheckIn, Habit, HabitKind, User
 from smarthabit.schedule import Pause
 from smarthabit.schemas import HabitCreate, ScheduleIn
+from smarthabit.stats import habit_stats, weekly_insight_for
 from smarthabit.streak_cache import done_days
 from smarthabit.streaks import compute_streaks
 
@@ -101,7 +102,7 @@ async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: 
     """Day by day over four months, with random check-ins, back-fills, undos and a pause, the O(1)
     cache kept by the use cases must equal computing the streaks from the whole history."""
     rng = random.Random(7)
-    start = date(2026, 1, 5)
+    start = date(2026, 1, 8)  # a Thursday: the first week is prorated
     habit = await create_habit(alice, HabitCreate(name="Walk", schedule=schedule), now=at(start))
     await pause_habit(alice, habit.id, date(2026, 2, 10), date(2026, 2, 16), now=at(start))
     for offset in range(120):
@@ -119,3 +120,20 @@ async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: 
         expected = compute_streaks(cached.schedule, await done_days(cached), today,
                                    [Pause(date(2026, 2, 10), date(2026, 2, 16))], created=start)
         assert (cached.current_streak, cached.longest_streak) == (expected.current, expected.longest), today
+
+
+async def test_habit_stats_and_weekly_insight(alice: User) -> None:
+    monday = date(2026, 3, 2)
+    habit = await create_habit(alice, HabitCreate(name="Run", schedule=ScheduleIn(kind="weekdays", weekdays=[0, 2, 4])),
+                               now=at(monday - timedelta(days=14)))
+    for day in (monday - timedelta(days=14), monday - timedelta(days=12), monday - timedelta(days=7), monday,
+                monday + timedelta(days=2)):
+        await check_in(alice, habit.id, day=day, now=at(max(day, monday - timedelta(days=7))))
+    stats = await habit_stats(alice, habit.id, now=at(monday + timedelta(days=3)))
+    assert (stats.current_streak, stats.longest_streak, stats.streak_unit) == (2, 2, "days")  # Fri M-3 missed
+    assert (stats.this_week_done, stats.this_week_target) == (2, 3)
+    assert stats.completion[7] == pytest.approx(2 / 3) and 0 < stats.strength < 1 and stats.total_done == 5
+    insight = await weekly_insight_for(alice, now=at(monday + timedelta(days=3)))
+    assert insight.week == "2026-W10" and (insight.done, insight.scheduled) == (2, 2)
+    with pytest.raises(NotFound):
+        await habit_stats(await User.create(email="eve@example.com"), habit.id)
