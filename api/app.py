@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 from aiohttp import web
-from tortoise import Tortoise
+from aiohttp.typedefs import Handler
+from redis.asyncio import Redis
 
-from api.typedefs import SETTINGS
+from api.errors import error_middleware
+from api.passwords import PasswordHasher
+from api.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from api.routes import accounts, habits, insights, system, telegram
+from api.routing import add_routes
+from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
+from smarthabit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from smarthabit.orm import close_database, open_database
+
+log = logging.getLogger("smarthabit.api")
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -19,21 +31,45 @@ async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
     await close_database()
 
 
-async def health(request: web.Request) -> web.Response:
-    """Liveness and readiness: answers 200 only when the database answers."""
-    try:
-        await Tortoise.get_connection("default").execute_query("SELECT 1")
-    except Exception as exc:  # any failure means "not ready"; the reason is logged, not leaked
-        request.app.logger.warning("health check failed", extra={"error": type(exc).__name__})
-        return web.json_response({"status": "unavailable", "database": "down"}, status=503)
-    return web.json_response({"status": "ok", "database": "up"})
+async def _close_redis(app: web.Application) -> None:
+    redis = app[REDIS]
+    if redis is not None:
+        await redis.aclose()
 
 
-def init_app(settings: Settings, *, manage_database: bool = True) -> web.Application:
-    """Build the API; `manage_database=False` when the caller (tests, `run`) owns the ORM lifecycle."""
-    app = web.Application(client_max_size=settings.max_request_bytes)
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count requests and their latency by route template (not path: ids would explode the labels)."""
+    started = time.perf_counter()
+    response = await handler(request)  # the error middleware inside always answers
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    HTTP_REQUESTS.labels(route, request.method, str(response.status)).inc()
+    HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
+    return response
+
+
+def init_app(settings: Settings, *, manage_database: bool = True, telegram_app: Any = None) -> web.Application:
+    """Build the API; `manage_database=False` when the caller (tests, `run`) owns the ORM lifecycle.
+
+    `telegram_app` (a python-telegram-bot Application built with `.updater(None)`) enables
+    `POST /telegram/webhook` when TELEGRAM_WEBHOOK_SECRET is set; the composition root builds it,
+    so this package never imports the bot."""
+    app = web.Application(client_max_size=settings.max_request_bytes,
+                          middlewares=[metrics_middleware, error_middleware])
     app[SETTINGS] = settings
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    app[REDIS] = redis
+    app.on_cleanup.append(_close_redis)
+    app[PASSWORDS] = PasswordHasher()
+    app[LIMITER] = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
     if manage_database:
         app.cleanup_ctx.append(_database_ctx)
-    app.router.add_get("/health", health)
+    tables = [accounts.routes, habits.routes, insights.routes, system.routes]
+    if settings.webhook_secret and telegram_app is not None:
+        app[TELEGRAM_APP] = telegram_app
+        tables.append(telegram.routes)
+    elif settings.webhook_secret:
+        log.warning("TELEGRAM_WEBHOOK_SECRET is set but no bot was given: the webhook is not served")
+    add_routes(app, tables)
     return app

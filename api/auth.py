@@ -1,0 +1,106 @@
+"""Accounts over REST: email sign-up and login, refresh-token families, and the one auth dependency.
+
+A login starts a *family* of refresh tokens. Each refresh marks the presented token used and issues
+the next one in the same family. Presenting a used token again means it was copied (the thief or the
+owner is replaying it), so the whole family is revoked and both must log in again. Logout revokes
+the family too. Only SHA-256 hashes of refresh tokens are stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from aiohttp import web
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from api.passwords import PasswordHasher
+from api.tokens import IssuedToken, decode_token, issue_token, token_hash, unauthorized
+from api.typedefs import SETTINGS
+from smarthabit.clock import utcnow
+from smarthabit.config import Settings
+from smarthabit.errors import Conflict
+from smarthabit.models import RefreshToken, User
+
+log = logging.getLogger("smarthabit.api.auth")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    access: IssuedToken
+    refresh: IssuedToken
+
+
+async def authenticate(request: web.Request) -> User:
+    """The account behind the request's bearer access token, or 401 (the only auth dependency)."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("not_authenticated", "Send an access token: `Authorization: Bearer <token>`")
+    claims = decode_token(request.app[SETTINGS], token.strip(), "access")
+    user = await User.get_or_none(id=int(claims["sub"]))
+    if user is None:
+        raise unauthorized("invalid_token", "The account of this token no longer exists")
+    return user
+
+
+async def create_account(
+    hasher: PasswordHasher, email: str, password: str, *, timezone: str = "UTC", display_name: str = ""
+) -> User:
+    """A new email account; the email must be free (Conflict otherwise)."""
+    password_hash = await hasher.hash(password)
+    try:
+        async with in_transaction():
+            user = await User.create(email=email, password_hash=password_hash, timezone=timezone,
+                                     display_name=display_name)
+    except IntegrityError:
+        raise Conflict("An account with this email already exists", code="email_taken") from None
+    log.info("account registered", extra={"user_id": user.id})
+    return user
+
+
+async def check_credentials(hasher: PasswordHasher, email: str, password: str) -> User:
+    """The account if the password matches, else 401; unknown emails take as long as wrong passwords."""
+    user = await User.get_or_none(email=email)
+    verified = await hasher.verify(password, user.password_hash if user is not None else None)
+    if user is None or not verified:
+        log.info("login failed", extra={"user_id": user.id if user is not None else None})
+        raise unauthorized("invalid_credentials", "Wrong email or password")
+    return user
+
+
+async def open_session(settings: Settings, user_id: int, family: uuid.UUID | None = None) -> Session:
+    """Issue an access token and a refresh token (a new family unless continuing one)."""
+    access = issue_token(settings, user_id, "access")
+    refresh = issue_token(settings, user_id, "refresh")
+    if family is None:  # a new login: a good moment to drop this user's long-expired tokens
+        await RefreshToken.filter(user_id=user_id, expires_at__lt=utcnow()).delete()
+    await RefreshToken.create(user_id=user_id, family=family or uuid.uuid4(), token_hash=token_hash(refresh.token),
+                              expires_at=refresh.expires_at)
+    return Session(access, refresh)
+
+
+async def rotate_session(settings: Settings, refresh_token: str) -> Session:
+    """Trade a refresh token for a new pair; a token used before revokes its whole family (401)."""
+    claims = decode_token(settings, refresh_token, "refresh")
+    now = utcnow()
+    async with in_transaction():
+        row = await RefreshToken.filter(token_hash=token_hash(refresh_token)).select_for_update().first()
+        if row is None or row.user_id != int(claims["sub"]) or row.revoked_at is not None or row.expires_at <= now:
+            raise unauthorized("invalid_token", "The refresh token is not valid")
+        if row.used_at is None:
+            row.used_at = now
+            await row.save(update_fields=["used_at"])
+            return await open_session(settings, row.user_id, row.family)
+        await RefreshToken.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=now)
+    log.warning("refresh token reused: family revoked", extra={"user_id": row.user_id})
+    raise unauthorized("refresh_token_reused", "This refresh token was already used; please log in again")
+
+
+async def close_session(settings: Settings, refresh_token: str) -> None:
+    """Logout: revoke the family of the refresh token (idempotent)."""
+    decode_token(settings, refresh_token, "refresh")
+    row = await RefreshToken.get_or_none(token_hash=token_hash(refresh_token))
+    if row is not None:
+        await RefreshToken.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=utcnow())

@@ -1,0 +1,99 @@
+"""The one error middleware: every failure leaves the API as `{"error": {"code", "message", "details"}}`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from api.typedefs import SETTINGS
+from smarthabit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+
+log = logging.getLogger("smarthabit.api")
+
+DOMAIN_STATUSES: tuple[tuple[type[DomainError], int], ...] = (
+    (ValidationFailed, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (PermissionDenied, 403),
+)
+# Headers of aiohttp's own HTTP errors that the client needs (405 says what is allowed).
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. `not_found`, `validation_error`")
+    message: str = Field(description="a human-readable sentence")
+    details: JsonValue = Field(None, description="what exactly was wrong, e.g. the invalid fields")
+
+
+class ErrorOut(BaseModel):
+    """The body of every error response."""
+
+    model_config = ConfigDict(title="Error")
+
+    error: ErrorDetail
+
+
+class ApiError(Exception):
+    """An HTTP-level failure (authentication, rate limit, malformed request) with its status."""
+
+    def __init__(
+        self, status: int, code: str, message: str, details: JsonValue = None, *,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = dict(headers or {})
+
+
+def error_response(
+    status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    body = ErrorOut(error=ErrorDetail(code=code, message=message, details=details))
+    return web.json_response(text=body.model_dump_json(), status=status, headers=headers)
+
+
+def domain_status(exc: DomainError) -> int:
+    """422/404/409/403 by error class; any other domain error is a plain bad request."""
+    return next((status for cls, status in DOMAIN_STATUSES if isinstance(exc, cls)), 400)
+
+
+def _describe(exc: web.HTTPException) -> tuple[str, str]:
+    """(code, message) of one of aiohttp's HTTP errors, e.g. ("method_not_allowed", "Method Not Allowed")."""
+    try:
+        phrase = HTTPStatus(exc.status).phrase
+    except ValueError:
+        return "http_error", exc.reason
+    return phrase.lower().replace(" ", "_").replace("-", "_"), phrase
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Map domain errors, API errors, aiohttp's HTTP errors and crashes to the JSON error shape."""
+    try:
+        return await handler(request)
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
+    except DomainError as exc:
+        return error_response(domain_status(exc), exc.code, exc.message, exc.details)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        headers = {name: exc.headers[name] for name in _KEPT_HEADERS if name in exc.headers}
+        details = {"max_bytes": request.app[SETTINGS].max_request_bytes} if exc.status == 413 else None
+        return error_response(exc.status, *_describe(exc), details, headers)
+    except Exception:
+        log.exception("unhandled error", extra={"method": request.method, "route": _route_of(request)})
+        return error_response(500, "internal_error", "Internal server error")
+
+
+def _route_of(request: web.Request) -> str:
+    """The route template (`/habits/{habit_id}`), which unlike the path holds no user data."""
+    info = request.match_info.route.resource
+    return info.canonical if info is not None else "?"

@@ -1,0 +1,139 @@
+"""The OpenAPI 3.1 document, written from the app's route table and the pydantic models it validates with."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+
+from api.errors import ErrorOut
+from api.routing import Route
+from smarthabit import __version__
+
+REF = "#/components/schemas/{model}"
+SECURITY_SCHEMES = {
+    "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                   "description": "An access token from `POST /users/login` or `POST /auth/refresh`."},
+    "telegramSecret": {"type": "apiKey", "in": "header", "name": "X-Telegram-Bot-Api-Secret-Token",
+                       "description": "The secret given to Telegram's setWebhook (TELEGRAM_WEBHOOK_SECRET)."},
+}
+RESPONSE_HEADERS = {
+    401: {"WWW-Authenticate": {"description": "the Bearer challenge", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "seconds to wait", "required": True, "schema": {"type": "integer"}}},
+}
+DESCRIPTION = """\
+The SmartHabit REST API. Sign up with `POST /users/register` (or log in with `POST /users/login`) and send
+the access token as `Authorization: Bearer <token>`. Access tokens last 15 minutes; trade the refresh
+token for a new pair at `POST /auth/refresh`.
+
+Every error is `{"error": {"code", "message", "details"}}`. Dates are `YYYY-MM-DD` in the user's time
+zone; instants are ISO 8601 with an offset. Another account's habit answers 404.
+"""
+
+
+def openapi_document(routes: Iterable[Route]) -> dict[str, Any]:
+    routes = list(routes)
+    refs, components = _schemas(routes)
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, refs, components)
+    for route in routes:  # parameter models live inline in their operations, not as components
+        for location in ("path", "query"):
+            if location in route.inputs:
+                components.pop(_name(refs[route.inputs[location], "validation"]), None)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "SmartHabit API", "version": __version__, "description": DESCRIPTION},
+        "tags": [{"name": tag} for tag in dict.fromkeys(route.tag for route in routes)],
+        "paths": paths,
+        "components": {"schemas": components, "securitySchemes": SECURITY_SCHEMES},
+    }
+
+
+def _schemas(routes: list[Route]) -> tuple[dict[tuple[type[BaseModel], JsonSchemaMode], Any], dict[str, Any]]:
+    """JSON Schemas of every model in use, in one namespace: inputs as validated, outputs as serialized."""
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(ErrorOut, "serialization"): None}
+    for route in routes:
+        for model in route.inputs.values():
+            wanted[model, "validation"] = None
+        if route.response is not None:
+            wanted[route.response, "serialization"] = None
+    refs, definitions = models_json_schema(list(wanted), ref_template=REF)
+    return refs, definitions.get("$defs", {})
+
+
+def _name(ref: dict[str, str]) -> str:
+    return ref["$ref"].rsplit("/", 1)[1]
+
+
+def _operation(route: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], Any],
+               components: dict[str, Any]) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": route.handler.__name__, "summary": route.summary, "tags": [route.tag],
+    }
+    if route.description:
+        operation["description"] = route.description
+    parameters = [
+        parameter
+        for location in ("path", "query") if location in route.inputs
+        for parameter in _parameters(components[_name(refs[route.inputs[location], "validation"])], location)
+    ]
+    if parameters:
+        operation["parameters"] = parameters
+    if "body" in route.inputs:
+        schema = components[_name(refs[route.inputs["body"], "validation"])]
+        operation["requestBody"] = {
+            "required": bool(schema.get("required")),
+            "content": {"application/json": {"schema": refs[route.inputs["body"], "validation"]}},
+        }
+    if route.security is not None:
+        operation["security"] = [{route.security: []}]
+    responses: dict[str, Any] = {}
+    for status, meaning in route.statuses.items():
+        responses[str(status)] = _success(route, status, meaning, refs)
+    error_ref = refs[ErrorOut, "serialization"]
+    for status, meaning in route.errors.items():
+        response = {"description": meaning, "content": {"application/json": {"schema": error_ref}}}
+        if status in RESPONSE_HEADERS:
+            response["headers"] = RESPONSE_HEADERS[status]
+        responses[str(status)] = response
+    operation["responses"] = responses
+    return operation
+
+
+def _success(
+    route: Route, status: int, meaning: str, refs: dict[tuple[type[BaseModel], JsonSchemaMode], Any]
+) -> dict[str, Any]:
+    if status == 204:
+        return {"description": meaning}
+    if route.response is not None:
+        schema = refs[route.response, "serialization"]
+    elif route.media_type == "application/json":
+        schema = {"type": "object"}  # a document passed through as is (the OpenAPI document itself)
+    else:
+        schema = {"type": "string"}
+    return {"description": meaning, "content": {route.media_type: {"schema": schema}}}
+
+
+def _parameters(schema: dict[str, Any], location: str) -> list[dict[str, Any]]:
+    required = set(schema.get("required", ()))
+    parameters = []
+    for name, field in schema.get("properties", {}).items():
+        schema = _not_null({k: v for k, v in field.items() if k not in ("title", "description")})
+        parameter: dict[str, Any] = {"name": name, "in": location, "required": location == "path" or name in required,
+                                     "schema": schema}
+        if "description" in field:
+            parameter["description"] = field["description"]
+        parameters.append(parameter)
+    return parameters
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A URL cannot carry null: an optional parameter is left out instead, so only its other type is shown."""
+    variants = schema.get("anyOf", [])
+    if len(variants) != 2 or {"type": "null"} not in variants:
+        return schema
+    rest = {key: value for key, value in schema.items() if key != "anyOf" and not (key == "default" and value is None)}
+    return {**next(variant for variant in variants if variant != {"type": "null"}), **rest}

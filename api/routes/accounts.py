@@ -1,0 +1,97 @@
+"""Accounts: registration, login, token refresh and logout, the account itself, Telegram linking."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aiohttp import web
+
+from api.auth import Session, check_credentials, close_session, create_account, open_session, rotate_session
+from api.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ACCOUNT, REGISTER_PER_ADDRESS
+from api.routing import ERROR_MEANINGS, RouteTable
+from api.schemas import AuthOut, LinkCodeOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from api.typedefs import LIMITER, PASSWORDS, SETTINGS
+from smarthabit.accounts import PreferencesUpdate, create_link_code, delete_account, update_preferences
+from smarthabit.models import User
+
+routes = RouteTable("accounts")
+RATE_LIMITED = {429: ERROR_MEANINGS[429]}
+
+
+def _tokens(request: web.Request, session: Session) -> TokensOut:
+    return TokensOut(
+        access_token=session.access.token, refresh_token=session.refresh.token,
+        expires_in=request.app[SETTINGS].access_token_ttl_seconds, refresh_expires_at=session.refresh.expires_at,
+    )
+
+
+def _client(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+@routes.post("/users/register", status=201, errors={409: "An account with this email exists", **RATE_LIMITED})
+async def register(request: web.Request, body: RegisterIn) -> AuthOut:
+    """Create an account with email and password, and sign in.
+
+    Rate-limited per email and per client address."""
+    await request.app[LIMITER].enforce((REGISTER_PER_ADDRESS, _client(request)), (REGISTER_PER_ACCOUNT, body.email))
+    user = await create_account(request.app[PASSWORDS], body.email, body.password, timezone=body.timezone,
+                                display_name=body.display_name)
+    session = await open_session(request.app[SETTINGS], user.id)
+    return AuthOut(user=UserOut.of(user), tokens=_tokens(request, session))
+
+
+@routes.post("/users/login", errors={401: "Wrong email or password", **RATE_LIMITED})
+async def login(request: web.Request, body: LoginIn) -> TokensOut:
+    """Exchange email and password for an access token (15 minutes) and a refresh token.
+
+    Every attempt counts against limits per email and per client address."""
+    await request.app[LIMITER].enforce((LOGIN_PER_ADDRESS, _client(request)), (LOGIN_PER_ACCOUNT, body.email))
+    user = await check_credentials(request.app[PASSWORDS], body.email, body.password)
+    return _tokens(request, await open_session(request.app[SETTINGS], user.id))
+
+
+@routes.post("/auth/refresh", errors={401: "Invalid, expired, revoked or reused refresh token"})
+async def refresh(request: web.Request, body: RefreshIn) -> TokensOut:
+    """Rotate a refresh token: the old one is spent, a new pair is returned.
+
+    Presenting a spent refresh token again revokes every token of that login (it was copied)."""
+    return _tokens(request, await rotate_session(request.app[SETTINGS], body.refresh_token))
+
+
+@routes.post("/auth/logout", errors={401: "Invalid or expired refresh token"})
+async def logout(request: web.Request, body: RefreshIn) -> None:
+    """Revoke the refresh token and every token rotated from the same login.
+
+    Access tokens already issued stay valid until they expire (at most 15 minutes)."""
+    await close_session(request.app[SETTINGS], body.refresh_token)
+
+
+@routes.get("/users/me")
+async def get_me(user: User) -> UserOut:
+    """The signed-in account and its preferences."""
+    return UserOut.of(user)
+
+
+@routes.patch("/users/me")
+async def update_me(user: User, body: PreferencesUpdate) -> UserOut:
+    """Change preferences: IANA time zone, display name, reminders, nudges, quiet hours.
+
+    Fields left out stay as they are; a new time zone moves every reminder to the new local times."""
+    return UserOut.of(await update_preferences(user, body))
+
+
+@routes.delete("/users/me")
+async def delete_me(user: User) -> None:
+    """Delete the account with all its habits, check-ins, tokens and nudges."""
+    await delete_account(user)
+
+
+@routes.post("/users/me/telegram-link", status=201)
+async def telegram_link(request: web.Request, user: User) -> LinkCodeOut:
+    """A one-time code to link Telegram: send `/start CODE` to the bot before it expires.
+
+    A new code replaces any unused earlier one."""
+    ttl = timedelta(seconds=request.app[SETTINGS].link_code_ttl_seconds)
+    code, expires_at = await create_link_code(user, ttl)
+    return LinkCodeOut(code=code, command=f"/start {code}", expires_at=expires_at)

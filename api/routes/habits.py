@@ -1,0 +1,171 @@
+"""Habits and their check-ins: CRUD, archive and pause, idempotent check-in, history and statistics."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from api.routing import Reply, RouteTable
+from api.schemas import (
+    CheckInIn,
+    CheckInListQuery,
+    CheckInOut,
+    CheckInPageOut,
+    CheckInPath,
+    CheckInResultOut,
+    CompletionOut,
+    DayRiskOut,
+    DeleteQuery,
+    HabitListOut,
+    HabitListQuery,
+    HabitOut,
+    HabitPath,
+    NoteIn,
+    PauseIn,
+    PauseOut,
+    StatsOut,
+)
+from smarthabit import checkins, habits, predictions, stats
+from smarthabit.habits import HabitStatus
+from smarthabit.models import Reminder, User
+from smarthabit.schemas import HabitCreate, HabitUpdate, ScheduleIn
+
+routes = RouteTable("habits")
+NAME_TAKEN = {409: "You already have an active habit with that name"}
+
+
+async def _render(statuses: list[HabitStatus]) -> list[HabitOut]:
+    """Habits as the API shows them, with their reminder times (read in one query)."""
+    ids = [status.habit.id for status in statuses]
+    times: dict[int, list[time]] = {habit_id: [] for habit_id in ids}
+    if ids:
+        rows = await Reminder.filter(habit_id__in=ids).order_by("local_time").values_list("habit_id", "local_time")
+        for habit_id, local_time in rows:
+            times[habit_id].append(local_time)
+    return [
+        HabitOut(
+            id=habit.id, name=habit.name, description=habit.description, kind=habit.kind, target=habit.target,
+            unit=habit.unit, target_direction=habit.target_direction,
+            schedule=ScheduleIn.from_schedule(habit.schedule), reminder_times=times[habit.id],
+            position=habit.position, start_day=habit.start_day, archived_at=habit.archived_at,
+            current_streak=habit.current_streak, longest_streak=habit.longest_streak, today=status.today,
+            due_today=status.due_today, done_today=status.done_today, today_value=status.today_value,
+            created_at=habit.created_at, updated_at=habit.updated_at,
+        )
+        for status in statuses
+        for habit in (status.habit,)
+    ]
+
+
+async def _one(user: User, habit_id: int) -> HabitOut:
+    await habits.get_habit(user, habit_id)  # NotFound for a missing habit or another user's
+    return (await _render(await habits.list_habits(user, include_archived=True, habit_ids=[habit_id])))[0]
+
+
+@routes.post("/habits", status=201, errors={**NAME_TAKEN, 422: "Invalid habit, or too many active habits"})
+async def create_habit(user: User, body: HabitCreate) -> HabitOut:
+    """Create a habit with its schedule and reminder times (local wall times)."""
+    habit = await habits.create_habit(user, body)
+    return await _one(user, habit.id)
+
+
+@routes.get("/habits")
+async def list_habits(user: User, query: HabitListQuery) -> HabitListOut:
+    """The habits in their order, each with its streaks and whether it is due and done today."""
+    return HabitListOut(items=await _render(await habits.list_habits(user, include_archived=query.include_archived)))
+
+
+@routes.get("/habits/{habit_id}")
+async def get_habit(user: User, path: HabitPath) -> HabitOut:
+    """One habit (archived ones too) with its streaks and today's state."""
+    return await _one(user, path.habit_id)
+
+
+@routes.patch("/habits/{habit_id}", errors=NAME_TAKEN)
+async def update_habit(user: User, path: HabitPath, body: HabitUpdate) -> HabitOut:
+    """Change some fields; a new schedule or target recomputes the streaks."""
+    await habits.update_habit(user, path.habit_id, body)
+    return await _one(user, path.habit_id)
+
+
+@routes.delete("/habits/{habit_id}")
+async def delete_habit(user: User, path: HabitPath, query: DeleteQuery) -> None:
+    """Archive the habit (history kept, restorable); with `?hard=true` delete it and its history."""
+    if query.hard:
+        await habits.delete_habit(user, path.habit_id)
+    else:
+        await habits.archive_habit(user, path.habit_id)
+
+
+@routes.post("/habits/{habit_id}/restore", errors=NAME_TAKEN)
+async def restore_habit(user: User, path: HabitPath) -> HabitOut:
+    """Bring an archived habit back (refused if an active habit took its name meanwhile)."""
+    await habits.restore_habit(user, path.habit_id)
+    return await _one(user, path.habit_id)
+
+
+@routes.post("/habits/{habit_id}/pause", status=201)
+async def pause_habit(user: User, path: HabitPath, body: PauseIn) -> PauseOut:
+    """Put the habit on hold for days (both ends inclusive): paused days neither break nor count.
+
+    Overlapping pauses merge into one, which is returned."""
+    return PauseOut.of(await habits.pause_habit(user, path.habit_id, body.start, body.end))
+
+
+@routes.post("/habits/{habit_id}/resume")
+async def resume_habit(user: User, path: HabitPath) -> HabitOut:
+    """End the pause that covers today or later: the habit is due again from today."""
+    await habits.resume_habit(user, path.habit_id)
+    return await _one(user, path.habit_id)
+
+
+@routes.post("/habits/{habit_id}/checkin", status=201, statuses={
+    201: "Checked in", 200: "That day was already checked in: the existing check-in, unchanged"})
+async def check_in(user: User, path: HabitPath, body: CheckInIn) -> Reply[CheckInResultOut]:
+    """Mark the habit done for a local day (default today, at most 7 days back), with a value and note.
+
+    Idempotent: repeating it for the same day changes nothing and answers 200 with the existing check-in,
+    also when two requests race."""
+    result = await checkins.check_in(user, path.habit_id, day=body.day, value=body.value, note=body.note)
+    out = CheckInResultOut(
+        checkin=CheckInOut.of(result.checkin), created=result.created, current_streak=result.habit.current_streak,
+        longest_streak=result.habit.longest_streak, milestone=result.milestone,
+    )
+    return Reply(out, 201 if result.created else 200)
+
+
+@routes.get("/habits/{habit_id}/checkins")
+async def list_checkins(user: User, path: HabitPath, query: CheckInListQuery) -> CheckInPageOut:
+    """The habit's check-ins, newest first, optionally within `from`..`to` (inclusive), one page at a time."""
+    rows, total = await checkins.list_checkins(user, path.habit_id, start=query.start, end=query.end,
+                                      limit=query.limit, offset=query.offset)
+    return CheckInPageOut(items=[CheckInOut.of(row) for row in rows], total=total, limit=query.limit,
+                          offset=query.offset)
+
+
+@routes.patch("/habits/{habit_id}/checkins/{day}")
+async def set_note(user: User, path: CheckInPath, body: NoteIn) -> CheckInOut:
+    """Set or clear (`null`) the note of the day's check-in."""
+    return CheckInOut.of(await checkins.set_note(user, path.habit_id, path.day, body.note))
+
+
+@routes.delete("/habits/{habit_id}/checkins/{day}")
+async def undo_check_in(user: User, path: CheckInPath) -> None:
+    """Undo the day's check-in; the streaks are recomputed."""
+    await checkins.undo_check_in(user, path.habit_id, path.day)
+
+
+@routes.get("/habits/{habit_id}/stats")
+async def habit_stats(user: User, path: HabitPath) -> StatsOut:
+    """Streaks, strength, completion over 7/30/90 days, best and worst weekday, this week's progress,
+    and the predicted skip probability for today and the next six days."""
+    result = await stats.habit_stats(user, path.habit_id)
+    days = [result.today + timedelta(days=offset) for offset in range(predictions.FORECAST_DAYS)]
+    forecast = await predictions.skip_forecast(user, result.habit, days)
+    return StatsOut(
+        habit_id=result.habit.id, today=result.today, current_streak=result.current_streak,
+        longest_streak=result.longest_streak, streak_unit=result.streak_unit, strength=result.strength,
+        completion=[CompletionOut(days=window, rate=rate) for window, rate in result.completion.items()],
+        best_weekday=result.best_weekday, worst_weekday=result.worst_weekday, this_week_done=result.this_week_done,
+        this_week_target=result.this_week_target, total_done=result.total_done,
+        skip_forecast=[DayRiskOut(day=day, skip_probability=forecast[day]) for day in days],
+    )

@@ -1,0 +1,234 @@
+"""Routes declared once: the declaration validates requests, renders responses and writes OpenAPI.
+
+A handler is a plain async function whose keyword parameters say what it needs:
+
+- `user: User` - the authenticated account; the route then requires a bearer access token;
+- `path`, `query`, `body` - pydantic models validated from the URL, the query string and the JSON body;
+- `request: web.Request` - for the app state or the client address.
+
+Its return annotation is the response model, `Reply[Model]` when it picks one of several statuses,
+`None` for 204 No Content, or `web.Response` for the few routes that are not JSON (the docs page).
+Because the same annotations drive validation, rendering and the OpenAPI document, the document
+cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from api.auth import authenticate
+from api.errors import ApiError
+from api.typedefs import ROUTES
+
+M = TypeVar("M", bound=BaseModel)
+Guard = Callable[[web.Request], Awaitable[None]]
+Handler = Callable[..., Awaitable[Any]]
+Decorator = Callable[[Handler], Handler]
+_INPUTS = ("path", "query", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class Reply(Generic[M]):
+    """A response body with the status the handler chose among the route's documented ones."""
+
+    body: M
+    status: int
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One operation: what it reads, what it answers, and how it is documented."""
+
+    method: str
+    path: str
+    handler: Handler
+    tag: str
+    statuses: Mapping[int, str]  # success statuses and what each means; the first is the default
+    errors: Mapping[int, str]  # error statuses this operation can answer
+    response: type[BaseModel] | None = None
+    media_type: str = "application/json"
+    inputs: Mapping[str, type[BaseModel]] = field(default_factory=dict)  # "path"/"query"/"body" -> model
+    authenticated: bool = False
+    wants_request: bool = False
+    guard: Guard | None = None
+    security: str | None = None  # the OpenAPI security scheme that protects it
+
+    @property
+    def status(self) -> int:
+        return next(iter(self.statuses))
+
+    @property
+    def summary(self) -> str:
+        return (inspect.getdoc(self.handler) or self.handler.__name__).split("\n", 1)[0]
+
+    @property
+    def description(self) -> str:
+        return (inspect.getdoc(self.handler) or "").partition("\n")[2].strip()
+
+
+# What each error status means when a route does not say more.
+ERROR_MEANINGS = {
+    400: "Malformed request: the body is not valid JSON",
+    401: "Missing, invalid or expired access token",
+    403: "Forbidden",
+    404: "No such resource, or it belongs to another account",
+    409: "Conflict with the current state",
+    413: "Request body larger than the limit",
+    422: "Invalid input: `details` lists each problem with its location",
+    429: "Too many attempts: retry after `Retry-After` seconds",
+    500: "Unexpected server error (logged; no details are exposed)",
+    503: "A dependency is unavailable",
+}
+
+
+class RouteTable:
+    """Collects the routes of one part of the API (one OpenAPI tag)."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.routes: list[Route] = []
+
+    def get(self, path: str, **options: Any) -> Decorator:
+        return self.route("GET", path, **options)
+
+    def post(self, path: str, **options: Any) -> Decorator:
+        return self.route("POST", path, **options)
+
+    def patch(self, path: str, **options: Any) -> Decorator:
+        return self.route("PATCH", path, **options)
+
+    def delete(self, path: str, **options: Any) -> Decorator:
+        return self.route("DELETE", path, **options)
+
+    def route(
+        self, method: str, path: str, *, status: int | None = None, statuses: Mapping[int, str] | None = None,
+        errors: Mapping[int, str] | None = None, guard: Guard | None = None, security: str | None = None,
+        media_type: str = "application/json",
+    ) -> Decorator:
+        """Register `handler` for `method path`; `statuses` documents alternatives a `Reply` may pick."""
+
+        def register(handler: Handler) -> Handler:
+            self.routes.append(_build(self.tag, method, path, handler, status, statuses or {}, errors or {},
+                                      guard, security, media_type))
+            return handler
+
+        return register
+
+
+def _build(
+    tag: str, method: str, path: str, handler: Handler, status: int | None,
+    statuses: Mapping[int, str], extra_errors: Mapping[int, str], guard: Guard | None, security: str | None,
+    media_type: str,
+) -> Route:
+    hints = get_type_hints(handler)
+    params = set(inspect.signature(handler).parameters)
+    unknown = params - {"user", "request", *_INPUTS}
+    if unknown:
+        raise TypeError(f"{handler.__name__}: unknown handler parameters {sorted(unknown)}")
+    inputs = {name: hints[name] for name in _INPUTS if name in params}
+    returned = hints.get("return")
+    response: type[BaseModel] | None = None
+    if get_origin(returned) is Reply:
+        response = get_args(returned)[0]
+    elif isinstance(returned, type) and issubclass(returned, BaseModel):
+        response = returned
+    elif returned is type(None):
+        status = status or 204
+    elif not (isinstance(returned, type) and issubclass(returned, web.StreamResponse)):
+        raise TypeError(f"{handler.__name__}: unsupported return annotation {returned!r}")
+    status = status or 200
+    summary = (inspect.getdoc(handler) or "").split("\n", 1)[0]
+    authenticated = "user" in params
+    errors: dict[int, str] = {}
+    if authenticated:
+        errors[401] = ERROR_MEANINGS[401]
+        security = security or "bearerAuth"
+    if "body" in inputs:
+        errors[400] = ERROR_MEANINGS[400]
+    if "path" in inputs:
+        errors[404] = ERROR_MEANINGS[404]
+    if "body" in inputs:
+        errors[413] = ERROR_MEANINGS[413]
+    if inputs:
+        errors[422] = ERROR_MEANINGS[422]
+    errors.update(extra_errors)
+    errors[500] = ERROR_MEANINGS[500]
+    return Route(
+        method=method, path=path, handler=handler, tag=tag,
+        statuses={status: statuses.get(status, summary), **statuses},
+        errors=dict(sorted(errors.items())), response=response, media_type=media_type, inputs=inputs,
+        authenticated=authenticated, wants_request="request" in params, guard=guard, security=security,
+    )
+
+
+def add_routes(app: web.Application, tables: Iterable[RouteTable]) -> None:
+    """Serve the tables' routes on `app` and keep them for the OpenAPI document."""
+    routes = tuple(route for table in tables for route in table.routes)
+    for route in routes:
+        app.router.add_route(route.method, route.path, _endpoint(route), name=route.handler.__name__)
+    app[ROUTES] = routes
+
+
+def _endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def endpoint(request: web.Request) -> web.StreamResponse:
+        if route.guard is not None:
+            await route.guard(request)
+        kwargs: dict[str, Any] = {}
+        if route.authenticated:
+            kwargs["user"] = await authenticate(request)
+        if "path" in route.inputs:
+            kwargs["path"] = _validate(route.inputs["path"], dict(request.match_info), "path")
+        if "query" in route.inputs:
+            kwargs["query"] = _validate(route.inputs["query"], dict(request.query), "query")
+        if "body" in route.inputs:
+            kwargs["body"] = await _read_body(request, route.inputs["body"])
+        if route.wants_request:
+            kwargs["request"] = request
+        return _render(route, await route.handler(**kwargs))
+
+    return endpoint
+
+
+def _validate(model: type[M], data: Mapping[str, str], location: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise _invalid(exc, location) from None
+
+
+async def _read_body(request: web.Request, model: type[M]) -> M:
+    """Parse the JSON body (an empty body is `{}`); bad JSON is 400, invalid content 422."""
+    raw = await request.read()  # raises 413 past the app's client_max_size
+    try:
+        return model.model_validate_json(raw if raw.strip() else b"{}")
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False, include_input=False, include_context=False)
+        if any(problem["type"] == "json_invalid" for problem in problems):
+            raise ApiError(400, "malformed_json", "The request body is not valid JSON",
+                           {"error": problems[0]["msg"]}) from None
+        raise _invalid(exc, "body") from None
+
+
+def _invalid(exc: ValidationError, location: str) -> ApiError:
+    details = [
+        {"loc": [location, *problem["loc"]], "msg": problem["msg"], "type": problem["type"]}
+        for problem in exc.errors(include_url=False, include_input=False, include_context=False)
+    ]
+    return ApiError(422, "validation_error", "Invalid input", details)
+
+
+def _render(route: Route, result: Any) -> web.StreamResponse:
+    if isinstance(result, web.StreamResponse):
+        return result
+    if result is None:
+        return web.Response(status=route.status)
+    status = route.status
+    if isinstance(result, Reply):
+        status, result = result.status, result.body
+    return web.Response(text=result.model_dump_json(by_alias=True), status=status, content_type="application/json")

@@ -1,0 +1,367 @@
+"""Request and response bodies of the API that the domain does not already define.
+
+Habit inputs (HabitCreate, HabitUpdate, ScheduleIn) come from `smarthabit.schemas` and preference
+changes (PreferencesUpdate) from `smarthabit.accounts`: the bot validates with the same models.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
+from smarthabit.checkins import MAX_NOTE
+from smarthabit.clock import is_valid_timezone
+from smarthabit.models import (
+    CheckIn,
+    CheckInSource,
+    HabitKind,
+    HabitPause,
+    Nudge,
+    NudgeKind,
+    NudgeStatus,
+    TargetDirection,
+    User,
+)
+from smarthabit.schedule import parse_iso_week
+from smarthabit.schemas import ScheduleIn, clean_text
+
+MAX_ID = 2**31 - 1
+MAX_PAGE = 200
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+
+
+class Input(BaseModel):
+    """Inputs refuse unknown fields, so a typo is an error instead of a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _email(value: str) -> str:
+    """Emails compare case-insensitively: stored trimmed and lower-cased."""
+    value = clean_text(value).lower()
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def _timezone(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise ValueError(f"unknown IANA time zone: {value!r}")
+    return value
+
+
+Email = Annotated[str, Field(max_length=254, examples=["ada@example.com"]), AfterValidator(_email)]
+Password = Annotated[str, Field(min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS)]
+Timezone = Annotated[str, Field(max_length=64, examples=["Europe/Berlin"]), AfterValidator(_timezone)]
+DisplayName = Annotated[str, Field(max_length=64), AfterValidator(clean_text)]
+Token = Annotated[str, Field(min_length=1, max_length=4096)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+
+class RegisterIn(Input):
+    email: Email
+    password: Password = Field(description="8 to 1024 characters; all of it counts (no 72-byte truncation)")
+    timezone: Timezone = "UTC"
+    display_name: DisplayName = ""
+
+
+class LoginIn(Input):
+    email: Email
+    password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_CHARS)]
+
+
+class RefreshIn(Input):
+    refresh_token: Token
+
+
+class TokensOut(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth token type, not a secret
+    expires_in: int = Field(description="seconds until the access token expires")
+    refresh_expires_at: datetime
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str | None
+    display_name: str
+    timezone: str
+    reminders_enabled: bool
+    nudges_enabled: bool
+    quiet_start: time | None
+    quiet_end: time | None
+    telegram_linked: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(
+            id=user.id, email=user.email, display_name=user.display_name, timezone=user.timezone,
+            reminders_enabled=user.reminders_enabled, nudges_enabled=user.nudges_enabled,
+            quiet_start=user.quiet_start, quiet_end=user.quiet_end,
+            telegram_linked=user.telegram_user_id is not None, created_at=user.created_at,
+        )
+
+
+class AuthOut(BaseModel):
+    user: UserOut
+    tokens: TokensOut
+
+
+class LinkCodeOut(BaseModel):
+    code: str = Field(description="one-time code; send `/start CODE` to the bot before it expires")
+    command: str
+    expires_at: datetime
+
+
+# --- habits -----------------------------------------------------------------------------------------
+
+class HabitPath(Input):
+    habit_id: Id
+
+
+class CheckInPath(Input):
+    habit_id: Id
+    day: date
+
+
+class HabitListQuery(Input):
+    include_archived: bool = False
+
+
+class DeleteQuery(Input):
+    hard: bool = Field(False, description="remove the habit and its history instead of archiving it")
+
+
+class HabitOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    kind: HabitKind
+    target: float | None
+    unit: str | None
+    target_direction: TargetDirection | None
+    schedule: ScheduleIn
+    reminder_times: list[time]
+    position: int
+    start_day: date
+    archived_at: datetime | None
+    current_streak: int
+    longest_streak: int
+    today: date = Field(description="the user's local date these fields refer to")
+    due_today: bool
+    done_today: bool
+    today_value: float | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class HabitListOut(BaseModel):
+    items: list[HabitOut]
+
+
+class PauseIn(Input):
+    start: date
+    end: date
+
+
+class PauseOut(BaseModel):
+    habit_id: int
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, pause: HabitPause) -> Self:
+        return cls(habit_id=pause.habit_id, start=pause.start, end=pause.end)  # type: ignore[attr-defined]
+
+
+# --- check-ins --------------------------------------------------------------------------------------
+
+Note = Annotated[str, Field(max_length=MAX_NOTE)]
+
+
+class CheckInIn(Input):
+    day: date | None = Field(None, description="the local day (default: today); at most 7 days back")
+    value: Annotated[float, Field(ge=0, le=1_000_000)] | None = Field(None, description="for measurable habits")
+    note: Note | None = None
+
+
+class NoteIn(Input):
+    note: Note | None
+
+
+class CheckInOut(BaseModel):
+    habit_id: int
+    day: date
+    value: float | None
+    note: str | None
+    source: CheckInSource
+    created_at: datetime
+
+    @classmethod
+    def of(cls, checkin: CheckIn) -> Self:
+        return cls(habit_id=checkin.habit_id, day=checkin.day, value=checkin.value,  # type: ignore[attr-defined]
+                   note=checkin.note, source=checkin.source, created_at=checkin.created_at)
+
+
+class CheckInResultOut(BaseModel):
+    checkin: CheckInOut
+    created: bool = Field(description="false when the day was already checked in (nothing changed)")
+    current_streak: int
+    longest_streak: int
+    milestone: int | None = Field(description="the streak length just reached, when worth celebrating")
+
+
+class CheckInListQuery(Input):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date | None = Field(None, alias="from", description="first day, inclusive")
+    end: date | None = Field(None, alias="to", description="last day, inclusive")
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("`from` must not be after `to`")
+        return self
+
+
+class CheckInPageOut(BaseModel):
+    items: list[CheckInOut] = Field(description="newest first")
+    total: int
+    limit: int
+    offset: int
+
+
+# --- insights and nudges ----------------------------------------------------------------------------
+
+def _iso_week(value: str) -> str:
+    parse_iso_week(value)  # ValueError for a week the year does not have
+    return value
+
+
+class WeeklyQuery(Input):
+    week: Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"]), AfterValidator(_iso_week)] | None = (
+        Field(None, description="ISO week; default: the current week in the user's time zone"))
+
+
+class NudgesQuery(Input):
+    min_probability: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.5, description="the skip probability from which a habit counts as at risk")
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = Field(50, description="sent nudges per page")
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+
+class NudgeOut(BaseModel):
+    id: int
+    kind: NudgeKind
+    habit_id: int | None
+    day: date
+    status: NudgeStatus
+    planned_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, nudge: Nudge) -> Self:
+        return cls(id=nudge.id, kind=nudge.kind, habit_id=nudge.habit_id, day=nudge.day,  # type: ignore[attr-defined]
+                   status=nudge.status, planned_at=nudge.planned_at, sent_at=nudge.sent_at)
+
+
+# --- operations -------------------------------------------------------------------------------------
+
+class HealthOut(BaseModel):
+    status: Literal["ok", "unavailable"]
+    database: Literal["up", "down"]
+    broker: Literal["up", "down", "in_process"] = Field(description="Redis when REDIS_URL is set")
+
+
+class OkOut(BaseModel):
+    ok: bool = True
+
+
+class TelegramUpdateIn(BaseModel):
+    """A Telegram Update object (only `update_id` is checked here; the bot library parses the rest)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    update_id: Annotated[int, Field(ge=0)]
+
+
+# --- statistics and insights ------------------------------------------------------------------------
+
+class CompletionOut(BaseModel):
+    days: int = Field(description="window length, ending today")
+    rate: float | None = Field(description="share of what was due that was done; null when nothing was due")
+
+
+class DayRiskOut(BaseModel):
+    day: date
+    skip_probability: float
+
+
+class StatsOut(BaseModel):
+    habit_id: int
+    today: date
+    current_streak: int
+    longest_streak: int
+    streak_unit: Literal["days", "weeks"]
+    strength: float = Field(description="0..1, Loop-style habit strength")
+    completion: list[CompletionOut]
+    best_weekday: int | None = Field(description="0=Monday; over the last four weeks")
+    worst_weekday: int | None = Field(description="0=Monday; over the last four weeks")
+    this_week_done: int
+    this_week_target: int
+    total_done: int
+    skip_forecast: list[DayRiskOut] = Field(description="today and the next six days")
+
+
+class HabitWeekOut(BaseModel):
+    habit_id: int
+    name: str
+    done: int
+    scheduled: int
+    rate: float | None
+    previous_rate: float | None
+    change: float | None = Field(description="rate minus the previous week's rate")
+    best_weekday: int | None
+    worst_weekday: int | None
+    streak_start: int
+    streak_end: int
+
+
+class WeeklyInsightOut(BaseModel):
+    week: str
+    start: date
+    end: date
+    done: int
+    scheduled: int
+    rate: float | None
+    previous_rate: float | None
+    change: float | None
+    best_weekday: int | None
+    worst_weekday: int | None
+    habits: list[HabitWeekOut]
+    summary: list[str] = Field(description="the same sentences the bot sends")
+
+
+class RiskOut(BaseModel):
+    habit_id: int
+    habit_name: str
+    day: date
+    skip_probability: float
+
+
+class NudgesOut(BaseModel):
+    upcoming: list[RiskOut] = Field(description="habits likely to be skipped today or tomorrow, riskiest first")
+    sent: list[NudgeOut] = Field(description="nudges already sent, newest first")
+    total_sent: int
+    limit: int
+    offset: int

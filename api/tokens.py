@@ -1,0 +1,68 @@
+"""JSON Web Tokens: short access tokens and long refresh tokens, HS256 only, every claim checked."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import jwt
+
+from api.errors import ApiError
+from smarthabit.clock import utcnow
+from smarthabit.config import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "smarthabit"
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "typ", "iss")
+TokenType = Literal["access", "refresh"]
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
+_SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: datetime
+
+
+def issue_token(settings: Settings, user_id: int, typ: TokenType, *, now: datetime | None = None) -> IssuedToken:
+    """Sign a token for the user; access tokens live `access_token_ttl_seconds`, refresh tokens longer."""
+    now = now or utcnow()
+    ttl = settings.access_token_ttl_seconds if typ == "access" else settings.refresh_token_ttl_seconds
+    expires_at = now + timedelta(seconds=ttl)
+    jti = uuid.uuid4().hex
+    claims = {"sub": str(user_id), "typ": typ, "jti": jti, "iat": now, "exp": expires_at, "iss": ISSUER}
+    return IssuedToken(jwt.encode(claims, settings.jwt_key, algorithm=ALGORITHM), jti, expires_at)
+
+
+def decode_token(settings: Settings, token: str, typ: TokenType) -> dict[str, Any]:
+    """The verified claims, or a 401. The algorithm is pinned, so `alg: none` or RS/HS confusion fails."""
+    try:
+        claims = jwt.decode(
+            token, settings.jwt_key, algorithms=[ALGORITHM], issuer=ISSUER,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.ExpiredSignatureError:
+        raise unauthorized("token_expired", "The token has expired") from None
+    except jwt.InvalidTokenError:
+        raise unauthorized("invalid_token", "The token is not valid") from None
+    if claims["typ"] != typ or not _SUBJECT.fullmatch(str(claims["sub"])) or int(claims["sub"]) > MAX_ID:
+        raise unauthorized("invalid_token", f"This is not a valid {typ} token")
+    return claims
+
+
+def token_hash(token: str) -> str:
+    """How refresh tokens are stored: a leaked table holds nothing that can be replayed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="smarthabit"'}
+
+
+def unauthorized(code: str, message: str) -> ApiError:
+    return ApiError(401, code, message, headers=_CHALLENGE)
