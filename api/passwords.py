@@ -30,7 +30,7 @@ class PasswordHasher:
     def __init__(self, rounds: int = DEFAULT_ROUNDS) -> None:
         self.rounds = rounds
         # Verified against when an account does not exist, so a miss takes as long as a wrong password.
-        self._dummy = bcrypt.hashpw(b"dummy", bcrypt.gensalt(rounds))
+        self._dummy: bytes | None = None
 
     async def hash(self, password: str) -> str:
         salt = bcrypt.gensalt(self.rounds)
@@ -39,7 +39,12 @@ class PasswordHasher:
 
     async def verify(self, password: str, hashed: str | None) -> bool:
         """Whether `password` matches; `hashed=None` (no such account) still spends the same time."""
-        target = hashed.encode() if hashed else self._dummy
+        if hashed:
+            target = hashed.encode()
+        else:
+            if self._dummy is None:
+                self._dummy = (await self.hash("dummy")).encode()
+            target = self._dummy
         try:
             matches = await asyncio.to_thread(bcrypt.checkpw, _prehash(password), target)
         except ValueError:  # a corrupt stored hash: treat as a mismatch, never crash the login
