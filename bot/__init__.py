@@ -1,0 +1,1 @@
+"""The Telegram bot: a python-telegram-bot Application over the shared SmartHabit domain."""

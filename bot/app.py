@@ -1,0 +1,97 @@
+"""The bot's factory: one function builds the whole python-telegram-bot Application.
+
+The same Application runs three ways: `smarthabit bot` (long polling, owns the database),
+`smarthabit run` (polling inside the API's event loop, the API owns the database) and webhook mode
+(no updater; the API feeds `application.update_queue`). Only the factory's flags differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from bot import texts
+from bot.handlers import register
+from bot.persistence import DEFAULT_UPDATE_INTERVAL, DatabasePersistence
+from smarthabit.config import Settings
+from smarthabit.orm import close_database, open_database
+
+RATE_LIMIT_RETRIES = 3
+
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class StandaloneApplication(Application):  # type: ignore[type-arg]
+    """An Application that opens the database itself, for `smarthabit bot`.
+
+    The database has to be open before `initialize()`, because that is where the persistence loads
+    the saved conversations; `post_init` would run too late. It is closed after `shutdown()`, once
+    the persistence has written its last changes.
+    """
+
+    def __init__(self, *, db_url: str, create_schema: bool, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._db_url = db_url
+        self._create_schema = create_schema
+        self._db_open = False
+
+    async def initialize(self) -> None:
+        if not self._db_open:
+            await open_database(self._db_url, create_schema=self._create_schema)
+            self._db_open = True
+        await super().initialize()
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            if self._db_open:
+                await close_database()
+                self._db_open = False
+
+
+async def register_commands(application: BotApplication) -> None:
+    """post_init: the command menu people see next to the text field."""
+    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+
+
+def build_application(
+    settings: Settings,
+    *,
+    persistence: bool = True,
+    updater: bool = True,
+    manage_database: bool = False,
+    persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
+) -> BotApplication:
+    """Build the bot from settings.
+
+    persistence: keep conversations and user data in the `bot_state` table (restart-safe).
+    updater: False for webhook mode, where the API puts updates into `update_queue`.
+    manage_database: True only when the bot runs on its own (`smarthabit bot`); embedded in the
+    API process (or in tests) the caller owns the ORM connection.
+    """
+    token = settings.bot_token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(register_commands)
+    )
+    if manage_database:
+        builder = builder.application_class(
+            StandaloneApplication, {"db_url": settings.db_url, "create_schema": not settings.uses_postgres}
+        )
+    if persistence:
+        builder = builder.persistence(DatabasePersistence(update_interval=persistence_interval))
+    if not updater:
+        builder = builder.updater(None)
+    application = builder.build()
+    register(application, persistent=persistence)
+    return application

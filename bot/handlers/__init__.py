@@ -1,0 +1,131 @@
+"""Handler registration: which update goes where.
+
+Groups, in the order python-telegram-bot tries them (one handler per group may take an update):
+
+* GUARD: private chats only; membership changes (blocked / unblocked).
+* PROMPTS: the "prompts" conversation. Its entry points are /start and every inline button except
+  the /new form's; a button either acts at once or asks one question whose typed answer this
+  conversation takes next.
+* NEW_HABIT: the /new form.
+* MAIN: plain commands, plain text (→ /today), replies (→ notes), leftovers.
+
+A conversation callback that handled an update stops it (`common.final`), so text answering a
+question never reaches /today. Any other command leaves an open conversation quietly and then runs,
+and /cancel leaves the innermost one. Both conversations are persistent when the application has
+persistence, so a restart resumes them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import callbacks, texts
+from bot.handlers import common, errors, habits, new_habit, settings, start, states, stats, today
+from bot.handlers.common import PLAIN_TEXT, final, on_button, on_text
+
+
+def _conversation(**kwargs: Any) -> ConversationHandler[Any]:
+    # Button entry points in a per-chat conversation make python-telegram-bot warn that buttons are
+    # not tracked per message; that is intended here (one open question per chat).
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(allow_reentry=True, **kwargs)
+
+
+def prompts(persistent: bool) -> ConversationHandler[Any]:
+    """Buttons, and the single typed answer some of them ask for."""
+    return _conversation(
+        name="prompts",
+        persistent=persistent,
+        entry_points=[
+            CommandHandler("start", final(start.start)),
+            on_button(today.checkin_tap, callbacks.CHECKIN_PATTERN),
+            on_button(habits.habit_button, callbacks.HABIT_PATTERN),
+            on_button(habits.list_button, rf"^{callbacks.HABITS_LIST}$"),
+            on_button(settings.settings_button, callbacks.SETTINGS_PATTERN),
+            on_button(start.choose_timezone, callbacks.TIMEZONE_PATTERN),
+        ],
+        states={
+            states.ASK_TIMEZONE: [on_text(start.timezone_answer),
+                                  MessageHandler(filters.LOCATION, final(start.location_answer))],
+            states.ASK_VALUE: [on_text(today.value_answer)],
+            states.ASK_RENAME: [on_text(habits.rename_answer)],
+            states.ASK_REMINDER: [on_text(habits.reminder_answer)],
+            states.ASK_PAUSE: [on_text(habits.pause_answer)],
+            states.ASK_QUIET: [on_text(settings.quiet_answer)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", common.canceller(states.PROMPT)),
+            MessageHandler(filters.COMMAND, common.leaver(states.PROMPT)),
+        ],
+    )
+
+
+def new_habit_form(persistent: bool) -> ConversationHandler[Any]:
+    """/new, step by step."""
+    schedule_buttons = r"^new:(sk|wd|wdok|tpw):"
+    return _conversation(
+        name="new_habit",
+        persistent=persistent,
+        entry_points=[CommandHandler("new", final(new_habit.start_new))],
+        states={
+            states.NEW_NAME: [on_text(new_habit.name_answer)],
+            states.NEW_KIND: [on_button(new_habit.kind_button, r"^new:kind:"), on_text(new_habit.use_buttons)],
+            states.NEW_TARGET: [on_text(new_habit.target_answer)],
+            states.NEW_SCHEDULE: [on_button(new_habit.schedule_button, schedule_buttons),
+                                  on_text(new_habit.use_buttons)],
+            states.NEW_REMINDER: [on_text(new_habit.reminder_answer),
+                                  on_button(new_habit.no_reminder_button, r"^new:rem:none$")],
+            states.NEW_CONFIRM: [on_button(new_habit.save_button, r"^new:save$"),
+                                 on_button(new_habit.cancel_button, r"^new:cancel$"),
+                                 on_text(new_habit.use_buttons)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", common.canceller(states.DRAFT)),
+            MessageHandler(filters.COMMAND, common.leaver(states.DRAFT)),
+        ],
+    )
+
+
+async def _stale_button(update: Update, context: common.Context) -> None:
+    """A button nobody handles any more (an old form's, or a forged one)."""
+    await common.answer(update, texts.BUTTON_EXPIRED)
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any], *, persistent: bool) -> None:
+    """Add every handler and the error handler to the application."""
+    application.add_handler(TypeHandler(Update, errors.private_only), common.GUARD_GROUP)
+    application.add_handler(ChatMemberHandler(errors.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+                            common.GUARD_GROUP - 1)
+    application.add_handler(prompts(persistent), common.PROMPTS_GROUP)
+    application.add_handler(new_habit_form(persistent), common.NEW_HABIT_GROUP)
+    main = [
+        CommandHandler("today", today.today),
+        CommandHandler("habits", habits.habits_command),
+        CommandHandler("stats", stats.stats_command),
+        CommandHandler("settings", settings.settings_command),
+        CommandHandler("help", start.help_command),
+        CommandHandler("link", start.link_command),
+        CommandHandler("cancel", start.cancel_outside),
+        MessageHandler(filters.COMMAND, start.unknown_command),
+        MessageHandler(PLAIN_TEXT & filters.REPLY, today.reply_note),
+        MessageHandler(PLAIN_TEXT, today.today),
+        MessageHandler(filters.LOCATION, start.location_outside),
+        CallbackQueryHandler(_stale_button),
+    ]
+    application.add_handlers(main, common.MAIN_GROUP)
+    application.add_error_handler(errors.on_error)

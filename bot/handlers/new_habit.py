@@ -1,0 +1,250 @@
+"""/new: name → yes/no or an amount (target + unit) → schedule → reminder → summary with Save/Cancel.
+
+The answers collect in user_data["draft"] (persisted, so a restart resumes the form) and are
+validated with the same pydantic models the API uses; nothing is written before Save, so a wrong
+answer is asked again and an abandoned form leaves no half-saved habit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from pydantic import ValidationError
+from telegram import Update
+
+from bot import callbacks, keyboards, texts
+from bot.handlers import states
+from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, parse_time, send, user_data
+from smarthabit import habits
+from smarthabit.errors import Conflict, DomainError
+from smarthabit.models import HabitKind, TargetDirection, User
+from smarthabit.schedule import Schedule, ScheduleKind
+from smarthabit.schemas import MAX_HABIT_NAME, HabitCreate, ScheduleIn
+
+_AT_MOST = ("at most", "no more than", "maximum", "max", "under", "<=", "≤", "<")
+_AT_LEAST = ("at least", "minimum", "min", ">=", "≥", ">")
+_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(.*)", re.DOTALL)
+WORKDAYS_MASK = 0b0011111
+
+
+async def validated_name(user: User, text: str, *, exclude_id: int | None = None) -> tuple[str | None, str | None]:
+    """(name, None) when the text is a usable, unused habit name, else (None, the re-ask text)."""
+    try:
+        name = HabitCreate(name=text).name
+    except ValidationError:
+        stripped = text.strip()
+        if not stripped:
+            return None, texts.NAME_EMPTY
+        if len(stripped) > MAX_HABIT_NAME:
+            return None, texts.name_too_long(len(stripped), MAX_HABIT_NAME)
+        return None, texts.NAME_INVALID
+    try:
+        await habits.check_name_available(user, name, exclude_id=exclude_id)
+    except Conflict:
+        return None, texts.name_taken(name)
+    return name, None
+
+
+def schedule_in(kind: ScheduleKind, mask: int = 0, times: int | None = None) -> ScheduleIn:
+    return ScheduleIn(kind=kind, weekdays=callbacks.weekdays_of(mask), times_per_week=times)
+
+
+def _draft(context: Context) -> dict[str, Any]:
+    return user_data(context).setdefault(states.DRAFT, {})
+
+
+def _habit_create(draft: dict[str, Any]) -> HabitCreate:
+    """The finished form as the domain's input model; raises KeyError/ValidationError if incomplete."""
+    reminder = draft.get("reminder")
+    return HabitCreate(
+        name=draft["name"], kind=draft.get("kind", HabitKind.YES_NO), target=draft.get("target"),
+        unit=draft.get("unit"), target_direction=draft.get("direction"), schedule=ScheduleIn(**draft["schedule"]),
+        reminder_times=[time.fromisoformat(reminder)] if reminder else [],
+    )
+
+
+def _summary(draft: dict[str, Any]) -> str:
+    schedule: Schedule = ScheduleIn(**draft["schedule"]).to_schedule()
+    return texts.new_summary(draft, schedule)
+
+
+async def start_new(update: Update, context: Context) -> str:
+    """/new: start an empty form (a second /new starts over)."""
+    user_data(context)[states.DRAFT] = {}
+    await send(update, texts.NEW_ASK_NAME)
+    return states.NEW_NAME
+
+
+async def name_answer(update: Update, context: Context) -> str:
+    """The name: not empty, not too long, plain text, not one of the user's active habits."""
+    name, problem = await validated_name(await chat_user(update), message_text(update))
+    if problem is not None:
+        await send(update, problem)
+        return states.NEW_NAME
+    _draft(context)["name"] = name
+    await send(update, texts.new_ask_kind(name or ""), keyboards.habit_kind())
+    return states.NEW_KIND
+
+
+async def kind_button(update: Update, context: Context) -> str:
+    """Yes/no goes on to the schedule; an amount first asks for the target."""
+    action = callbacks.parse_new(update.callback_query.data if update.callback_query else None)
+    await answer(update)
+    if action is None or action.arg not in (HabitKind.YES_NO.value, HabitKind.MEASURABLE.value):
+        return states.NEW_KIND
+    draft = _draft(context)
+    draft["kind"] = action.arg
+    if action.arg == HabitKind.MEASURABLE.value:
+        await edit(update.effective_message, texts.NEW_ASK_TARGET)
+        return states.NEW_TARGET
+    for key in ("target", "unit", "direction"):
+        draft.pop(key, None)
+    await edit(update.effective_message, texts.ASK_SCHEDULE, keyboards.schedule_kinds(callbacks.new))
+    return states.NEW_SCHEDULE
+
+
+def parse_target(text: str) -> tuple[float, str | None, TargetDirection] | None:
+    """`8 glasses`, `30 min`, `at most 2 coffees` → (target, unit, direction)."""
+    rest, direction = text.strip(), TargetDirection.AT_LEAST
+    lowered = rest.lower()
+    for prefixes, kind in ((_AT_MOST, TargetDirection.AT_MOST), (_AT_LEAST, TargetDirection.AT_LEAST)):
+        prefix = next((p for p in prefixes if lowered.startswith(p)), None)
+        if prefix is not None:
+            rest, direction = rest[len(prefix):].strip(), kind
+            break
+    match = _AMOUNT.fullmatch(rest)
+    if match is None:
+        return None
+    return float(match[1].replace(",", ".")), match[2].strip() or None, direction
+
+
+async def target_answer(update: Update, context: Context) -> str:
+    """The target of a measurable habit, checked with the domain's model (positive, unit ≤ 20)."""
+    draft = _draft(context)
+    parsed = parse_target(message_text(update))
+    try:
+        if parsed is None:
+            raise ValueError("no number")
+        target, unit, direction = parsed
+        HabitCreate(name=draft.get("name") or "x", kind=HabitKind.MEASURABLE, target=target, unit=unit,
+                    target_direction=direction)
+    except (ValueError, ValidationError):
+        await send(update, texts.TARGET_INVALID)
+        return states.NEW_TARGET
+    draft.update(target=target, unit=unit, direction=direction.value)
+    await send(update, texts.ASK_SCHEDULE, keyboards.schedule_kinds(callbacks.new))
+    return states.NEW_SCHEDULE
+
+
+async def schedule_button(update: Update, context: Context) -> str:
+    """Every day / weekday toggles / N times a week; the toggles live in the buttons themselves."""
+    action = callbacks.parse_new(update.callback_query.data if update.callback_query else None)
+    message = update.effective_message
+    chosen: ScheduleIn | None = None
+    if action is None:
+        await answer(update, texts.BUTTON_EXPIRED)
+        return states.NEW_SCHEDULE
+    if action.action == "sk":
+        kind = callbacks.parse_schedule_kind(action.arg)
+        if kind is ScheduleKind.DAILY:
+            chosen = schedule_in(kind)
+        elif kind is ScheduleKind.WEEKDAYS:
+            await answer(update)
+            await edit(message, texts.ASK_WEEKDAYS, keyboards.weekdays(callbacks.new, WORKDAYS_MASK))
+            return states.NEW_SCHEDULE
+        elif kind is ScheduleKind.TIMES_PER_WEEK:
+            await answer(update)
+            await edit(message, texts.ASK_TIMES, keyboards.times_per_week(callbacks.new))
+            return states.NEW_SCHEDULE
+    elif action.action == "wd" and (mask := callbacks.parse_mask(action.arg)) is not None:
+        await answer(update)
+        await edit(message, texts.ASK_WEEKDAYS, keyboards.weekdays(callbacks.new, mask))
+        return states.NEW_SCHEDULE
+    elif action.action == "wdok" and (mask := callbacks.parse_mask(action.arg)) is not None:
+        if not mask:
+            await answer(update, texts.WEEKDAYS_NEED_ONE, alert=True)
+            return states.NEW_SCHEDULE
+        chosen = schedule_in(ScheduleKind.WEEKDAYS, mask)
+    elif action.action == "tpw" and (times := callbacks.parse_times(action.arg)) is not None:
+        chosen = schedule_in(ScheduleKind.TIMES_PER_WEEK, times=times)
+    if chosen is None:
+        await answer(update, texts.BUTTON_EXPIRED)
+        return states.NEW_SCHEDULE
+    await answer(update)
+    _draft(context)["schedule"] = chosen.model_dump(mode="json")
+    await edit(message, texts.NEW_ASK_REMINDER, keyboards.no_reminder(callbacks.new("rem", "none")))
+    return states.NEW_REMINDER
+
+
+async def reminder_answer(update: Update, context: Context) -> str:
+    """A local reminder time like 07:30; "25:99" and other non-times are asked again."""
+    typed = message_text(update)
+    at = parse_time(typed)
+    if at is None:
+        await send(update, texts.time_invalid(typed), keyboards.no_reminder(callbacks.new("rem", "none")))
+        return states.NEW_REMINDER
+    draft = _draft(context)
+    draft["reminder"] = at.strftime("%H:%M")
+    return await _show_summary(update, draft, new_message=True)
+
+
+async def no_reminder_button(update: Update, context: Context) -> str | int:
+    await answer(update)
+    draft = _draft(context)
+    draft["reminder"] = None
+    return await _show_summary(update, draft, new_message=False)
+
+
+async def _show_summary(update: Update, draft: dict[str, Any], *, new_message: bool) -> str | int:
+    try:
+        text = _summary(draft)
+    except (KeyError, TypeError, ValidationError):
+        await send(update, texts.NEW_EXPIRED)
+        return END
+    if new_message:
+        await send(update, text, keyboards.confirm_new())
+    else:
+        await edit(update.effective_message, text, keyboards.confirm_new())
+    return states.NEW_CONFIRM
+
+
+async def save_button(update: Update, context: Context) -> str | int:
+    """Save: one domain call creates the habit and its reminder atomically."""
+    draft = _draft(context)
+    try:
+        data = _habit_create(draft)
+    except (KeyError, TypeError, ValueError, ValidationError):
+        await answer(update)
+        user_data(context).pop(states.DRAFT, None)
+        await edit(update.effective_message, texts.NEW_EXPIRED)
+        return END
+    user = await chat_user(update)
+    try:
+        habit = await habits.create_habit(user, data)
+    except Conflict:  # the name was taken meanwhile (another device): ask for another one
+        await answer(update)
+        await edit(update.effective_message, texts.name_taken(data.name))
+        return states.NEW_NAME
+    except DomainError as exc:
+        await answer(update)
+        user_data(context).pop(states.DRAFT, None)
+        await edit(update.effective_message, texts.new_invalid(exc.message))
+        return END
+    await answer(update)
+    user_data(context).pop(states.DRAFT, None)
+    await edit(update.effective_message, texts.new_saved(habit.name))
+    return END
+
+
+async def cancel_button(update: Update, context: Context) -> int:
+    await answer(update)
+    user_data(context).pop(states.DRAFT, None)
+    await edit(update.effective_message, texts.CANCELLED)
+    return END
+
+
+async def use_buttons(update: Update, context: Context) -> None:
+    """Text where a button is expected: point at the buttons, stay in the same state."""
+    await send(update, texts.USE_BUTTONS)

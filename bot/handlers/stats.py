@@ -1,0 +1,71 @@
+"""/stats: the weekly insight in words plus a chart; `/stats NAME` for one habit."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ChatAction
+
+from bot import charts, texts
+from bot.handlers.common import Context, chat_user, send
+from bot.handlers.habits import card_view
+from smarthabit import habits, stats
+from smarthabit.habits import HabitStatus
+from smarthabit.insights import summary_sentences
+from smarthabit.models import User
+
+
+def find_habit(statuses: list[HabitStatus], query: str) -> tuple[HabitStatus | None, list[str]]:
+    """The habit a typed name means: exact (any case), else the only one containing it.
+    Returns (match, []) or (None, the names containing the query when several do)."""
+    wanted = query.casefold()
+    exact = [s for s in statuses if s.habit.name.casefold() == wanted]
+    if exact:
+        return exact[0], []
+    partial = [s for s in statuses if wanted in s.habit.name.casefold()]
+    if len(partial) == 1:
+        return partial[0], []
+    return None, [s.habit.name for s in partial]
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats [NAME]: words first (they arrive at once), then the picture."""
+    user = await chat_user(update)
+    statuses = await habits.list_habits(user)
+    if not statuses:
+        await send(update, texts.STATS_NO_HABITS)
+        return
+    query = " ".join(context.args or []).strip()
+    if query:
+        await _habit_stats(update, user, statuses, query)
+        return
+    insight = await stats.weekly_insight_for(user)
+    await send(update, texts.weekly_stats(insight.week, insight.start, insight.end, summary_sentences(insight)))
+    await _uploading(update)
+    await _send_photo(update, await charts.render_weekly(insight), texts.weekly_caption(insight.week))
+
+
+async def _habit_stats(update: Update, user: User, statuses: list[HabitStatus], query: str) -> None:
+    match, several = find_habit(statuses, query)
+    if match is None:
+        if several:
+            await send(update, texts.stats_habit_ambiguous(query, several))
+        else:
+            await send(update, texts.stats_habit_not_found(query, [s.habit.name for s in statuses]))
+        return
+    text, markup = await card_view(user, match.habit.id)
+    await send(update, text, markup)
+    await _uploading(update)
+    history = await stats.habit_history(match.habit)
+    await _send_photo(update, await charts.render_habit(history, match.today), texts.habit_caption(match.habit.name))
+
+
+async def _uploading(update: Update) -> None:
+    """Show "sending a photo…" while the chart renders."""
+    if update.effective_chat is not None:
+        await update.effective_chat.send_action(ChatAction.UPLOAD_PHOTO)
+
+
+async def _send_photo(update: Update, png: bytes, caption: str) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_photo(InputFile(png, filename="stats.png"), caption=caption)
