@@ -1,0 +1,47 @@
+"""Task bodies: plain async functions over a `Runtime`, registered on a broker by `tasks.broker`.
+
+They take `now` so tests (and the taskiq message, as an ISO string) control time; the scheduler
+sends them without it and they use the clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from smarthabit.clock import utcnow
+from tasks.delivery import sweep_stale_sending
+from tasks.planning import plan_due_reminders, plan_nudges, plan_weekly_summaries, run_nightly, stale_pending
+from tasks.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+    """The per-minute scan: due reminders first (they are what users asked for, so they go out
+    first), then skip-risk and streak-risk nudges, then housekeeping of lost or stuck deliveries."""
+    explicit, now = now, now or utcnow()
+    can_send = runtime.can_send
+    reminders = await plan_due_reminders(now, can_send=can_send)
+    await runtime.enqueue_deliveries(reminders, now=explicit)
+    nudges = await plan_nudges(now, cap=runtime.settings.nudge_daily_cap, can_send=can_send)
+    await runtime.enqueue_deliveries(nudges, now=explicit)
+    requeued = [i for i in await stale_pending(now) if i not in set(reminders) | set(nudges)]
+    await runtime.enqueue_deliveries(requeued, now=explicit)
+    stuck = await sweep_stale_sending(now=utcnow())
+    result = {"reminders": len(reminders), "nudges": len(nudges), "requeued": len(requeued), "stuck": stuck}
+    if any(result.values()):
+        log.info("scan planned messages", extra=result)
+    return result
+
+
+async def weekly_summaries(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+    """Plan and enqueue the weekly summaries of users whose local Sunday evening it is."""
+    planned = await plan_weekly_summaries(now or utcnow(), can_send=runtime.can_send)
+    await runtime.enqueue_deliveries(planned, now=now)
+    return {"summaries": len(planned)}
+
+
+async def nightly(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+    """Hourly; does the nightly work for the zones where it is the small hours now."""
+    return {"habits": await run_nightly(now or utcnow())}

@@ -1,0 +1,140 @@
+"""What a process running tasks holds: settings, the Telegram bot, the shared rate limiter, Redis.
+
+Built once per broker by `tasks.broker.build_broker` and opened by the broker's startup event, so a
+task body gets everything it needs from one explicit object (no module globals, no environment).
+Task bodies (`tasks.jobs`) take the runtime as their first argument, which is also how tests call
+them directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from redis.asyncio import Redis
+from telegram import Bot
+from telegram.request import HTTPXRequest
+from tortoise import Tortoise
+
+from smarthabit.config import Settings
+from smarthabit.orm import close_database, open_database
+from tasks.ratelimit import (
+    DEFAULT_CHAT_INTERVAL,
+    DEFAULT_GLOBAL_RATE,
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+)
+
+if TYPE_CHECKING:
+    from taskiq import AsyncBroker
+
+log = logging.getLogger(__name__)
+
+DELIVER_TASK = "smarthabit.deliver"
+KICK_CHUNK = 200
+HTTP_POOL_SIZE = 64
+
+
+def redis_namespace(settings: Settings) -> str:
+    """The prefix of every Redis key of a deployment: `smarthabit:<database name>`. Deployments (or
+    test sessions, each with its own database) sharing one Redis never take each other's tasks or
+    share a rate limit by accident; workers of one deployment always agree on it."""
+    name = settings.db_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return "smarthabit:" + (re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "default")
+
+
+class Runtime:
+    """Per-process resources of the workers; `startup`/`shutdown` open and close them in one place."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        broker: AsyncBroker | None = None,
+        *,
+        manage_database: bool = True,
+        global_rate: float = DEFAULT_GLOBAL_RATE,
+        chat_interval: float = DEFAULT_CHAT_INTERVAL,
+    ) -> None:
+        self.settings = settings
+        self.broker = broker
+        self.manage_database = manage_database
+        self.global_rate = global_rate
+        self.chat_interval = chat_interval
+        self.redis: Redis | None = None
+        self.limiter: RateLimiter = MemoryRateLimiter(global_rate=global_rate, chat_interval=chat_interval)
+        self._bot: Bot | None = None
+        self._bot_lock = asyncio.Lock()
+        self._opened_database = False
+        self._started = False
+
+    @property
+    def can_send(self) -> bool:
+        """Whether messages can go out at all (a bot token is configured)."""
+        return self.settings.bot_token is not None
+
+    async def startup(self, *_: Any) -> None:
+        """Open the database (unless the host process owns it), Redis and the shared rate limiter."""
+        if self._started:
+            return
+        self._started = True
+        if self.manage_database and not Tortoise._inited:
+            await open_database(self.settings.db_url, create_schema=not self.settings.uses_postgres)
+            self._opened_database = True
+        if self.settings.redis_url:
+            self.redis = Redis.from_url(self.settings.redis_url)
+            self.limiter = RedisRateLimiter(
+                self.redis, prefix=f"{redis_namespace(self.settings)}:ratelimit",
+                global_rate=self.global_rate, chat_interval=self.chat_interval,
+            )
+
+    async def shutdown(self, *_: Any) -> None:
+        """Close what `startup` opened, in reverse order."""
+        if not self._started:
+            return
+        self._started = False
+        if self._bot is not None:
+            await self._bot.shutdown()
+            self._bot = None
+        if self.redis is not None:
+            await self.redis.aclose()
+            self.redis = None
+        if self._opened_database:
+            await close_database()
+            self._opened_database = False
+
+    async def bot(self) -> Bot:
+        """The Telegram bot, created on first use (a worker that never sends never calls getMe)."""
+        async with self._bot_lock:
+            if self._bot is None:
+                token = self.settings.bot_token
+                if token is None:
+                    raise RuntimeError("TELEGRAM_BOT_TOKEN is not set: nothing can be delivered")
+                request = HTTPXRequest(
+                    connection_pool_size=HTTP_POOL_SIZE, connect_timeout=5.0, read_timeout=15.0,
+                    write_timeout=15.0, pool_timeout=10.0,
+                )
+                bot = Bot(token, base_url=f"{self.settings.telegram_api_url}/bot", request=request)
+                await bot.initialize()
+                self._bot = bot
+            return self._bot
+
+    async def enqueue_deliveries(self, nudge_ids: Iterable[int], *, now: datetime | None = None) -> int:
+        """Send one delivery task per planned nudge; without a broker (direct calls) nothing is sent.
+
+        `now` is passed on only when the planner was run for an explicit instant (tests, replays):
+        normally a delivery judges lateness and quiet hours by the clock when it actually runs."""
+        ids = list(nudge_ids)
+        when = now.isoformat() if now is not None else None
+        if self.broker is None or not ids:
+            return 0
+        task = self.broker.find_task(DELIVER_TASK)
+        if task is None:  # pragma: no cover - build_broker always registers it
+            raise RuntimeError(f"{DELIVER_TASK} is not registered on this broker")
+        for start in range(0, len(ids), KICK_CHUNK):
+            await asyncio.gather(*(task.kiq(nudge_id, now=when) for nudge_id in ids[start : start + KICK_CHUNK]))
+        return len(ids)

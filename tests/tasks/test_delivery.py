@@ -1,0 +1,188 @@
+"""Delivery: claimed once, sent at most once, Telegram's errors handled (429, 403, unreachable)."""
+
+from __future__ import annotations
+
+import asyncio
+import time as clock
+from datetime import time, timedelta
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+from taskiq import AsyncBroker
+
+from smarthabit.clock import utcnow
+from smarthabit.habits import create_habit
+from smarthabit.models import Nudge, NudgeStatus, User
+from smarthabit.schemas import HabitCreate
+from tasks import delivery
+from tasks.delivery import Outcome, TransientDeliveryError, deliver
+from tasks.planning import plan_due_reminders
+from tasks.ratelimit import RedisRateLimiter
+from tasks.runtime import DELIVER_TASK, Runtime
+from tests.botapi import BotApiServer, RateLimit
+from tests.tasks.conftest import BOT_TOKEN, MakeUser, make_settings, scan, utc
+
+FIRE = utc(2026, 6, 15, 8, 0)
+
+
+async def planned_reminder(make_user: MakeUser, **user_fields: Any) -> tuple[User, int]:
+    user = await make_user("UTC", nudges_enabled=False, **user_fields)
+    await create_habit(user, HabitCreate(name="Reading", reminder_times=[time(8, 0)]), now=FIRE - timedelta(hours=3))
+    [nudge_id] = await plan_due_reminders(FIRE)
+    return user, nudge_id
+
+
+async def test_a_repeated_delivery_task_sends_once(runtime: Runtime, make_user: MakeUser,
+                                                   botapi: BotApiServer) -> None:
+    user, nudge_id = await planned_reminder(make_user)
+    assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.SENT
+    assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.NOT_MINE
+    nudge = await Nudge.get(id=nudge_id)
+    assert nudge.status is NudgeStatus.SENT and nudge.attempts == 1
+    assert nudge.telegram_message_id == botapi.sent_to(user.telegram_chat_id)[0]["message_id"]
+    assert nudge.sent_at is not None
+    assert botapi.stats.sent == 1
+
+
+async def test_concurrent_deliveries_from_two_workers_send_once(task_settings: Any, make_user: MakeUser,
+                                                                botapi: BotApiServer) -> None:
+    user, nudge_id = await planned_reminder(make_user)
+    workers = [Runtime(task_settings, manage_database=False, chat_interval=0.0, global_rate=1000) for _ in range(2)]
+    for worker in workers:
+        await worker.startup()
+    try:
+        outcomes = await asyncio.gather(*(deliver(w, nudge_id, now=FIRE) for w in workers for _ in range(3)))
+    finally:
+        for worker in workers:
+            await worker.shutdown()
+    assert sorted(outcomes).count(Outcome.SENT) == 1
+    assert botapi.stats.sent == 1
+    assert len(botapi.sent_to(user.telegram_chat_id)) == 1
+
+
+async def test_duplicated_tasks_through_the_broker_send_once(broker: AsyncBroker, make_user: MakeUser,
+                                                             botapi: BotApiServer) -> None:
+    user = await make_user("UTC", nudges_enabled=False)
+    await create_habit(user, HabitCreate(name="Reading", reminder_times=[time(8, 0)]), now=FIRE - timedelta(hours=3))
+    await asyncio.gather(scan(broker, FIRE), scan(broker, FIRE))  # a duplicated scan
+    [nudge] = await Nudge.filter(user_id=user.id)
+    task = broker.find_task(DELIVER_TASK)
+    assert task is not None
+    for _ in range(3):  # a retried / redelivered delivery task
+        await task.kiq(nudge.id, now=FIRE.isoformat())
+    assert botapi.stats.sent == 1
+
+
+async def test_replanning_the_same_reminder_day_is_a_no_op(runtime: Runtime, make_user: MakeUser,
+                                                           botapi: BotApiServer) -> None:
+    from smarthabit.models import Reminder
+
+    user, nudge_id = await planned_reminder(make_user)
+    await deliver(runtime, nudge_id, now=FIRE)
+    await Reminder.filter(habit__user_id=user.id).update(next_fire_at=FIRE)  # as if the scan ran again
+    assert await plan_due_reminders(FIRE + timedelta(seconds=30)) == []
+    assert await Nudge.filter(user_id=user.id).count() == 1
+
+
+async def test_429_waits_retry_after_and_each_message_goes_once(db: str, make_user: MakeUser) -> None:
+    async with BotApiServer([BOT_TOKEN], rate_limit=RateLimit(global_limit=2, chat_limit=1)) as server:
+        settings = make_settings(db, server)
+        # A limiter far above the server's limit, so the server answers 429 and we must obey it.
+        runtime = Runtime(settings, manage_database=False, chat_interval=0.0, global_rate=1000)
+        await runtime.startup()
+        try:
+            users, ids = [], []
+            for _ in range(5):
+                user = await make_user("UTC", nudges_enabled=False)
+                await create_habit(user, HabitCreate(name="Reading", reminder_times=[time(8, 0)]), now=FIRE)
+                users.append(user)
+            ids = await plan_due_reminders(FIRE + timedelta(days=1))
+            started = clock.monotonic()
+            outcomes = await asyncio.gather(*(deliver(runtime, i, now=FIRE + timedelta(days=1)) for i in ids))
+            elapsed = clock.monotonic() - started
+        finally:
+            await runtime.shutdown()
+        assert outcomes == [Outcome.SENT] * 5
+        assert server.stats.rate_limited >= 1
+        assert server.stats.sent == 5
+        assert all(server.stats.per_chat[u.telegram_chat_id] == 1 for u in users)
+        assert elapsed >= 1.0  # retry_after (1 s) was waited out
+        assert {n.status for n in await Nudge.filter(id__in=ids)} == {NudgeStatus.SENT}
+
+
+async def test_403_marks_the_user_blocked_and_stops(broker: AsyncBroker, make_user: MakeUser,
+                                                    botapi: BotApiServer) -> None:
+    user = await make_user("UTC", nudges_enabled=False)
+    await create_habit(user, HabitCreate(name="Reading", reminder_times=[time(8, 0)]), now=FIRE - timedelta(hours=3))
+    await botapi.block(user.telegram_chat_id)
+    await scan(broker, FIRE)
+    await user.refresh_from_db()
+    assert user.bot_blocked
+    [nudge] = await Nudge.filter(user_id=user.id)
+    assert nudge.status is NudgeStatus.FAILED and "blocked" in (nudge.error or "")
+    assert botapi.stats.sent == 0
+    await scan(broker, FIRE + timedelta(days=1))  # blocked users get nothing planned any more
+    assert await Nudge.filter(user_id=user.id).count() == 1
+
+
+async def test_unreachable_telegram_releases_the_claim_for_a_retry(
+    task_settings: Any, make_user: MakeUser, botapi: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "BACKOFF_BASE", 0.01)
+    user, nudge_id = await planned_reminder(make_user)
+    runtime = Runtime(task_settings, manage_database=False, chat_interval=0.0, global_rate=1000)
+    await runtime.startup()
+    try:
+        await runtime.bot()  # initialised while the server is up
+        await botapi.stop()  # now every connection is refused: provably nothing was sent
+        with pytest.raises(TransientDeliveryError):
+            await deliver(runtime, nudge_id, now=FIRE)
+    finally:
+        await runtime.shutdown()
+    nudge = await Nudge.get(id=nudge_id)
+    assert nudge.status is NudgeStatus.PENDING  # handed back, to be retried
+    assert nudge.attempts == delivery.MAX_SEND_ROUNDS and "ConnectError" in (nudge.error or "")
+    async with BotApiServer([BOT_TOKEN]) as server:  # Telegram is back
+        runtime = Runtime(make_settings(task_settings.database_url, server), manage_database=False)
+        await runtime.startup()
+        try:
+            assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.SENT
+        finally:
+            await runtime.shutdown()
+        assert len(server.sent_to(user.telegram_chat_id)) == 1
+
+
+async def test_a_send_with_unknown_outcome_is_never_repeated(broker: AsyncBroker, make_user: MakeUser,
+                                                             botapi: BotApiServer) -> None:
+    _, nudge_id = await planned_reminder(make_user)
+    # A worker claimed it and died mid-request 11 minutes ago: nobody can tell whether it arrived.
+    await Nudge.filter(id=nudge_id).update(status=NudgeStatus.SENDING, attempts=1,
+                                           sent_at=utcnow() - timedelta(minutes=11))
+    await scan(broker, FIRE + timedelta(minutes=1))
+    nudge = await Nudge.get(id=nudge_id)
+    assert nudge.status is NudgeStatus.FAILED and "outcome unknown" in (nudge.error or "")
+    assert botapi.stats.sent == 0
+
+
+async def test_redis_limiter_spaces_sends_across_processes(clean_redis: Redis, redis_url: str, db: str) -> None:
+    from smarthabit.config import Settings
+    from tasks.runtime import redis_namespace
+
+    prefix = redis_namespace(Settings(database_url=db, _env_file=None)) + ":ratelimit"  # type: ignore[call-arg]
+    a = RedisRateLimiter(clean_redis, prefix=prefix, global_rate=20, chat_interval=1.0)
+    other = Redis.from_url(redis_url)  # a second connection, as another worker process would have
+    b = RedisRateLimiter(other, prefix=prefix, global_rate=20, chat_interval=1.0)
+    waits = []
+    for i in range(6):
+        booking = await (a if i % 2 else b).book(chat_id=100 + i)
+        assert booking.booked
+        waits.append(booking.wait)
+    # One timeline for both "processes": slots 50 ms apart.
+    for i, wait in enumerate(waits):
+        assert abs(wait - 0.05 * i) < 0.03, waits
+    again = await a.book(chat_id=100)
+    assert not again.booked and 0.6 < again.wait <= 1.0  # that chat is still cooling down
+    await b.penalize(2.0)
+    assert (await a.book(chat_id=999)).wait > 1.8  # a 429 pauses everyone
+    await other.aclose()
