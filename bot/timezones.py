@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -72,7 +73,7 @@ def resolve(text: str) -> ZoneMatch:
     query = text.strip().split(",")[0].strip()
     if not query or len(query) > 64:
         return ZoneMatch(None)
-    lowered = " ".join(query.lower().split())
+    lowered = " ".join(_plain_letters(query).lower().split())
     key = lowered.replace(" ", "_")
     exact = {name.lower(): name for name in _zones()}
     if key in exact:
@@ -90,6 +91,11 @@ def resolve(text: str) -> ZoneMatch:
     if city:
         return ZoneMatch(city[0]) if len(city) == 1 or _same_clock(city) else ZoneMatch(None, city[:MAX_SUGGESTIONS])
     return ZoneMatch(None, suggest(key))
+
+
+def _plain_letters(text: str) -> str:
+    """"São Paulo" → "Sao Paulo", "Zürich" → "Zurich": zone names are spelt without accents."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 def suggest(key: str) -> tuple[str, ...]:

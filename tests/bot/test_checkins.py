@@ -1,0 +1,149 @@
+"""Check-in buttons: the workers' reminder format, back-fill limits, forged data, milestones, notes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.app import BotApplication
+from smarthabit import checkins
+from smarthabit.checkins import BACKFILL_DAYS
+from smarthabit.clock import local_today
+from smarthabit.models import CheckIn, Habit, User
+from tests.bot.conftest import Person, create_habit, eventually, sign_up, text_of
+from tests.botapi import BotApiServer
+
+
+async def send_reminder(bot: BotApplication, person: Person, habit: Habit, day: date) -> dict:
+    """What a worker sends: a reminder with one button whose data is exactly checkin:{id}:{day}."""
+    button = InlineKeyboardButton("Done ✅", callback_data=f"checkin:{habit.id}:{day.isoformat()}")
+    markup = InlineKeyboardMarkup([[button]])
+    sent = await bot.bot.send_message(person.id, f"Time for {habit.name}!", reply_markup=markup)
+    return await person.server.wait_for_message(person.id, lambda m: m["message_id"] == sent.message_id)
+
+
+async def test_reminder_button_checks_in_that_day(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "Asia/Tokyo")
+    await create_habit(ada, "Stretch")
+    habit = await Habit.get(user_id=user.id)
+    today = local_today(user.timezone)
+
+    reminder = await send_reminder(bot, ada, habit, today)
+    await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}")
+    confirmation = await ada.expect("Streak: 1 day")
+    edited = await ada.expect("Time for Stretch!")  # the worker's text stays; its button shows the result
+    assert edited["message_id"] == reminder["message_id"]
+    assert BotApiServer.buttons(edited) == [
+        ("✅ Stretch · 🔥1 (tap to undo)", f"checkin:{habit.id}:{today.isoformat()}:undo")
+    ]
+    assert (await CheckIn.get(habit_id=habit.id)).bot_message_id == confirmation["message_id"]
+
+    # A double tap on the original button (a slow client still shows it) is a no-op, not an undo.
+    await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}", forged=True)
+    await eventually(lambda: _answered(ada, "Already checked in"))
+    assert await CheckIn.filter(habit_id=habit.id).count() == 1
+
+    await ada.tap(edited, "✅ Stretch")
+    reopened = await ada.expect("Time for Stretch!")
+    assert BotApiServer.buttons(reopened) == [("⬜ Stretch: check in", f"checkin:{habit.id}:{today.isoformat()}")]
+    assert not await CheckIn.filter(habit_id=habit.id).exists()
+
+
+async def test_back_fill_window(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "UTC")
+    await create_habit(ada, "Walk")
+    habit = await Habit.get(user_id=user.id)
+    today = local_today(user.timezone)
+    await Habit.filter(id=habit.id).update(start_day=today - timedelta(days=30))
+
+    three_days_ago = today - timedelta(days=3)
+    reminder = await send_reminder(bot, ada, habit, three_days_ago)
+    await ada.tap(reminder, f"checkin:{habit.id}:{three_days_ago.isoformat()}")
+    confirmation = await ada.expect("done for")
+    assert f"for {three_days_ago.strftime('%a')} {three_days_ago.day}" in text_of(confirmation)
+    assert await CheckIn.filter(habit_id=habit.id, day=three_days_ago).exists()
+
+    for day, answer in ((today - timedelta(days=BACKFILL_DAYS + 1), "too long ago"),
+                        (today + timedelta(days=1), "hasn't started")):
+        reminder = await send_reminder(bot, ada, habit, day)
+        await ada.tap(reminder, f"checkin:{habit.id}:{day.isoformat()}")
+        await eventually(lambda answer=answer: _answered(ada, answer))
+        assert not await CheckIn.filter(habit_id=habit.id, day=day).exists()
+
+
+async def test_forged_callbacks_do_nothing(bot: BotApplication, ada: Person, bob: Person) -> None:
+    ada_user = await sign_up(ada)
+    await create_habit(ada, "Read")
+    read = await Habit.get(user_id=ada_user.id)
+    bob_user = await sign_up(bob)
+    today = local_today(bob_user.timezone)
+    listing = await bob.say("/today", "no habits yet")
+
+    forged = [
+        f"checkin:{read.id}:{today.isoformat()}",  # Ada's habit
+        f"checkin:{read.id}:{today.isoformat()}:undo:list",
+        f"hab:{read.id}:del:yes",
+        f"hab:{read.id}:arch:yes",
+        f"hab:{read.id}:name",
+        f"hab:{read.id}:pause:30",
+    ]
+    for data in forged:
+        await bob.tap(listing, data, forged=True)
+    await eventually(lambda: _answer_count(bob, "Habit not found.", len(forged)))
+
+    garbage = ["checkin:abc:2026-01-01", f"checkin:{read.id}:2026-02-30", "checkin:99999999999:2026-01-01",
+               "tz:Mars/Olympus", "set:nope", "hab:0", "whatever"]
+    for data in garbage:
+        await bob.tap(listing, data, forged=True)
+    await eventually(lambda: _answer_count(bob, "This button is no longer valid.", len(garbage)))
+
+    habit = await Habit.get(id=read.id)
+    assert habit.archived_at is None and habit.name == "Read"
+    assert not await CheckIn.filter(habit_id=read.id).exists()
+    assert (await User.get(id=bob_user.id)).timezone == "Europe/Berlin"
+    # Bob was never told anything about Ada's habit, and Ada got nothing.
+    assert all("Read" not in text_of(m) for m in bob.server.sent_to(bob.id))
+    assert not [m for m in ada.server.sent_to(ada.id) if "Habit not found" in text_of(m)]
+
+
+async def test_milestone_is_celebrated(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "UTC")
+    await create_habit(ada, "Meditate")
+    habit = await Habit.get(user_id=user.id)
+    today = local_today(user.timezone)
+    await Habit.filter(id=habit.id).update(start_day=today - timedelta(days=10))
+    for back in range(1, 7):
+        await checkins.check_in(user, habit.id, day=today - timedelta(days=back))
+    listing = await ada.say("/today", "0 of 1 done")
+    await ada.tap(listing, "⬜ Meditate")
+    celebration = await ada.expect("Streak: 7 days")
+    assert "🎉" in text_of(celebration) and "7 days in a row" in text_of(celebration)
+
+
+async def test_reply_notes(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada)
+    await create_habit(ada, "Read")
+    habit = await Habit.get(user_id=user.id)
+    listing = await ada.say("/today", "0 of 1 done")
+    await ada.tap(listing, "⬜ Read")
+    confirmation = await ada.expect("Reply to this message")
+    listing = await ada.expect("1 of 1 done")
+
+    await ada.say("x" * 600, "at most 500 characters", reply_to=confirmation)
+    await ada.say("Great session", "Note saved", reply_to=confirmation)
+    await ada.say("Even better", "Note saved", reply_to=confirmation)  # a second reply replaces it
+    assert (await CheckIn.get(habit_id=habit.id)).note == "Even better"
+
+    await ada.say("a note?", "reply to one of my check-in confirmations", reply_to=listing)
+    await ada.tap(listing, "✅ Read")  # undo: the confirmation turns into "Undone"
+    undone = await ada.expect("Undone")
+    await ada.say("too late", "check-in was undone", reply_to=undone)
+
+
+async def _answered(person: Person, text: str) -> bool:
+    return any(text in (answer or "") for answer in person.callback_answers())
+
+
+async def _answer_count(person: Person, text: str, count: int) -> bool:
+    return sum(1 for answer in person.callback_answers() if answer == text) >= count
