@@ -22,8 +22,11 @@ async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[
     first), then skip-risk and streak-risk nudges, then housekeeping of lost or stuck deliveries."""
     explicit, now = now, now or utcnow()
     can_send = runtime.can_send
-    reminders = await plan_due_reminders(now, can_send=can_send)
-    await runtime.enqueue_deliveries(reminders, now=explicit)
+
+    async def enqueue(ids: list[int]) -> None:
+        await runtime.enqueue_deliveries(ids, now=explicit)
+
+    reminders = await plan_due_reminders(now, can_send=can_send, on_batch=enqueue)
     nudges = await plan_nudges(now, cap=runtime.settings.nudge_daily_cap, can_send=can_send)
     await runtime.enqueue_deliveries(nudges, now=explicit)
     requeued = [i for i in await stale_pending(now) if i not in set(reminders) | set(nudges)]

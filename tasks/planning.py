@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -121,10 +122,20 @@ def _reachable(user: User) -> bool:
     return not user.bot_blocked and user.telegram_chat_id is not None
 
 
-async def plan_due_reminders(now: datetime, *, can_send: bool = True, batch: int = REMINDER_BATCH) -> list[int]:
-    """Plan every reminder due at `now` and move each one to its next local firing instant."""
+async def plan_due_reminders(
+    now: datetime,
+    *,
+    can_send: bool = True,
+    batch: int = REMINDER_BATCH,
+    on_batch: Callable[[list[int]], Awaitable[object]] | None = None,
+) -> list[int]:
+    """Plan every reminder due at `now` and move each one to its next local firing instant.
+
+    `on_batch` gets each committed batch's nudge ids at once, so with many reminders due in the
+    same minute the first deliveries start while later batches are still being planned."""
     planned: list[int] = []
     while True:
+        ids: list[int] = []
         async with in_transaction():
             reminders = (
                 await Reminder.filter(next_fire_at__lte=now)
@@ -164,9 +175,12 @@ async def plan_due_reminders(now: datetime, *, can_send: bool = True, batch: int
             await Reminder.bulk_update(reminders, fields=["next_fire_at"])
             if nudges:
                 await Nudge.bulk_create(nudges, ignore_conflicts=True)
-                planned.extend(await Nudge.filter(
+                ids = list(await Nudge.filter(
                     key__in=[n.key for n in nudges], status=NudgeStatus.PENDING
                 ).order_by("planned_at", "id").values_list("id", flat=True))
+        planned.extend(ids)
+        if ids and on_batch is not None:
+            await on_batch(ids)
     return planned
 
 

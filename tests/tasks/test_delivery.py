@@ -24,6 +24,8 @@ from tests.botapi import BotApiServer, RateLimit
 from tests.tasks.conftest import BOT_TOKEN, MakeUser, make_settings, scan, utc
 
 FIRE = utc(2026, 6, 15, 8, 0)
+# python-telegram-bot itself warns when it builds a RetryAfter (the 429 tests).
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
 async def planned_reminder(make_user: MakeUser, **user_fields: Any) -> tuple[User, int]:
