@@ -112,4 +112,5 @@ async def render_weekly(insight: WeeklyInsight) -> bytes:
 
 
 async def render_habit(history: HabitHistory, today: date) -> bytes:
+    """The heatmap, also rendered off the event loop."""
     return await asyncio.to_thread(habit_chart, history, today)

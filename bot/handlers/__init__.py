@@ -46,6 +46,14 @@ def _conversation(**kwargs: Any) -> ConversationHandler[Any]:
         return ConversationHandler(allow_reentry=True, **kwargs)
 
 
+def _prompt_answer(callback: common.Callback) -> MessageHandler[Any, Any]:
+    return on_text(callback, states.PROMPT, stale=today.plain_text)
+
+
+def _form_answer(callback: common.Callback) -> MessageHandler[Any, Any]:
+    return on_text(callback, states.DRAFT, stale=today.plain_text)
+
+
 def prompts(persistent: bool) -> ConversationHandler[Any]:
     """Buttons, and the single typed answer some of them ask for."""
     return _conversation(
@@ -60,13 +68,13 @@ def prompts(persistent: bool) -> ConversationHandler[Any]:
             on_button(start.choose_timezone, callbacks.TIMEZONE_PATTERN),
         ],
         states={
-            states.ASK_TIMEZONE: [on_text(start.timezone_answer),
+            states.ASK_TIMEZONE: [_prompt_answer(start.timezone_answer),
                                   MessageHandler(filters.LOCATION, final(start.location_answer))],
-            states.ASK_VALUE: [on_text(today.value_answer)],
-            states.ASK_RENAME: [on_text(habits.rename_answer)],
-            states.ASK_REMINDER: [on_text(habits.reminder_answer)],
-            states.ASK_PAUSE: [on_text(habits.pause_answer)],
-            states.ASK_QUIET: [on_text(settings.quiet_answer)],
+            states.ASK_VALUE: [_prompt_answer(today.value_answer)],
+            states.ASK_RENAME: [_prompt_answer(habits.rename_answer)],
+            states.ASK_REMINDER: [_prompt_answer(habits.reminder_answer)],
+            states.ASK_PAUSE: [_prompt_answer(habits.pause_answer)],
+            states.ASK_QUIET: [_prompt_answer(settings.quiet_answer)],
         },
         fallbacks=[
             CommandHandler("cancel", common.canceller(states.PROMPT)),
@@ -83,16 +91,16 @@ def new_habit_form(persistent: bool) -> ConversationHandler[Any]:
         persistent=persistent,
         entry_points=[CommandHandler("new", final(new_habit.start_new))],
         states={
-            states.NEW_NAME: [on_text(new_habit.name_answer)],
-            states.NEW_KIND: [on_button(new_habit.kind_button, r"^new:kind:"), on_text(new_habit.use_buttons)],
-            states.NEW_TARGET: [on_text(new_habit.target_answer)],
+            states.NEW_NAME: [_form_answer(new_habit.name_answer)],
+            states.NEW_KIND: [on_button(new_habit.kind_button, r"^new:kind:"), _form_answer(new_habit.use_buttons)],
+            states.NEW_TARGET: [_form_answer(new_habit.target_answer)],
             states.NEW_SCHEDULE: [on_button(new_habit.schedule_button, schedule_buttons),
-                                  on_text(new_habit.use_buttons)],
-            states.NEW_REMINDER: [on_text(new_habit.reminder_answer),
+                                  _form_answer(new_habit.use_buttons)],
+            states.NEW_REMINDER: [_form_answer(new_habit.reminder_answer),
                                   on_button(new_habit.no_reminder_button, r"^new:rem:none$")],
             states.NEW_CONFIRM: [on_button(new_habit.save_button, r"^new:save$"),
                                  on_button(new_habit.cancel_button, r"^new:cancel$"),
-                                 on_text(new_habit.use_buttons)],
+                                 _form_answer(new_habit.use_buttons)],
         },
         fallbacks=[
             CommandHandler("cancel", common.canceller(states.DRAFT)),
@@ -122,8 +130,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], *, persiste
         CommandHandler("link", start.link_command),
         CommandHandler("cancel", start.cancel_outside),
         MessageHandler(filters.COMMAND, start.unknown_command),
-        MessageHandler(PLAIN_TEXT & filters.REPLY, today.reply_note),
-        MessageHandler(PLAIN_TEXT, today.today),
+        MessageHandler(PLAIN_TEXT, today.plain_text),
         MessageHandler(filters.LOCATION, start.location_outside),
         CallbackQueryHandler(_stale_button),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import time as clock
 from collections.abc import Awaitable, Callable
 from datetime import date, time
 from typing import Any
@@ -15,6 +16,7 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTy
 from telegram.ext import MessageHandler as _MessageHandler
 
 from bot import texts
+from bot.handlers import states
 from smarthabit import accounts
 from smarthabit.models import User
 
@@ -30,6 +32,9 @@ NEW_HABIT_GROUP = 1
 MAIN_GROUP = 2
 
 PLAIN_TEXT = filters.TEXT & ~filters.COMMAND
+# An open question older than this is forgotten when text arrives: after a day away, "hi" is a
+# greeting (→ /today), not the name of a habit or the value asked for yesterday.
+ANSWER_TTL_SECONDS = 3600
 _TIME = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})")
 _DATE_DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
@@ -53,12 +58,30 @@ def final(callback: Callback) -> Callback:
     return handled
 
 
-def on_text(callback: Callback) -> _MessageHandler[Any, Any]:
-    """A conversation state's text answer (commands are not answers)."""
-    return _MessageHandler(PLAIN_TEXT, final(callback))
+def open_prompt(context: Context, **data: Any) -> None:
+    """Remember what a one-question prompt is about, and when it was asked."""
+    user_data(context)[states.PROMPT] = {**data, "since": clock.time()}
+
+
+def on_text(callback: Callback, key: str, stale: Callback) -> _MessageHandler[Any, Any]:
+    """A conversation state's typed answer (commands are not answers). When the question in
+    user_data[key] is older than ANSWER_TTL_SECONDS the conversation ends and `stale` handles the
+    text as if no question had been asked."""
+
+    @functools.wraps(callback)
+    async def answer_if_fresh(update: Update, context: Context) -> object:
+        since = (user_data(context).get(key) or {}).get("since")
+        if isinstance(since, int | float) and clock.time() - since > ANSWER_TTL_SECONDS:
+            user_data(context).pop(key, None)
+            await stale(update, context)
+            return END
+        return await callback(update, context)
+
+    return _MessageHandler(PLAIN_TEXT, final(answer_if_fresh))
 
 
 def on_button(callback: Callback, pattern: str) -> CallbackQueryHandler[Any, Any]:
+    """A conversation's button (callback_data matching `pattern`), handled and stopped there."""
     return CallbackQueryHandler(final(callback), pattern=pattern)
 
 
@@ -91,6 +114,7 @@ async def edit_by_id(context: Context, chat_id: int, message_id: int, text: str,
 
 async def edit_markup_by_id(context: Context, chat_id: int, message_id: int,
                             markup: InlineKeyboardMarkup | None) -> None:
+    """Swap only the buttons of a message (a worker's reminder keeps its own text)."""
     try:
         await context.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=markup)
     except BadRequest as exc:
@@ -105,10 +129,12 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
 
 
 def message_text(update: Update) -> str:
+    """The typed text ("" when there is none)."""
     return (update.effective_message.text or "") if update.effective_message else ""
 
 
 def user_data(context: Context) -> dict[str, Any]:
+    """This person's persisted scratch space (plain JSON only, see bot.persistence)."""
     assert context.user_data is not None
     return context.user_data
 
@@ -132,6 +158,7 @@ def leaver(key: str) -> Callback:
 
 
 def canceller(key: str) -> Callback:
+    """The /cancel fallback of the conversation that keeps its state in user_data[key]."""
     async def cancel(update: Update, context: Context) -> int:
         return await cancel_in_conversation(update, context, key)
 
@@ -152,6 +179,7 @@ def parse_time(text: str) -> time | None:
 
 
 def parse_number(text: str) -> float | None:
+    """`6`, `2.5` or `2,5`; None for words, NaN and infinities."""
     try:
         value = float(text.strip().replace(",", "."))
     except ValueError:

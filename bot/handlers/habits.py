@@ -19,6 +19,7 @@ from bot.handlers.common import (
     edit,
     edit_by_id,
     message_text,
+    open_prompt,
     parse_date,
     parse_time,
     send,
@@ -49,6 +50,7 @@ async def _summary(user: User, habit_id: int) -> tuple[str, stats.HabitStats, bo
 
 
 async def list_view(user: User) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The /habits message: a summary per habit (within Telegram's length limit) and a button each."""
     statuses = await habits.list_habits(user)
     if not statuses:
         return texts.HABITS_EMPTY, None
@@ -68,6 +70,7 @@ async def list_view(user: User) -> tuple[str, InlineKeyboardMarkup | None]:
 
 
 async def card_view(user: User, habit_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """One habit in detail (completion rates, best and hardest weekday) with its actions."""
     summary, data, paused = await _summary(user, habit_id)
     details = texts.habit_details(data.completion, data.best_weekday, data.worst_weekday, data.total_done)
     return f"{summary}\n{details}", keyboards.habit_card(data.habit, paused)
@@ -149,7 +152,7 @@ async def _ask(update: Update, context: Context, user: User, habit: Habit, actio
     """Start a one-question prompt about the habit; the answer arrives as text."""
     await answer(update)
     message = update.effective_message
-    user_data(context)[states.PROMPT] = {"habit_id": habit.id, "message_id": message.message_id if message else None}
+    open_prompt(context, habit_id=habit.id, message_id=message.message_id if message else None)
     if action == "name":
         await send(update, texts.ask_rename(habit.name))
         return states.ASK_RENAME

@@ -8,6 +8,7 @@ answer is asked again and an abandoned form leaves no half-saved habit.
 from __future__ import annotations
 
 import re
+import time as clock
 from datetime import time
 from typing import Any
 
@@ -48,6 +49,7 @@ async def validated_name(user: User, text: str, *, exclude_id: int | None = None
 
 
 def schedule_in(kind: ScheduleKind, mask: int = 0, times: int | None = None) -> ScheduleIn:
+    """A schedule from button values, validated by the domain's model."""
     return ScheduleIn(kind=kind, weekdays=callbacks.weekdays_of(mask), times_per_week=times)
 
 
@@ -72,7 +74,7 @@ def _summary(draft: dict[str, Any]) -> str:
 
 async def start_new(update: Update, context: Context) -> str:
     """/new: start an empty form (a second /new starts over)."""
-    user_data(context)[states.DRAFT] = {}
+    user_data(context)[states.DRAFT] = {"since": clock.time()}
     await send(update, texts.NEW_ASK_NAME)
     return states.NEW_NAME
 
@@ -191,6 +193,7 @@ async def reminder_answer(update: Update, context: Context) -> str:
 
 
 async def no_reminder_button(update: Update, context: Context) -> str | int:
+    """No reminder: straight to the summary."""
     await answer(update)
     draft = _draft(context)
     draft["reminder"] = None
@@ -239,6 +242,7 @@ async def save_button(update: Update, context: Context) -> str | int:
 
 
 async def cancel_button(update: Update, context: Context) -> int:
+    """Cancel on the summary: nothing is saved."""
     await answer(update)
     user_data(context).pop(states.DRAFT, None)
     await edit(update.effective_message, texts.CANCELLED)

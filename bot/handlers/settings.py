@@ -10,7 +10,18 @@ from telegram import Update
 
 from bot import callbacks, keyboards, texts
 from bot.handlers import states
-from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, parse_time, send, user_data
+from bot.handlers.common import (
+    END,
+    Context,
+    answer,
+    chat_user,
+    edit,
+    message_text,
+    open_prompt,
+    parse_time,
+    send,
+    user_data,
+)
 from bot.handlers.start import ask_timezone
 from smarthabit import accounts
 from smarthabit.accounts import PreferencesUpdate
@@ -44,6 +55,7 @@ async def settings_button(update: Update, context: Context) -> str | int:
         return END
     if action.action == "quiet" and action.arg is None:
         await answer(update)
+        open_prompt(context)
         await send(update, texts.ASK_QUIET, keyboards.quiet_off())
         return states.ASK_QUIET
     if action.action == "quiet" and action.arg == "off":

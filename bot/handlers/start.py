@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot import callbacks, keyboards, texts, timezones
 from bot.handlers import states
-from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, send
+from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, open_prompt, send
 from smarthabit import accounts
 from smarthabit.accounts import PreferencesUpdate
 from smarthabit.clock import zone
@@ -34,6 +34,7 @@ async def start(update: Update, context: Context) -> str | int:
         return END
     user, created = await accounts.telegram_user(person.id, chat.id, person.first_name or "")
     if created:
+        open_prompt(context)
         await send(update, texts.greeting_new(person.first_name or ""), keyboards.keep_utc())
         return states.ASK_TIMEZONE
     await send(update, texts.greeting_back(person.first_name or ""))
@@ -43,6 +44,7 @@ async def start(update: Update, context: Context) -> str | int:
 async def ask_timezone(update: Update, context: Context) -> str:
     """Settings → time zone: the same question as at sign-up."""
     await answer(update)
+    open_prompt(context)
     await send(update, texts.TZ_ASK, keyboards.keep_utc())
     return states.ASK_TIMEZONE
 
@@ -105,8 +107,10 @@ async def cancel_outside(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
+    """A command we don't have: point at /help rather than stay silent."""
     await send(update, texts.UNKNOWN_COMMAND)
 
 
 async def location_outside(update: Update, context: Context) -> None:
+    """A shared location outside the time-zone question: say what to do instead."""
     await send(update, texts.LOCATION_UNSUPPORTED)

@@ -17,6 +17,7 @@ from bot.handlers.common import (
     edit_by_id,
     edit_markup_by_id,
     message_text,
+    open_prompt,
     parse_number,
     send,
     user_data,
@@ -48,6 +49,15 @@ async def today(update: Update, context: Context) -> None:
     await send(update, text, markup)
 
 
+async def plain_text(update: Update, context: Context) -> None:
+    """Text outside any conversation: a reply adds a note, anything else shows /today."""
+    message = update.effective_message
+    if message is not None and message.reply_to_message is not None:
+        await reply_note(update, context)
+    else:
+        await today(update, context)
+
+
 async def checkin_tap(update: Update, context: Context) -> str | int:
     """A check-in button from /today or a reminder: check in (or undo) that habit for that local day.
 
@@ -76,10 +86,8 @@ async def checkin_tap(update: Update, context: Context) -> str | int:
         return END
     if habit.kind is HabitKind.MEASURABLE:
         await answer(update)
-        user_data(context)[states.PROMPT] = {
-            "habit_id": habit.id, "day": tap.day.isoformat(), "in_list": tap.in_list,
-            "message_id": origin.message_id if origin else None,
-        }
+        open_prompt(context, habit_id=habit.id, day=tap.day.isoformat(), in_list=tap.in_list,
+                    message_id=origin.message_id if origin else None)
         await send(update, texts.ask_value(habit, tap.day, local_today(user.timezone)))
         return states.ASK_VALUE
     try:

@@ -144,3 +144,26 @@ async def _wait_answer(person: Person, text: str) -> None:
         return text in person.callback_answers()
 
     await eventually(answered)
+
+
+async def test_an_old_question_is_forgotten(bot: BotApplication, ada: Person) -> None:
+    """A form left open for hours: the next "hi" is a greeting, not the habit's name."""
+    user = await sign_up(ada)
+    await ada.say("/new", "What habit")
+    bot.user_data[ada.id]["draft"]["since"] = 0  # asked long ago
+    await ada.say("hi", "no habits yet")
+    await ada.say("Read", "no habits yet")  # the form is closed
+    assert not await Habit.filter(user_id=user.id).exists()
+
+
+async def test_names_with_markup_characters_are_shown_as_typed(bot: BotApplication, ada: Person) -> None:
+    await sign_up(ada)
+    await create_habit(ada, "Tea & <biscuits>")
+    listing = await ada.say("/today", "0 of 1 done")
+    assert BotApiServer.buttons(listing)[0][0] == "⬜ Tea & <biscuits>"
+    await ada.tap(listing, "⬜ Tea")
+    await ada.expect("Tea & <biscuits>: done")
+    overview = await ada.say("/habits", "Your habits")
+    assert "Tea & <biscuits>: every day" in text_of(overview)
+    await ada.say("/stats", "Week ")
+    await ada.expect("This week and last")
