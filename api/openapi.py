@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from api.errors import ErrorOut
 from api.routing import Route
 from smarthabit import __version__
 
 REF = "#/components/schemas/{model}"
+WALL_TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}(:?\d{2})?)?$"  # what pydantic reads as a time
 SECURITY_SCHEMES = {
     "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                    "description": "An access token from `POST /users/login` or `POST /auth/refresh`."},
@@ -31,6 +33,12 @@ token for a new pair at `POST /auth/refresh`.
 Every error is `{"error": {"code", "message", "details"}}`. Dates are `YYYY-MM-DD` in the user's time
 zone; instants are ISO 8601 with an offset. Another account's habit answers 404.
 """
+
+
+class _JsonSchema(GenerateJsonSchema):
+    def time_schema(self, schema: core_schema.TimeSchema) -> JsonSchemaValue:
+        """Times here are local wall-clock times ("07:30"): JSON Schema's `time` format would demand an offset."""
+        return {"type": "string", "pattern": WALL_TIME_PATTERN, "examples": ["07:30"]}
 
 
 def openapi_document(routes: Iterable[Route]) -> dict[str, Any]:
@@ -60,7 +68,7 @@ def _schemas(routes: list[Route]) -> tuple[dict[tuple[type[BaseModel], JsonSchem
             wanted[model, "validation"] = None
         if route.response is not None:
             wanted[route.response, "serialization"] = None
-    refs, definitions = models_json_schema(list(wanted), ref_template=REF)
+    refs, definitions = models_json_schema(list(wanted), ref_template=REF, schema_generator=_JsonSchema)
     return refs, definitions.get("$defs", {})
 
 

@@ -203,10 +203,12 @@ def _validate(model: type[M], data: Mapping[str, str], location: str) -> M:
 
 
 async def _read_body(request: web.Request, model: type[M]) -> M:
-    """Parse the JSON body (an empty body is `{}`); bad JSON is 400, invalid content 422."""
+    """Parse the JSON body (an empty body is `{}`); bad JSON is 400, invalid content 422.
+
+    Strict: JSON types must be the documented ones (`0` is not `false`, `false` is not a number)."""
     raw = await request.read()  # raises 413 past the app's client_max_size
     try:
-        return model.model_validate_json(raw if raw.strip() else b"{}")
+        return model.model_validate_json(raw if raw.strip() else b"{}", strict=True)
     except ValidationError as exc:
         problems = exc.errors(include_url=False, include_input=False, include_context=False)
         if any(problem["type"] == "json_invalid" for problem in problems):

@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from smarthabit.checkins import MAX_NOTE
@@ -31,6 +31,7 @@ from smarthabit.schemas import ScheduleIn, clean_text
 
 MAX_ID = 2**31 - 1
 MAX_PAGE = 200
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
 
 
@@ -48,6 +49,13 @@ def _email(value: str) -> str:
     return value
 
 
+def _iso_date(value: object) -> object:
+    """Dates in URLs are YYYY-MM-DD only (pydantic alone would also read `0` as 1970-01-01)."""
+    if isinstance(value, str) and not _DATE.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
 def _timezone(value: str) -> str:
     if not is_valid_timezone(value):
         raise ValueError(f"unknown IANA time zone: {value!r}")
@@ -60,6 +68,7 @@ Timezone = Annotated[str, Field(max_length=64, examples=["Europe/Berlin"]), Afte
 DisplayName = Annotated[str, Field(max_length=64), AfterValidator(clean_text)]
 Token = Annotated[str, Field(min_length=1, max_length=4096)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+UrlDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -129,7 +138,7 @@ class HabitPath(Input):
 
 class CheckInPath(Input):
     habit_id: Id
-    day: date
+    day: UrlDate
 
 
 class HabitListQuery(Input):
@@ -222,8 +231,8 @@ class CheckInResultOut(BaseModel):
 class CheckInListQuery(Input):
     model_config = ConfigDict(populate_by_name=True)
 
-    start: date | None = Field(None, alias="from", description="first day, inclusive")
-    end: date | None = Field(None, alias="to", description="last day, inclusive")
+    start: UrlDate | None = Field(None, alias="from", description="first day, inclusive")
+    end: UrlDate | None = Field(None, alias="to", description="last day, inclusive")
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
 

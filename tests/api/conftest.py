@@ -51,6 +51,11 @@ def make_user() -> MakeUser:
     return make
 
 
+def configured(settings: Settings, **changes: object) -> Settings:
+    """The test settings with some values changed, validated like real configuration."""
+    return Settings.model_validate({**settings.model_dump(), **changes})
+
+
 def bearer(settings: Settings, user: User) -> Headers:
     return {"Authorization": f"Bearer {issue_token(settings, user.id, 'access').token}"}
 

@@ -15,6 +15,7 @@ from tortoise import Tortoise
 from api.app import init_app
 from api.typedefs import ROUTES
 from smarthabit.config import Settings
+from tests.api.conftest import configured
 from tests.conftest import REDIS_URL
 
 
@@ -31,12 +32,12 @@ async def _health(settings: Settings) -> tuple[int, dict[str, Any]]:
 
 
 async def test_health_with_redis(settings: Settings) -> None:
-    status, body = await _health(settings.model_copy(update={"redis_url": REDIS_URL}))
+    status, body = await _health(configured(settings, redis_url=REDIS_URL))
     assert (status, body["broker"]) == (200, "up")
 
 
 async def test_health_redis_down_is_503(settings: Settings) -> None:
-    status, body = await _health(settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0"}))
+    status, body = await _health(configured(settings, redis_url="redis://127.0.0.1:1/0"))
     assert status == 503
     assert body == {"status": "unavailable", "database": "up", "broker": "down"}
 

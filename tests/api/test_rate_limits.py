@@ -19,7 +19,7 @@ from api.ratelimit import (
 )
 from api.typedefs import LIMITER, PASSWORDS, REDIS
 from smarthabit.config import Settings
-from tests.api.conftest import FAST_HASHER, PASSWORD, MakeUser
+from tests.api.conftest import FAST_HASHER, PASSWORD, MakeUser, configured
 from tests.conftest import REDIS_URL
 
 
@@ -64,7 +64,7 @@ async def test_register_is_limited_per_account_and_address(client: TestClient) -
 @pytest.fixture
 async def redis_client(settings: Settings, db: str) -> AsyncIterator[TestClient]:
     """The app with REDIS_URL set (db 15); its counters under a prefix of this test, deleted afterwards."""
-    app = init_app(settings.model_copy(update={"redis_url": REDIS_URL}), manage_database=False)
+    app = init_app(configured(settings, redis_url=REDIS_URL), manage_database=False)
     app[PASSWORDS] = FAST_HASHER
     redis = app[REDIS]
     assert redis is not None
