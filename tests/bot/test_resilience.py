@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from telegram import Update
 from bot.app import BotApplication, build_application
 from bot.embedded import polling_ctx, stop, webhook_ctx
 from smarthabit.config import Settings
+from smarthabit.errors import ValidationFailed
 from smarthabit.models import BotState, Habit, User
 from tests.bot.conftest import TOKEN, Person, eventually, sign_up, start_bot, text_of
 from tests.botapi import BotApiServer, RateLimit
@@ -162,3 +164,28 @@ async def test_smarthabit_bot_polls_and_stops_cleanly_on_sigterm(bot_process: as
 async def _blocked(person: Person, expected: bool = True) -> bool:
     user = await User.filter(telegram_user_id=person.id).first()
     return user is not None and user.bot_blocked is expected
+
+
+async def test_failures_get_a_friendly_reply_and_a_clean_log(bot: BotApplication, ada: Person,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
+    await sign_up(ada)
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise ValidationFailed("Habits can't be listed right now")
+
+    monkeypatch.setattr("bot.handlers.today.habits.list_habits", broken)
+    with caplog.at_level(logging.INFO):
+        await ada.say("my secret diary entry", "something went wrong on my side")
+    failure = [r for r in caplog.records if r.getMessage() == "update failed"]
+    assert failure and failure[0].levelno == logging.ERROR
+    ours = ("bot", "telegram", "smarthabit")  # httpx is silenced to WARNING by smarthabit.logs in production
+    logged = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records
+                       if r.levelno <= logging.INFO and r.name.startswith(ours))
+    assert "my secret diary entry" not in logged and TOKEN not in logged
+
+    monkeypatch.setattr("bot.handlers.today.habits.list_habits", refused)
+    await ada.say("/today", "can't be listed right now")
