@@ -301,6 +301,13 @@ def checkin_too_old(days: int) -> str:
 CHECKIN_FUTURE = "That day hasn't started for you yet."
 
 
+def already_logged(name: str, day: date) -> str:
+    return (
+        f"<b>{_e(name)}</b> already has a value for {day_label(day)}. To change it, tap it in /today "
+        "to undo, then tap again."
+    )
+
+
 def ask_value(habit: Habit, day: date, today: date) -> str:
     when = "today" if day == today else f"on {day_label(day)}"
     target = target_label(habit.target, habit.unit, habit.target_direction)

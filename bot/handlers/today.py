@@ -85,6 +85,12 @@ async def checkin_tap(update: Update, context: Context) -> str | int:
         await answer(update, problem, alert=True)
         return END
     if habit.kind is HabitKind.MEASURABLE:
+        _, logged = await checkins.list_checkins(user, habit.id, start=tap.day, end=tap.day, limit=1)
+        if logged:  # a value is there already (a stale button): show it rather than ask in vain
+            await answer(update, texts.ANSWER_ALREADY)
+            await _refresh_origin(context, user, origin.chat_id if origin else None,
+                                  origin.message_id if origin else None, habit, tap.day, tap.in_list)
+            return END
         await answer(update)
         open_prompt(context, habit_id=habit.id, day=tap.day.isoformat(), in_list=tap.in_list,
                     message_id=origin.message_id if origin else None)
@@ -123,6 +129,8 @@ async def value_answer(update: Update, context: Context) -> str | int:
         await send(update, texts.checkin_too_old(BACKFILL_DAYS))
         return END
     user_data(context).pop(states.PROMPT, None)
+    if not result.created:
+        await send(update, texts.already_logged(result.habit.name, day))
     await _confirm(update, context, user, result, day)
     chat_id = update.effective_chat.id if update.effective_chat else None
     await _refresh_origin(context, user, chat_id, prompt.get("message_id"), result.habit, day,

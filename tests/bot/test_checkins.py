@@ -147,3 +147,30 @@ async def _answered(person: Person, text: str) -> bool:
 
 async def _answer_count(person: Person, text: str, count: int) -> bool:
     return sum(1 for answer in person.callback_answers() if answer == text) >= count
+
+
+async def test_measurable_value_from_a_reminder(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "UTC")
+    await ada.say("/new", "What habit")
+    kind = await ada.say("Pages", "how do you want to track")
+    await ada.tap_and_expect(kind, "new:kind:measurable", "daily target")
+    schedule = await ada.say("20", "How often")
+    reminder = await ada.tap_and_expect(schedule, "new:sk:daily", "remind")
+    summary = await ada.tap_and_expect(reminder, "new:rem:none", "Save it?")
+    await ada.tap_and_expect(summary, "new:save", "Saved")
+    habit = await Habit.get(user_id=user.id)
+    today = local_today(user.timezone)
+
+    message = await send_reminder(bot, ada, habit, today)
+    data = f"checkin:{habit.id}:{today.isoformat()}"
+    await ada.tap(message, data)
+    await ada.expect("How much Pages today? Target: at least 20 a day")
+    await ada.say("-3", "Send a number")
+    await ada.say("25", "Pages: done (25)")
+    edited = await ada.expect("Time for Pages")
+    assert BotApiServer.buttons(edited)[0][1] == data + ":undo"
+    assert (await CheckIn.get(habit_id=habit.id)).value == 25
+
+    await ada.tap(message, data, forged=True)  # the old button again: nothing to ask
+    await eventually(lambda: _answered(ada, "Already checked in"))
+    assert await CheckIn.filter(habit_id=habit.id).count() == 1
