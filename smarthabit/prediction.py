@@ -33,16 +33,16 @@ from datetime import date, timedelta
 
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
 
-HISTORY_DAYS = 182  # half a year of due days is plenty; older ones weigh almost nothing anyway
+HISTORY_DAYS = 365  # a year: stable weekday patterns keep getting sharper; old days weigh less anyway
 POPULATION_SKIP_RATE = 0.35  # what a habit with no history at all is assumed to do
-MIN_PROBABILITY, MAX_PROBABILITY = 0.01, 0.99
+MIN_PROBABILITY, MAX_PROBABILITY = 0.03, 0.97  # nobody is that predictable
 
 HABIT_PRIOR_STRENGTH = 8.0  # pseudo-observations pulling the habit's rate toward the user's
 WEEKDAY_PRIOR_STRENGTH = 4.0  # pseudo-observations pulling a weekday's rate toward the habit's
-WEEKDAY_DECAY = 0.5 ** (1 / 10)  # per occurrence of that weekday: half-life of ten weeks
+WEEKDAY_DECAY = 0.5 ** (1 / 26)  # per occurrence of that weekday: half-life of half a year
 OVERALL_DECAY = 0.5 ** (1 / 60)  # per due day
 TREND_DECAY = 0.5 ** (1 / 5)  # per due day: the recent rate has a half-life of five due days
-SAMPLE_HALF_LIFE_DAYS = 90.0
+SAMPLE_HALF_LIFE_DAYS = 180.0
 L2_STRENGTH = 6.0
 NEWTON_STEPS = 8
 
@@ -132,7 +132,8 @@ class _State:
     weekday_count: list[int] = field(default_factory=lambda: [0] * 7)
     skips: float = 0.0
     seen: float = 0.0
-    recent: float = -1.0
+    recent: float = -1.0  # exponentially weighted skip rate of the last due days
+    expected: float = -1.0  # the same average of what the weekday rates expected on those days
     streak: int = 0
     misses: int = 0
     last_done: date | None = None
@@ -149,6 +150,13 @@ class _State:
     def trend(self) -> float:
         return self.overall() if self.recent < 0 else self.recent
 
+    def trend_deviation(self) -> float:
+        """How much worse (in logits) the recent days went than their weekdays predicted: a hard
+        weekday just passed is not a trend, a run of misses on easy days is."""
+        if self.recent < 0:
+            return 0.0
+        return _logit(self.recent) - _logit(self.expected)
+
     def features(self, day: date, start: date) -> tuple[float, ...]:
         overall = self.overall()
         anchor = self.last_done if self.last_done is not None else start - timedelta(days=1)
@@ -157,7 +165,7 @@ class _State:
             1.0,
             _logit(self.weekday(day.weekday())) - _logit(overall),
             _logit(overall),
-            _logit(self.trend()) - _logit(overall),
+            self.trend_deviation(),
             math.log1p(self.streak),
             math.log1p(self.misses),
             math.log1p(idle),
@@ -166,11 +174,12 @@ class _State:
     def observe(self, day: date, skipped: bool) -> None:
         y = 1.0 if skipped else 0.0
         weekday = day.weekday()
+        if self.recent < 0:
+            self.recent = self.expected = self.overall()
+        self.expected = self.expected * TREND_DECAY + self.weekday(weekday) * (1 - TREND_DECAY)
         self.weekday_skips[weekday] = self.weekday_skips[weekday] * WEEKDAY_DECAY + y
         self.weekday_seen[weekday] = self.weekday_seen[weekday] * WEEKDAY_DECAY + 1
         self.weekday_count[weekday] += 1
-        if self.recent < 0:
-            self.recent = self.overall()
         self.skips = self.skips * OVERALL_DECAY + y
         self.seen = self.seen * OVERALL_DECAY + 1
         self.recent = self.recent * TREND_DECAY + y * (1 - TREND_DECAY)
@@ -274,10 +283,11 @@ def fit_weights(
     rows: Sequence[tuple[Sequence[float], float, float]],
     *,
     center: Sequence[float] = DEFAULT_WEIGHTS,
-    l2: float = L2_STRENGTH,
+    l2: float | None = None,
     steps: int = NEWTON_STEPS,
 ) -> list[float]:
     """Weighted logistic regression, MAP with a Gaussian prior centred on `center` (Newton's method)."""
+    l2 = L2_STRENGTH if l2 is None else l2
     w = list(center)
     n = len(w)
     for _ in range(steps):
