@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -20,6 +20,9 @@ from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
 from smarthabit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from smarthabit.orm import close_database, open_database
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 log = logging.getLogger("smarthabit.api")
 
@@ -49,7 +52,10 @@ async def metrics_middleware(request: web.Request, handler: Handler) -> web.Stre
     return response
 
 
-def init_app(settings: Settings, *, manage_database: bool = True, telegram_app: Any = None) -> web.Application:
+def init_app(
+    settings: Settings, *, manage_database: bool = True,
+    telegram_app: Application[Any, Any, Any, Any, Any, Any] | None = None,
+) -> web.Application:
     """Build the API; `manage_database=False` when the caller (tests, `run`) owns the ORM lifecycle.
 
     `telegram_app` (a python-telegram-bot Application built with `.updater(None)`) enables

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from api.typedefs import SETTINGS
 from smarthabit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
@@ -34,8 +34,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorOut(BaseModel):
     """The body of every error response."""
-
-    model_config = ConfigDict(title="Error")
 
     error: ErrorDetail
 

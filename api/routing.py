@@ -65,11 +65,17 @@ class Route:
 
     @property
     def summary(self) -> str:
-        return (inspect.getdoc(self.handler) or self.handler.__name__).split("\n", 1)[0]
+        return _docstring(self.handler)[0]
 
     @property
     def description(self) -> str:
-        return (inspect.getdoc(self.handler) or "").partition("\n")[2].strip()
+        return _docstring(self.handler)[1]
+
+
+def _docstring(handler: Handler) -> tuple[str, str]:
+    """The handler's docstring as (first line, rest): the operation's summary and description."""
+    summary, _, description = (inspect.getdoc(handler) or handler.__name__).partition("\n")
+    return summary, description.strip()
 
 
 # What each error status means when a route does not say more.
@@ -143,25 +149,18 @@ def _build(
     elif not (isinstance(returned, type) and issubclass(returned, web.StreamResponse)):
         raise TypeError(f"{handler.__name__}: unsupported return annotation {returned!r}")
     status = status or 200
-    summary = (inspect.getdoc(handler) or "").split("\n", 1)[0]
     authenticated = "user" in params
-    errors: dict[int, str] = {}
-    if authenticated:
-        errors[401] = ERROR_MEANINGS[401]
-        security = security or "bearerAuth"
-    if "body" in inputs:
-        errors[400] = ERROR_MEANINGS[400]
-    if "path" in inputs:
-        errors[404] = ERROR_MEANINGS[404]
-    if "body" in inputs:
-        errors[413] = ERROR_MEANINGS[413]
-    if inputs:
-        errors[422] = ERROR_MEANINGS[422]
+    # The errors that come with what the route reads, then its own.
+    implied = {401: authenticated, 400: "body" in inputs, 404: "path" in inputs, 413: "body" in inputs,
+               422: bool(inputs)}
+    errors = {code: ERROR_MEANINGS[code] for code, applies in implied.items() if applies}
     errors.update(extra_errors)
+    if authenticated:
+        security = security or "bearerAuth"
     errors[500] = ERROR_MEANINGS[500]
     return Route(
         method=method, path=path, handler=handler, tag=tag,
-        statuses={status: statuses.get(status, summary), **statuses},
+        statuses={status: statuses.get(status, _docstring(handler)[0]), **statuses},
         errors=dict(sorted(errors.items())), response=response, media_type=media_type, inputs=inputs,
         authenticated=authenticated, wants_request="request" in params, guard=guard, security=security,
     )

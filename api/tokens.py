@@ -12,6 +12,7 @@ from typing import Any, Literal
 import jwt
 
 from api.errors import ApiError
+from api.schemas import MAX_ID
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
 
@@ -19,7 +20,6 @@ ALGORITHM = "HS256"
 ISSUER = "smarthabit"
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "typ", "iss")
 TokenType = Literal["access", "refresh"]
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 _SUBJECT = re.compile(r"[1-9][0-9]{0,9}")
 
 
