@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from smarthabit.clock import local_today
 from smarthabit.errors import NotFound, ValidationFailed
@@ -64,12 +63,8 @@ async def check_in(
         raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
     if value is not None and not (0 <= value <= 1_000_000):
         raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
-    existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
-    if existing is not None:
-        return CheckInResult(existing, habit, False, None)
-    try:
-        async with in_transaction():
-            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+    try:  # one INSERT; the unique (habit, day) key turns a repeat or a lost race into the existing row
+        checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
     except IntegrityError:
         existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
         if existing is None:  # pragma: no cover - the row that beat us was undone in between

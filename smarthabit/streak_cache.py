@@ -38,22 +38,39 @@ async def refresh_streaks(habit: Habit, today: date) -> Streaks:
 
 
 async def streaks_after_checkin(habit: Habit, day: date, today: date, newly_done: bool) -> None:
-    """Update the cache after a new check-in: O(1) for today's check-in on a fresh cache."""
+    """Update the cache after a new check-in.
+
+    A done day always adds one to a daily or weekdays streak (scheduled, paused or not), so today's
+    check-in on a cache valid for today is one conditional UPDATE. Everything else, and a cache that
+    another writer changed in between, takes the full rule."""
     if not newly_done:
         return
     if day != today or habit.streak_day != today:
         await refresh_streaks(habit, today)
-        return
-    if habit.start_day > week_start(today) or await HabitPause.filter(
-        habit_id=habit.id, end__gte=week_start(today)
-    ).exists():
+    elif habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
+        await _after_weekly_checkin(habit, today)
+    else:
+        await _advance(habit, today)
+
+
+async def _after_weekly_checkin(habit: Habit, today: date) -> None:
+    """A times-per-week streak grows when this check-in completes the week's quota."""
+    monday = week_start(today)
+    if habit.start_day > monday or await HabitPause.filter(habit_id=habit.id, end__gte=monday).exists():
         await refresh_streaks(habit, today)  # prorated weeks: let the full rule decide
-        return
-    if habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
-        done_this_week = len(await done_days(habit, since=week_start(today)))
-        if done_this_week != habit.times_per_week:
-            return
-    await _store(habit, habit.current_streak + 1, max(habit.longest_streak, habit.current_streak + 1), today)
+    elif len(await done_days(habit, since=monday)) == habit.times_per_week:
+        await _advance(habit, today)
+
+
+async def _advance(habit: Habit, today: date) -> None:
+    current, longest = habit.current_streak + 1, max(habit.longest_streak, habit.current_streak + 1)
+    updated = await Habit.filter(id=habit.id, streak_day=today, current_streak=habit.current_streak).update(
+        current_streak=current, longest_streak=longest
+    )
+    if updated:
+        habit.current_streak, habit.longest_streak = current, longest
+    else:
+        await refresh_streaks(habit, today)
 
 
 async def _store(habit: Habit, current: int, longest: int, today: date) -> None:
