@@ -6,15 +6,36 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 
 MODELS_MODULES = ["smarthabit.models", "aerich.models"]
+
+
+async def _reset_pooled_connection(connection: asyncpg.Connection) -> None:
+    """Release a connection to the pool without asyncpg's default reset round trip (RESET ALL,
+    UNLISTEN, ...: we never change session state), but never hand on an open transaction."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def connection_config(db_url: str) -> dict[str, Any]:
+    """The connection for a URL; PostgreSQL pools skip the per-query reset round trip and get a
+    pool size that suits an API process (override with `?minsize=&maxsize=` in DATABASE_URL)."""
+    config = expand_db_url(db_url)
+    if config["engine"] == "tortoise.backends.asyncpg":
+        credentials = config["credentials"]
+        credentials.setdefault("minsize", 2)
+        credentials.setdefault("maxsize", 10)
+        credentials["reset"] = _reset_pooled_connection
+    return config
 
 
 def tortoise_config(db_url: str) -> dict[str, Any]:
     """The one ORM configuration, used by the app, aerich and the tests alike."""
     return {
-        "connections": {"default": db_url},
+        "connections": {"default": connection_config(db_url)},
         "apps": {"models": {"models": MODELS_MODULES, "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
