@@ -10,7 +10,10 @@ duplicated plan is one row. Delivering it:
 3. Book a send slot from the shared rate limiter (bot-wide and per chat) and wait for it.
 4. Claim: `UPDATE nudges SET status='sending', attempts=attempts+1 WHERE id=? AND status='pending'
    AND attempts=?`. One worker wins; `attempts` after the claim is its fencing token, so later
-   updates only touch the row if nobody re-claimed it in between.
+   updates only touch the row if nobody re-claimed it in between. If the process got there more
+   than `LATE_TOLERANCE` after its slot (a busy event loop, a slow claim), it hands the claim back
+   and books a new slot: a late send would land right on top of the next one booked and break the
+   per-second limit at Telegram.
 5. Send with python-telegram-bot, then mark SENT with `sent_at` and `telegram_message_id`.
 
 At-most-once, by choice: a message must never arrive twice. The claim happens right before the
@@ -31,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import warnings
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -51,6 +55,8 @@ from tasks.texts import checkin_markup
 log = logging.getLogger(__name__)
 
 MAX_SEND_ROUNDS = 6  # 429s and refused connections retried in-process before handing back to the broker
+LATE_TOLERANCE = 0.025  # seconds a send may start after its booked slot without re-booking
+MAX_REBOOKS = 5
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 MAX_RETRY_AFTER = 60.0
@@ -179,11 +185,21 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
     chat_id = user.telegram_chat_id
     assert chat_id is not None  # still_wanted checked it
     bot = await runtime.bot()
-    for round_ in range(MAX_SEND_ROUNDS):
-        await acquire(runtime.limiter, chat_id)
+    round_ = rebooked = 0
+    while round_ < MAX_SEND_ROUNDS:
+        slot = await acquire(runtime.limiter, chat_id)
         token = await _claim(nudge)
         if token is None:
             return Outcome.NOT_MINE
+        late = time.monotonic() - slot
+        if late > LATE_TOLERANCE and rebooked < MAX_REBOOKS:
+            # Sending now would squeeze this message against the ones booked after it (the process
+            # was busy, or the claim was slow): hand the slot back and book a fresh one.
+            await _release(nudge, token, "late for its send slot")
+            rebooked += 1
+            log.debug("send slot missed, booking again", extra={"nudge_id": nudge.id, "late_ms": round(late * 1000)})
+            continue
+        round_ += 1
         try:
             message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge))
         except RetryAfter as exc:
@@ -209,7 +225,7 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
             if _provably_not_sent(exc):
                 await _release(nudge, token, f"network: {type(exc.__cause__ or exc).__name__}")
                 log.warning("Telegram unreachable, retrying", extra={"nudge_id": nudge.id, "round": round_})
-                await asyncio.sleep(_backoff(round_))
+                await asyncio.sleep(_backoff(round_ - 1))
                 continue
             await _finish_claimed(
                 nudge, token, NudgeStatus.FAILED,

@@ -42,15 +42,15 @@ class RateLimiter(Protocol):
 
 
 async def acquire(limiter: RateLimiter, chat_id: int) -> float:
-    """Wait until this process may send one message to `chat_id`; returns the seconds waited."""
-    waited = 0.0
+    """Wait until this process may send one message to `chat_id`; returns the monotonic instant of
+    the booked slot (the caller can tell how late it really sends)."""
     while True:
         booking = await limiter.book(chat_id)
+        booked_at = time.monotonic()
         if booking.wait > 0:
             await asyncio.sleep(booking.wait if booking.booked else min(booking.wait, MAX_CHAT_RETRY_SLEEP))
-            waited += booking.wait
         if booking.booked:
-            return waited
+            return booked_at + booking.wait
 
 
 # KEYS: global, chat. ARGV: global interval ms, chat interval ms.

@@ -173,8 +173,6 @@ async def test_killed_worker_task_is_redelivered_and_sent_once(
     assert botapi.stats.sent == 1
     assert len(botapi.sent_to(user.telegram_chat_id)) == 1
     assert await pending(clean_redis, redis_settings) == 0  # acknowledged by the second worker
-    nudge = await Nudge.get(id=nudge_id)
-    assert nudge.attempts == 1
     assert second.logged("redelivering an unacknowledged task")
     assert second.stop() == 0
 
