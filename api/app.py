@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from api.routes import accounts, habits, insights, system, telegram
 from api.routing import add_routes
 from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
+from smarthabit.logs import request_id
 from smarthabit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from smarthabit.orm import close_database, open_database
 
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from telegram.ext import Application
 
 log = logging.getLogger("smarthabit.api")
+access_log = logging.getLogger("smarthabit.api.access")
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 async def _database_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -40,16 +44,34 @@ async def _close_redis(app: web.Application) -> None:
         await redis.aclose()
 
 
+def _request_id(request: web.Request) -> str:
+    """The caller's X-Request-ID when it is a sane token (a proxy's id ties logs together), else a new one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    if 8 <= len(given) <= 64 and all(c.isalnum() or c in "-_." for c in given):
+        return given
+    return uuid.uuid4().hex
+
+
 @web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Count requests and their latency by route template (not path: ids would explode the labels)."""
+async def observe_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Give the request an id (logs and the X-Request-ID header), log one access line, and count
+    requests and latency by route template (not path: ids would explode the metric labels)."""
     started = time.perf_counter()
-    response = await handler(request)  # the error middleware inside always answers
-    resource = request.match_info.route.resource
-    route = resource.canonical if resource is not None else "unmatched"
-    HTTP_REQUESTS.labels(route, request.method, str(response.status)).inc()
-    HTTP_LATENCY.labels(route, request.method).observe(time.perf_counter() - started)
-    return response
+    token = request_id.set(_request_id(request))
+    try:
+        response = await handler(request)  # the error middleware inside always answers
+        elapsed = time.perf_counter() - started
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "unmatched"
+        HTTP_REQUESTS.labels(route, request.method, str(response.status)).inc()
+        HTTP_LATENCY.labels(route, request.method).observe(elapsed)
+        response.headers[REQUEST_ID_HEADER] = request_id.get() or ""
+        if access_log.isEnabledFor(logging.INFO):
+            access_log.info("request", extra={"request_id": request_id.get(), "method": request.method, "route": route,
+                                              "status": response.status, "ms": round(elapsed * 1000, 2)})
+        return response
+    finally:
+        request_id.reset(token)
 
 
 def init_app(
@@ -62,7 +84,7 @@ def init_app(
     `POST /telegram/webhook` when TELEGRAM_WEBHOOK_SECRET is set; the composition root builds it,
     so this package never imports the bot."""
     app = web.Application(client_max_size=settings.max_request_bytes,
-                          middlewares=[metrics_middleware, error_middleware])
+                          middlewares=[observe_middleware, error_middleware])
     app[SETTINGS] = settings
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     app[REDIS] = redis

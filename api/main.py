@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from api.app import init_app
 from smarthabit.config import Settings
 
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 log = logging.getLogger("smarthabit.api")
 
 
-def run(settings: Settings) -> None:
-    """Serve on HOST:PORT; a stop signal lets in-flight requests finish (up to 30 s)."""
-    app = init_app(settings)
+def run(
+    settings: Settings, *, telegram_app: Application[Any, Any, Any, Any, Any, Any] | None = None,
+    extra_contexts: Sequence[CleanupContext] = (),
+) -> None:
+    """Serve on HOST:PORT; a stop signal lets in-flight requests finish (up to 30 s).
+
+    In webhook mode the composition root passes the bot's Application and its start/stop context."""
+    app = init_app(settings, telegram_app=telegram_app)
+    app.cleanup_ctx.extend(extra_contexts)
     log.info("api listening", extra={"host": settings.host, "port": settings.port})
     web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30, print=None)

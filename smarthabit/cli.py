@@ -33,10 +33,24 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     run_all(settings)
 
 
+def _serve_metrics(settings: Settings) -> None:
+    """Roles without an HTTP server of their own expose /metrics on METRICS_PORT, when it is set."""
+    if settings.metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=settings.host)
+
+
 def _cmd_api(settings: Settings, args: argparse.Namespace) -> None:
     from api.main import run
 
-    run(settings)
+    if settings.webhook_secret and settings.bot_token:
+        from bot.embedded import webhook_application, webhook_ctx
+
+        telegram_app = webhook_application(settings)
+        run(settings, telegram_app=telegram_app, extra_contexts=[webhook_ctx(telegram_app, settings)])
+    else:
+        run(settings)
 
 
 def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
@@ -44,18 +58,21 @@ def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
         sys.exit("smarthabit: TELEGRAM_BOT_TOKEN is not set; the bot cannot start")
     from bot.main import run
 
+    _serve_metrics(settings)
     run(settings)
 
 
 def _cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
     from tasks.main import run_worker
 
+    _serve_metrics(settings)
     run_worker(settings, concurrency=args.concurrency)
 
 
 def _cmd_scheduler(settings: Settings, args: argparse.Namespace) -> None:
     from tasks.main import run_scheduler
 
+    _serve_metrics(settings)
     run_scheduler(settings)
 
 

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_url: str | None = None  # public HTTPS URL of the API's webhook path; set → setWebhook
     log_level: str = "INFO"
+    # Workers, the scheduler and the polling bot serve Prometheus metrics here when set (the API: /metrics).
+    metrics_port: int | None = Field(None, ge=1, le=65535)
 
     access_token_ttl_seconds: int = Field(15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
     task_redelivery_seconds: float = Field(60, gt=0)
 
     @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
-                     "telegram_webhook_secret", "telegram_webhook_url", mode="before")
+                     "telegram_webhook_secret", "telegram_webhook_url", "metrics_port", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`FOO=` in a .env file means "not set", not an empty secret."""

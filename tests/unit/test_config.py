@@ -37,3 +37,17 @@ def test_blank_values_mean_unset_and_webhook_secret_is_checked() -> None:
 def test_secrets_are_not_in_the_repr() -> None:
     settings = make(jwt_secret="s" * 40, telegram_bot_token="123:SECRET")
     assert "SECRET" not in repr(settings) and "s" * 40 not in repr(settings)
+
+
+def test_env_example_as_written_is_a_valid_production_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copying .env.example and filling in the secret must give settings that start (blank = unset)."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    for line in example.read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JWT_SECRET", "j" * 40)
+    settings = make()
+    assert settings.is_production and settings.metrics_port is None and settings.bot_token is None
