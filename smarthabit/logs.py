@@ -25,7 +25,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        if (current := getattr(record, "request_id", None) or request_id.get()) is not None:
+        current = getattr(record, "request_id", None) or getattr(record, "_request_id", None) or request_id.get()
+        if current is not None:
             payload["request_id"] = current
         payload.update({k: v for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")})
         if record.exc_info:
@@ -38,8 +39,8 @@ def _stamp_request_id(factory: Callable[..., logging.LogRecord]) -> Callable[...
 
     def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = factory(*args, **kwargs)
-        if not hasattr(record, "request_id") and (current := request_id.get()) is not None:
-            record.request_id = current
+        if (current := request_id.get()) is not None:
+            record._request_id = current  # underscore: never clashes with an `extra=` field
         return record
 
     make.stamps_request_id = True  # type: ignore[attr-defined]

@@ -92,7 +92,9 @@ async def _schedule(broker: AsyncBroker, stop: asyncio.Event) -> None:
     scheduler = build_scheduler(broker)
     for source in scheduler.sources:
         await source.startup()
-    loop = asyncio.create_task(SchedulerLoop(scheduler).run(send_timeout=SEND_TIMEOUT_SECONDS))
+    # skip_first_run anchors taskiq's cron bookkeeping on the wall-clock minute: without it the
+    # per-minute scan runs at the scheduler's start second every minute (up to 59 s late reminders).
+    loop = asyncio.create_task(SchedulerLoop(scheduler).run(skip_first_run=True, send_timeout=SEND_TIMEOUT_SECONDS))
     waiter = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({loop, waiter}, return_when=asyncio.FIRST_COMPLETED)
