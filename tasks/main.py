@@ -24,7 +24,7 @@ from taskiq.cli.scheduler.run import SchedulerLoop
 from taskiq.receiver import Receiver
 
 from smarthabit.config import Settings
-from tasks.broker import build_broker, build_scheduler
+from tasks.broker import SCAN_TASK, build_broker, build_scheduler
 from tasks.runtime import redis_namespace
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,11 @@ async def _schedule(broker: AsyncBroker, stop: asyncio.Event) -> None:
     scheduler = build_scheduler(broker)
     for source in scheduler.sources:
         await source.startup()
+    # The loop's first cron tick is the next wall-clock minute: scan once now, so a new leader catches
+    # up at once (a scan is idempotent: reminders and nudges are claimed under unique keys).
+    scan = broker.find_task(SCAN_TASK)
+    if scan is not None:
+        await scan.kiq()
     # skip_first_run anchors taskiq's cron bookkeeping on the wall-clock minute: without it the
     # per-minute scan runs at the scheduler's start second every minute (up to 59 s late reminders).
     loop = asyncio.create_task(SchedulerLoop(scheduler).run(skip_first_run=True, send_timeout=SEND_TIMEOUT_SECONDS))
