@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from redis.asyncio import Redis
 from telegram import Bot
+from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 from tortoise import Tortoise
 
@@ -119,7 +120,14 @@ class Runtime:
                     write_timeout=15.0, pool_timeout=10.0,
                 )
                 bot = Bot(token, base_url=f"{self.settings.telegram_api_url}/bot", request=request)
-                await bot.initialize()
+                rejected = False
+                try:
+                    await bot.initialize()
+                except InvalidToken:  # its message quotes the token, and task errors get logged
+                    rejected = True
+                if rejected:  # raised outside the handler, so the original is not even the context
+                    await bot.shutdown()
+                    raise RuntimeError("the Bot API rejected TELEGRAM_BOT_TOKEN")
                 self._bot = bot
             return self._bot
 

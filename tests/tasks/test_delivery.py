@@ -188,3 +188,12 @@ async def test_redis_limiter_spaces_sends_across_processes(clean_redis: Redis, r
     await b.penalize(2.0)
     assert (await a.book(chat_id=999)).wait > 1.8  # a 429 pauses everyone
     await other.aclose()
+
+
+async def test_a_rejected_token_never_reaches_an_error_message(task_settings: Any, botapi: BotApiServer) -> None:
+    settings = task_settings.model_copy(update={"telegram_bot_token": "999:not-the-right-secret"})
+    runtime = Runtime(settings, manage_database=False)
+    with pytest.raises(RuntimeError) as caught:
+        await runtime.bot()
+    chain = [caught.value, caught.value.__cause__, caught.value.__context__]
+    assert not any("not-the-right-secret" in repr(e) for e in chain if e is not None)
