@@ -8,6 +8,7 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from redis.asyncio import Redis
 from taskiq import AsyncBroker
 
@@ -191,7 +192,7 @@ async def test_redis_limiter_spaces_sends_across_processes(clean_redis: Redis, r
 
 
 async def test_a_rejected_token_never_reaches_an_error_message(task_settings: Any, botapi: BotApiServer) -> None:
-    settings = task_settings.model_copy(update={"telegram_bot_token": "999:not-the-right-secret"})
+    settings = task_settings.model_copy(update={"telegram_bot_token": SecretStr("999:not-the-right-secret")})
     runtime = Runtime(settings, manage_database=False)
     with pytest.raises(RuntimeError) as caught:
         await runtime.bot()
