@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from smarthabit.clock import local_today
 from smarthabit.errors import NotFound, ValidationFailed
@@ -63,16 +64,17 @@ async def check_in(
         raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
     if value is not None and not (0 <= value <= 1_000_000):
         raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
-    try:  # one INSERT; the unique (habit, day) key turns a repeat or a lost race into the existing row
-        checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+    before = habit.current_streak if habit.streak_day == today else None
+    try:  # the unique (habit, day) key turns a repeat or a lost race into the existing row
+        async with in_transaction():  # one commit (one WAL flush) for the row and the streak cache
+            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+            await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
     except IntegrityError:
         existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
         if existing is None:  # pragma: no cover - the row that beat us was undone in between
             raise
-        return CheckInResult(existing, habit, False, None)
+        return CheckInResult(existing, habit, False, None)  # the INSERT failed first: habit untouched
     CHECKINS.labels(source=str(source)).inc()
-    before = habit.current_streak if habit.streak_day == today else None
-    await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
     reached = habit.current_streak if before is not None and habit.current_streak > before else None
     return CheckInResult(checkin, habit, True, reached if reached in MILESTONES else None)
 
