@@ -44,7 +44,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from smarthabit.accounts import in_quiet_hours
+from smarthabit.accounts import in_quiet_hours, mark_bot_blocked
 from smarthabit.clock import utcnow, zone
 from smarthabit.metrics import MESSAGES, REMINDER_LAG
 from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, NudgeStatus, User
@@ -211,7 +211,7 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
             await asyncio.sleep(wait)
             continue
         except Forbidden:
-            await User.filter(id=user.id).update(bot_blocked=True)
+            await mark_bot_blocked(chat_id)
             await _finish_claimed(nudge, token, NudgeStatus.FAILED, "forbidden: the user blocked the bot", sent_at=None)
             MESSAGES.labels(nudge.kind.value, "blocked").inc()
             log.info("user blocked the bot", extra={"nudge_id": nudge.id, "user_id": user.id})
