@@ -53,9 +53,9 @@ class User(Model):
     email = fields.CharField(max_length=254, null=True, unique=True)
     password_hash = fields.CharField(max_length=128, null=True)
     telegram_user_id = fields.BigIntField(null=True, unique=True)
-    telegram_chat_id = fields.BigIntField(null=True)
+    telegram_chat_id = fields.BigIntField(null=True, db_index=True)
     display_name = fields.CharField(max_length=64, default="")
-    timezone = fields.CharField(max_length=64, default="UTC")
+    timezone = fields.CharField(max_length=64, default="UTC", db_index=True)  # per-zone planning
     reminders_enabled = fields.BooleanField(default=True)
     nudges_enabled = fields.BooleanField(default=True)
     quiet_start = WallTimeField(null=True)
@@ -131,7 +131,7 @@ class CheckIn(Model):
     value = fields.FloatField(null=True)
     note = fields.CharField(max_length=500, null=True)
     source = fields.CharEnumField(CheckInSource, max_length=16, default=CheckInSource.API)
-    bot_message_id = fields.BigIntField(null=True, description="the bot's confirmation, for reply notes")
+    bot_message_id = fields.BigIntField(null=True, db_index=True, description="the bot's confirmation, for reply notes")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -178,7 +178,7 @@ class SkipPrediction(Model):
     habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
         "models.Habit", related_name="predictions", on_delete=fields.CASCADE
     )
-    day = fields.DateField()
+    day = fields.DateField(db_index=True)  # old rows are pruned by day
     probability = fields.FloatField()
     computed_at = fields.DatetimeField(auto_now=True)
 
@@ -211,7 +211,9 @@ class Nudge(Model):
 
     class Meta:
         table = "nudges"
-        indexes = (Index(fields=("user_id", "day")), Index(fields=("status", "planned_at")))
+        indexes = (
+            Index(fields=("user_id", "day")), Index(fields=("status", "planned_at")), Index(fields=("habit_id",)),
+        )
 
 
 class RefreshToken(Model):
@@ -230,6 +232,7 @@ class RefreshToken(Model):
 
     class Meta:
         table = "refresh_tokens"
+        indexes = (Index(fields=("user_id",)),)
 
 
 class TelegramLinkCode(Model):
@@ -246,6 +249,7 @@ class TelegramLinkCode(Model):
 
     class Meta:
         table = "telegram_link_codes"
+        indexes = (Index(fields=("user_id",)),)
 
 
 class BotState(Model):
