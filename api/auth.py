@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
@@ -93,7 +94,7 @@ async def rotate_session(settings: Settings, refresh_token: str) -> Session:
             row.used_at = now
             await row.save(update_fields=["used_at"])
             return await open_session(settings, row.user_id, row.family)
-        await RefreshToken.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=now)
+        await _revoke_family(row.family, now)
     log.warning("refresh token reused: family revoked", extra={"user_id": row.user_id})
     raise unauthorized("refresh_token_reused", "This refresh token was already used; please log in again")
 
@@ -103,4 +104,8 @@ async def close_session(settings: Settings, refresh_token: str) -> None:
     decode_token(settings, refresh_token, "refresh")
     row = await RefreshToken.get_or_none(token_hash=token_hash(refresh_token))
     if row is not None:
-        await RefreshToken.filter(family=row.family, revoked_at__isnull=True).update(revoked_at=utcnow())
+        await _revoke_family(row.family, utcnow())
+
+
+async def _revoke_family(family: uuid.UUID, now: datetime) -> None:
+    await RefreshToken.filter(family=family, revoked_at__isnull=True).update(revoked_at=now)

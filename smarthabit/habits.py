@@ -45,17 +45,13 @@ async def get_habit(user: User, habit_id: int, *, include_archived: bool = True)
     return habit
 
 
-async def _ensure_unique_name(user: User, name: str, exclude_id: int | None = None) -> None:
+async def check_name_available(user: User, name: str, *, exclude_id: int | None = None) -> None:
+    """Raise Conflict when an active habit already has that name (also so a form can re-ask early)."""
     query = Habit.filter(user_id=user.id, archived_at__isnull=True, name__iexact=name)
     if exclude_id is not None:
         query = query.exclude(id=exclude_id)
     if await query.exists():
         raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
-
-
-async def check_name_available(user: User, name: str, *, exclude_id: int | None = None) -> None:
-    """Raise Conflict when an active habit already has that name, so a form can re-ask early."""
-    await _ensure_unique_name(user, name, exclude_id)
 
 
 async def reminder_times(habit: Habit) -> list[time]:
@@ -87,7 +83,7 @@ async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = 
     """Create a habit (and its reminders) atomically; names are unique among active habits."""
     now = now or utcnow()
     async with in_transaction():
-        await _ensure_unique_name(user, data.name)
+        await check_name_available(user, data.name)
         active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
         if active >= MAX_ACTIVE_HABITS:
             raise ValidationFailed(f"At most {MAX_ACTIVE_HABITS} active habits", code="too_many_habits")
@@ -110,7 +106,7 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
     async with in_transaction():
         habit = await get_habit(user, habit_id)
         if "name" in changes and changes["name"] is not None:
-            await _ensure_unique_name(user, changes["name"], exclude_id=habit.id)
+            await check_name_available(user, changes["name"], exclude_id=habit.id)
             habit.name = changes["name"]
         for field in ("description", "unit", "target_direction", "position"):
             if field in changes and changes[field] is not None:
@@ -143,7 +139,7 @@ async def archive_habit(user: User, habit_id: int) -> Habit:
 async def restore_habit(user: User, habit_id: int) -> Habit:
     habit = await get_habit(user, habit_id)
     if habit.archived_at is not None:
-        await _ensure_unique_name(user, habit.name, exclude_id=habit.id)
+        await check_name_available(user, habit.name, exclude_id=habit.id)
         habit.archived_at = None
         await habit.save(update_fields=["archived_at", "updated_at"])
     return habit

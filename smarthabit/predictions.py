@@ -30,6 +30,7 @@ from smarthabit.prediction import (
     usual_minute,
 )
 from smarthabit.schedule import Pause
+from smarthabit.streak_cache import done_days, habit_pauses
 
 FORECAST_DAYS = 7  # the nightly run stores today and the next six days
 PRIOR_WINDOW_DAYS = 90
@@ -39,10 +40,8 @@ USUAL_MINUTE_CHECKINS = 30
 async def habit_record(habit: Habit, today: date) -> HabitRecord:
     """The plain-data history the model reads (measurable targets applied to the values)."""
     since = today - timedelta(days=HISTORY_DAYS + PRIOR_WINDOW_DAYS)
-    rows = await CheckIn.filter(habit_id=habit.id, day__gte=since).values_list("day", "value")
-    done = frozenset(day for day, value in rows if habit.counts_as_done(value))
-    pauses = await HabitPause.filter(habit_id=habit.id).order_by("start").values_list("start", "end")
-    return HabitRecord(habit.schedule, done, habit.start_day, tuple(Pause(s, e) for s, e in pauses))
+    done = frozenset(await done_days(habit, since=since))
+    return HabitRecord(habit.schedule, done, habit.start_day, tuple(await habit_pauses(habit)))
 
 
 async def prior_for(user: User, today: date, *, exclude: int | None = None) -> Prior:

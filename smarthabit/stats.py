@@ -55,8 +55,8 @@ async def habit_stats(user: User, habit_id: int, *, now: datetime | None = None)
                               habit.start_day), today, history.pauses)
         for days in RATE_WINDOWS
     }
-    week = weekly_insight([history], week_start(today), today).habits[0]
     monday = week_start(today)
+    week = weekly_insight([history], monday, today).habits[0]
     _, week_target = completion_counts(
         history.schedule, history.done, max(monday, habit.start_day), monday + timedelta(days=6), history.pauses
     )

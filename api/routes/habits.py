@@ -57,8 +57,10 @@ async def _render(statuses: list[HabitStatus]) -> list[HabitOut]:
 
 
 async def _one(user: User, habit_id: int) -> HabitOut:
-    await habits.get_habit(user, habit_id)  # NotFound for a missing habit or another user's
-    return (await _render(await habits.list_habits(user, include_archived=True, habit_ids=[habit_id])))[0]
+    statuses = await habits.list_habits(user, include_archived=True, habit_ids=[habit_id])
+    if not statuses:
+        await habits.get_habit(user, habit_id)  # raises the same NotFound as every habit route
+    return (await _render(statuses))[0]
 
 
 @routes.post("/habits", status=201, errors={**NAME_TAKEN, 422: "Invalid habit, or too many active habits"})
