@@ -18,14 +18,10 @@ log = logging.getLogger(__name__)
 
 def run_all(settings: Settings) -> None:
     from api.app import init_app
+    from tasks.embedded import tasks_ctx
 
     app = init_app(settings)
-    try:
-        from tasks.embedded import tasks_ctx
-    except ImportError:  # pragma: no cover - during development before tasks/ exists
-        log.warning("tasks package not available; running without background work")
-    else:
-        app.cleanup_ctx.append(tasks_ctx(settings))
+    app.cleanup_ctx.append(tasks_ctx(settings))
     if settings.bot_token:
         from bot.embedded import polling_ctx
 
