@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from smarthabit.clock import local_today
+from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
+from smarthabit.orm import fetch, on_postgres
 from smarthabit.schemas import clean_text
-from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
+from smarthabit.streak_cache import advances_in_place, refresh_streaks, streaks_after_checkin
 
 BACKFILL_DAYS = 7
 MILESTONES = (7, 30, 100, 365)
@@ -51,32 +52,111 @@ def _validate_note(note: str | None) -> str | None:
 
 
 async def check_in(
-    user: User, habit_id: int, *, day: date | None = None, value: float | None = None,
+    user_id: int, habit_id: int, *, day: date | None = None, value: float | None = None,
     note: str | None = None, source: CheckInSource = CheckInSource.API, now: datetime | None = None,
 ) -> CheckInResult:
     """Record that the habit was done on a local day. A repeat for the same day returns the existing
-    check-in unchanged (created=False), also when two requests race: the unique key decides."""
-    today = local_today(user.timezone, now)
-    day = _validate_day(day, today)
+    check-in unchanged (created=False), also when two requests race: the unique key decides.
+
+    Takes the account's id, not the account: the habit and its owner's time zone come in one query."""
     note = _validate_note(note)
-    habit = await get_habit(user, habit_id, include_archived=False)
+    habit, tz_name = await _active_habit_and_zone(user_id, habit_id)
+    today = local_today(tz_name, now)
+    day = _validate_day(day, today)
     if habit.kind is HabitKind.MEASURABLE and value is None:
         raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
     if value is not None and not (0 <= value <= 1_000_000):
         raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
     before = habit.current_streak if habit.streak_day == today else None
-    try:  # the unique (habit, day) key turns a repeat or a lost race into the existing row
-        async with in_transaction():  # one commit (one WAL flush) for the row and the streak cache
-            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
-            await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
-    except IntegrityError:
-        existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
-        if existing is None:  # pragma: no cover - the row that beat us was undone in between
-            raise
-        return CheckInResult(existing, habit, False, None)  # the INSERT failed first: habit untouched
+    newly_done = habit.counts_as_done(value)
+    if on_postgres() and (not newly_done or advances_in_place(habit, day, today)):
+        checkin = await _record_in_one_statement(habit, day, today, value, note, source, advance=newly_done)
+    else:
+        checkin = await _record_in_transaction(habit, day, today, value, note, source, newly_done)
+    if checkin is None:  # the day was checked in already (or a concurrent request just did it)
+        return CheckInResult(await _existing(habit, day), habit, False, None)
     CHECKINS.labels(source=str(source)).inc()
     reached = habit.current_streak if before is not None and habit.current_streak > before else None
     return CheckInResult(checkin, habit, True, reached if reached in MILESTONES else None)
+
+
+_ACTIVE_HABIT_AND_ZONE = """
+SELECT h.*, u.timezone AS owner_timezone FROM habits h JOIN users u ON u.id = h.user_id
+WHERE h.id = $1 AND h.user_id = $2 AND h.archived_at IS NULL
+"""
+
+
+async def _active_habit_and_zone(user_id: int, habit_id: int) -> tuple[Habit, str]:
+    """The owner's active habit and the owner's time zone; NotFound for anyone else's habit."""
+    if on_postgres():
+        rows = await fetch(_ACTIVE_HABIT_AND_ZONE, habit_id, user_id)
+        if rows:
+            row = rows[0]
+            tz_name = row.pop("owner_timezone")
+            return Habit(**row), tz_name
+    else:
+        habit = await Habit.filter(id=habit_id, user_id=user_id, archived_at__isnull=True).select_related(
+            "user").first()
+        if habit is not None:
+            return habit, habit.user.timezone
+    raise NotFound("Habit not found", {"habit_id": habit_id})
+
+
+# The row and, when it advances the cached streak in place, the cache: one statement, one commit.
+# `streak_day = day` re-checks under the row lock that no other writer moved the cache meanwhile.
+_INSERT_CHECKIN_AND_ADVANCE = """
+WITH inserted AS (
+    INSERT INTO checkins (habit_id, day, value, note, source, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (habit_id, day) DO NOTHING
+    RETURNING id
+), advanced AS (
+    UPDATE habits SET current_streak = current_streak + 1,
+                      longest_streak = GREATEST(longest_streak, current_streak + 1)
+    WHERE id = $1 AND streak_day = $2 AND $7 AND EXISTS (SELECT FROM inserted)
+    RETURNING current_streak, longest_streak
+)
+SELECT inserted.id, advanced.current_streak, advanced.longest_streak FROM inserted LEFT JOIN advanced ON TRUE
+"""
+
+
+async def _record_in_one_statement(
+    habit: Habit, day: date, today: date, value: float | None, note: str | None, source: CheckInSource,
+    *, advance: bool,
+) -> CheckIn | None:
+    """The common check-in (today, streak cache valid) in one round trip; None if the day was taken."""
+    created_at = utcnow()
+    rows = await fetch(_INSERT_CHECKIN_AND_ADVANCE, habit.id, day, value, note, source.value, created_at, advance)
+    if not rows:
+        return None
+    row = rows[0]
+    if advance and row["current_streak"] is None:  # the cache moved in between: recompute it
+        await refresh_streaks(habit, today)
+    elif advance:
+        habit.current_streak, habit.longest_streak = row["current_streak"], row["longest_streak"]
+    return CheckIn(id=row["id"], habit_id=habit.id, day=day, value=value, note=note, source=source,
+                   created_at=created_at)
+
+
+async def _record_in_transaction(
+    habit: Habit, day: date, today: date, value: float | None, note: str | None, source: CheckInSource,
+    newly_done: bool,
+) -> CheckIn | None:
+    """Any check-in: the row and the streak update (O(1) or a recomputation) in one transaction."""
+    try:  # the unique (habit, day) key turns a repeat or a lost race into an IntegrityError
+        async with in_transaction():
+            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+            await streaks_after_checkin(habit, day, today, newly_done)
+    except IntegrityError:
+        return None  # the INSERT failed first: the habit is untouched
+    return checkin
+
+
+async def _existing(habit: Habit, day: date) -> CheckIn:
+    existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
+    if existing is None:  # pragma: no cover - the row that beat us was undone in between
+        raise NotFound("No check-in on that day", {"habit_id": habit.id, "day": str(day)})
+    return existing
 
 
 async def undo_check_in(

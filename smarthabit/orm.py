@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
 
 MODELS_MODULES = ["smarthabit.models", "aerich.models"]
@@ -61,3 +61,16 @@ async def database(db_url: str, *, create_schema: bool = False) -> AsyncIterator
         yield
     finally:
         await close_database()
+
+
+def on_postgres() -> bool:
+    """Whether the ORM runs on PostgreSQL; hand-written statements for hot paths are PostgreSQL's."""
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one hand-written statement on the ORM's connection (its transaction, when in one).
+
+    For the few hot paths where building the query costs more CPU than the database spends on it;
+    asyncpg prepares each statement once per connection."""
+    return await connections.get("default").execute_query_dict(sql, list(args))

@@ -122,12 +122,12 @@ async def resume_habit(user: User, path: HabitPath) -> HabitOut:
 
 @routes.post("/habits/{habit_id}/checkin", status=201, statuses={
     201: "Checked in", 200: "That day was already checked in: the existing check-in, unchanged"})
-async def check_in(user: User, path: HabitPath, body: CheckInIn) -> Reply[CheckInResultOut]:
+async def check_in(user_id: int, path: HabitPath, body: CheckInIn) -> Reply[CheckInResultOut]:
     """Mark the habit done for a local day (default today, at most 7 days back), with a value and note.
 
     Idempotent: repeating it for the same day changes nothing and answers 200 with the existing check-in,
     also when two requests race."""
-    result = await checkins.check_in(user, path.habit_id, day=body.day, value=body.value, note=body.note)
+    result = await checkins.check_in(user_id, path.habit_id, day=body.day, value=body.value, note=body.note)
     out = CheckInResultOut(
         checkin=CheckInOut.of(result.checkin), created=result.created, current_streak=result.habit.current_streak,
         longest_streak=result.habit.longest_streak, milestone=result.milestone,

@@ -97,7 +97,7 @@ async def checkin_tap(update: Update, context: Context) -> str | int:
         await send(update, texts.ask_value(habit, tap.day, local_today(user.timezone)))
         return states.ASK_VALUE
     try:
-        result = await checkins.check_in(user, habit.id, day=tap.day, source=CheckInSource.BOT)
+        result = await checkins.check_in(user.id, habit.id, day=tap.day, source=CheckInSource.BOT)
     except ValidationFailed:  # the day moved out of the window between our check and the write
         await answer(update, texts.checkin_too_old(BACKFILL_DAYS), alert=True)
         return END
@@ -118,7 +118,7 @@ async def value_answer(update: Update, context: Context) -> str | int:
     user = await chat_user(update)
     try:
         day = date.fromisoformat(prompt["day"])
-        result = await checkins.check_in(user, int(prompt["habit_id"]), day=day, value=value,
+        result = await checkins.check_in(user.id, int(prompt["habit_id"]), day=day, value=value,
                                          source=CheckInSource.BOT)
     except (KeyError, TypeError, ValueError, NotFound):
         user_data(context).pop(states.PROMPT, None)

@@ -114,7 +114,7 @@ async def test_milestone_is_celebrated(bot: BotApplication, ada: Person) -> None
     today = local_today(user.timezone)
     await Habit.filter(id=habit.id).update(start_day=today - timedelta(days=10))
     for back in range(1, 7):
-        await checkins.check_in(user, habit.id, day=today - timedelta(days=back))
+        await checkins.check_in(user.id, habit.id, day=today - timedelta(days=back))
     listing = await ada.say("/today", "0 of 1 done")
     await ada.tap(listing, "⬜ Meditate")
     celebration = await ada.expect("Streak: 7 days")

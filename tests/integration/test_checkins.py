@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from smarthabit import checkins
 from smarthabit.checkins import check_in, list_checkins, set_note, undo_check_in
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import create_habit, list_habits, pause_habit
-from smarthabit.models import CheckIn, Habit, HabitKind, User
+from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
 from smarthabit.schedule import Pause
 from smarthabit.schemas import HabitCreate, ScheduleIn
 from smarthabit.stats import habit_stats, weekly_insight_for
@@ -26,8 +27,8 @@ def at(day: date, hour: int = 12) -> datetime:
 
 async def test_repeat_check_in_returns_the_existing_one(alice: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Run"))
-    first = await check_in(alice, habit.id, note="felt good")
-    again = await check_in(alice, habit.id, note="other")
+    first = await check_in(alice.id, habit.id, note="felt good")
+    again = await check_in(alice.id, habit.id, note="other")
     assert first.created and not again.created
     assert again.checkin.id == first.checkin.id and again.checkin.note == "felt good"
     assert await CheckIn.filter(habit_id=habit.id).count() == 1
@@ -36,7 +37,7 @@ async def test_repeat_check_in_returns_the_existing_one(alice: User) -> None:
 
 async def test_concurrent_check_ins_create_one_row(alice: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Read"))
-    results = await asyncio.gather(*(check_in(alice, habit.id) for _ in range(8)))
+    results = await asyncio.gather(*(check_in(alice.id, habit.id) for _ in range(8)))
     assert sum(r.created for r in results) == 1
     assert len({r.checkin.id for r in results}) == 1
     assert await CheckIn.filter(habit_id=habit.id).count() == 1
@@ -47,17 +48,17 @@ async def test_day_limits(alice: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Run"))
     today = date(2026, 6, 10)
     with pytest.raises(ValidationFailed):
-        await check_in(alice, habit.id, day=today + timedelta(days=1), now=at(today))
+        await check_in(alice.id, habit.id, day=today + timedelta(days=1), now=at(today))
     with pytest.raises(ValidationFailed):
-        await check_in(alice, habit.id, day=today - timedelta(days=8), now=at(today))
-    assert (await check_in(alice, habit.id, day=today - timedelta(days=7), now=at(today))).created
+        await check_in(alice.id, habit.id, day=today - timedelta(days=8), now=at(today))
+    assert (await check_in(alice.id, habit.id, day=today - timedelta(days=7), now=at(today))).created
 
 
 async def test_another_users_habit_is_not_found(alice: User, bob: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Run"))
-    await check_in(alice, habit.id)
+    await check_in(alice.id, habit.id)
     with pytest.raises(NotFound):
-        await check_in(bob, habit.id)
+        await check_in(bob.id, habit.id)
     with pytest.raises(NotFound):
         await undo_check_in(bob, habit.id)
     with pytest.raises(NotFound):
@@ -71,10 +72,10 @@ async def test_another_users_habit_is_not_found(alice: User, bob: User) -> None:
 async def test_measurable_habit_needs_value_and_meets_target(alice: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Water", kind=HabitKind.MEASURABLE, target=8, unit="glasses"))
     with pytest.raises(ValidationFailed):
-        await check_in(alice, habit.id)
+        await check_in(alice.id, habit.id)
     today = date(2026, 6, 10)
-    await check_in(alice, habit.id, value=3, day=today - timedelta(days=1), now=at(today))
-    await check_in(alice, habit.id, value=9, now=at(today))
+    await check_in(alice.id, habit.id, value=3, day=today - timedelta(days=1), now=at(today))
+    await check_in(alice.id, habit.id, value=9, now=at(today))
     assert await done_days(habit) == {today}
     [status] = await list_habits(alice, now=at(today))
     assert status.done_today and status.today_value == 9 and status.habit.current_streak == 1
@@ -82,7 +83,7 @@ async def test_measurable_habit_needs_value_and_meets_target(alice: User) -> Non
 
 async def test_undo_and_notes(alice: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Run"))
-    result = await check_in(alice, habit.id)
+    result = await check_in(alice.id, habit.id)
     note = await set_note(alice, habit.id, result.checkin.day, "  5 km  ")
     assert note.note == "5 km"
     with pytest.raises(ValidationFailed):
@@ -93,12 +94,21 @@ async def test_undo_and_notes(alice: User) -> None:
         await undo_check_in(alice, habit.id)
 
 
+@pytest.fixture(params=["one statement", "transaction"])
+def write_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Today's check-in takes one statement on PostgreSQL; SQLite (and everything else) the ORM
+    transaction. Both must keep the cache right, so the cache tests run through each."""
+    if request.param == "transaction":
+        monkeypatch.setattr(checkins, "on_postgres", lambda: False)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("schedule", [
     ScheduleIn(),
     ScheduleIn(kind="weekdays", weekdays=[0, 2, 4]),
     ScheduleIn(kind="times_per_week", times_per_week=3),
 ])
-async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: ScheduleIn) -> None:
+async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: ScheduleIn, write_path: str) -> None:
     """Day by day over four months, with random check-ins, back-fills, undos and a pause, the O(1)
     cache kept by the use cases must equal computing the streaks from the whole history."""
     rng = random.Random(7)
@@ -109,11 +119,11 @@ async def test_cached_streaks_equal_a_full_recomputation(alice: User, schedule: 
         today = start + timedelta(days=offset)
         await list_habits(alice, now=at(today))  # the daily refresh, as the first screen of the day does
         if rng.random() < 0.8:
-            result = await check_in(alice, habit.id, now=at(today))
+            result = await check_in(alice.id, habit.id, now=at(today))
             if result.milestone:
                 assert result.milestone in (7, 30, 100, 365)
         if rng.random() < 0.05:
-            await check_in(alice, habit.id, day=today - timedelta(days=2), now=at(today))
+            await check_in(alice.id, habit.id, day=today - timedelta(days=2), now=at(today))
         if rng.random() < 0.05 and await CheckIn.exists(habit_id=habit.id, day=today):
             await undo_check_in(alice, habit.id, today, now=at(today))
         cached = await Habit.get(id=habit.id)
@@ -128,7 +138,7 @@ async def test_habit_stats_and_weekly_insight(alice: User) -> None:
                                now=at(monday - timedelta(days=14)))
     for day in (monday - timedelta(days=14), monday - timedelta(days=12), monday - timedelta(days=7), monday,
                 monday + timedelta(days=2)):
-        await check_in(alice, habit.id, day=day, now=at(max(day, monday - timedelta(days=7))))
+        await check_in(alice.id, habit.id, day=day, now=at(max(day, monday - timedelta(days=7))))
     stats = await habit_stats(alice, habit.id, now=at(monday + timedelta(days=3)))
     assert (stats.current_streak, stats.longest_streak, stats.streak_unit) == (2, 2, "days")  # Fri M-3 missed
     assert (stats.this_week_done, stats.this_week_target) == (2, 3)
@@ -137,3 +147,22 @@ async def test_habit_stats_and_weekly_insight(alice: User) -> None:
     assert insight.week == "2026-W10" and (insight.done, insight.scheduled) == (2, 2)
     with pytest.raises(NotFound):
         await habit_stats(await User.create(email="eve@example.com"), habit.id)
+
+
+async def test_a_cache_moved_by_another_writer_is_recomputed_not_advanced(alice: User) -> None:
+    """The one-statement check-in advances the cache only if it is still valid for today when the row
+    is locked; if another writer moved it in between, the streak is recomputed from the rows."""
+    today = date(2026, 3, 10)
+    habit = await create_habit(alice, HabitCreate(name="Stretch"), now=at(today - timedelta(days=5)))
+    for back in (3, 2, 1):
+        await check_in(alice.id, habit.id, day=today - back * timedelta(days=1), now=at(today - timedelta(days=back)))
+    await list_habits(alice, now=at(today))  # today's refresh: the cache says 3, valid for today
+    loaded = await Habit.get(id=habit.id)
+    assert (loaded.current_streak, loaded.streak_day) == (3, today)
+    await Habit.filter(id=habit.id).update(current_streak=99, streak_day=today - timedelta(days=1))  # moved
+    checkin = await checkins._record_in_one_statement(loaded, today, today, None, None, CheckInSource.API,
+                                                      advance=True)
+    assert checkin is not None and checkin.day == today
+    fresh = await Habit.get(id=habit.id)
+    assert (fresh.current_streak, fresh.longest_streak, fresh.streak_day) == (4, 4, today)
+    assert (loaded.current_streak, loaded.longest_streak) == (4, 4)  # the caller sees the recomputed cache

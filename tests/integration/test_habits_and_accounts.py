@@ -96,7 +96,7 @@ async def test_expired_code_and_chat_linked_elsewhere_are_refused(alice: User, b
 
 async def test_delete_account_removes_everything(alice: User, bob: User) -> None:
     habit = await create_habit(alice, HabitCreate(name="Run", reminder_times=["07:00"]))
-    await check_in(alice, habit.id)
+    await check_in(alice.id, habit.id)
     other = await create_habit(bob, HabitCreate(name="Run"))
     await delete_account(alice)
     assert not await User.exists(id=alice.id)

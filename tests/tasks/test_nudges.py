@@ -75,7 +75,7 @@ async def test_streak_risk_in_the_evening_unless_done(broker: AsyncBroker, make_
     user = await make_user("Europe/Berlin")
     running = await habit_with_history(user, "Running", skip_fridays=False, days=10, usual=None)
     yoga = await habit_with_history(user, "Yoga", skip_fridays=False, days=10, usual=None)
-    await check_in(user, yoga.id, now=EVENING - timedelta(hours=1))
+    await check_in(user.id, yoga.id, now=EVENING - timedelta(hours=1))
     await scan(broker, EVENING - timedelta(minutes=1))
     assert botapi.stats.sent == 0
     await scan(broker, EVENING)

@@ -46,7 +46,7 @@ async def test_new_checkin_makes_stored_forecast_stale(db: str) -> None:
     habit = await _habit_with_friday_skips(user)
     await skip_forecast(user, habit, [TODAY], now=NOW)
     await SkipPrediction.filter(habit_id=habit.id, day=TODAY).update(probability=0.5)
-    await check_in(user, habit.id, day=TODAY - timedelta(days=7), now=NOW)  # back-fill last Friday
+    await check_in(user.id, habit.id, day=TODAY - timedelta(days=7), now=NOW)  # back-fill last Friday
     fresh = await skip_forecast(user, habit, [TODAY], now=NOW)
     assert fresh[TODAY] != 0.5
 

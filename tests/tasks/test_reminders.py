@@ -111,7 +111,7 @@ async def test_done_habit_gets_no_reminder_but_moves_on(broker: AsyncBroker, mak
                                                         botapi: BotApiServer) -> None:
     start = utc(2026, 6, 15, 5, 0)
     user, habit = await user_with_reminders(make_user, "Europe/Berlin", [time(8, 0)], start)
-    await check_in(user, habit.id, now=start)
+    await check_in(user.id, habit.id, now=start)
     await scan(broker, utc(2026, 6, 15, 6, 0))
     assert botapi.sent_to(user.telegram_chat_id) == []
     assert await Nudge.filter(habit_id=habit.id).count() == 0
@@ -129,7 +129,7 @@ async def test_checkin_between_planning_and_sending_skips_the_reminder(
     start = utc(2026, 6, 15, 5, 0)
     user, habit = await user_with_reminders(make_user, "UTC", [time(8, 0)], start)
     [nudge_id] = await plan_due_reminders(utc(2026, 6, 15, 8, 0))
-    await check_in(user, habit.id, now=utc(2026, 6, 15, 8, 0))
+    await check_in(user.id, habit.id, now=utc(2026, 6, 15, 8, 0))
     assert await deliver(runtime, nudge_id, now=utc(2026, 6, 15, 8, 0, 5)) is Outcome.SKIPPED
     assert (await Nudge.get(id=nudge_id)).error == "done"
     assert botapi.sent_to(user.telegram_chat_id) == []
@@ -161,7 +161,7 @@ async def test_no_reminder_when_not_wanted(case: str, broker: AsyncBroker, make_
     if case == "archived":
         await archive_habit(user, habit.id)
     if case == "week_complete":
-        await check_in(user, habit.id, now=start)  # Monday: this week's one time is done
+        await check_in(user.id, habit.id, now=start)  # Monday: this week's one time is done
         fire = utc(2026, 6, 16, 8, 0)
         await Reminder.filter(habit_id=habit.id).update(next_fire_at=fire)
     when = fire + (timedelta(hours=3) if case == "too_late" else timedelta())
