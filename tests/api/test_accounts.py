@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import jwt
@@ -163,6 +164,15 @@ async def test_access_tokens_are_fully_checked(client: TestClient, settings: Set
     assert (await response.json())["error"]["code"] in {"invalid_token", "token_expired"}
 
 
+async def test_a_token_verified_before_still_expires(client: TestClient, settings: Settings, alice: User) -> None:
+    """Verified signatures are cached; the expiry is not: the same token is refused once it runs out."""
+    headers = {"Authorization": f"Bearer {_forge(settings, sub=str(alice.id), exp=utcnow() + timedelta(seconds=1))}"}
+    assert (await client.get("/users/me", headers=headers)).status == 200
+    await asyncio.sleep(1.1)
+    response = await client.get("/users/me", headers=headers)
+    assert response.status == 401 and (await response.json())["error"]["code"] == "token_expired"
+
+
 @pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Basic abc", "bearer not.a.jwt"])
 async def test_missing_or_malformed_authorization(client: TestClient, header: str | None) -> None:
     headers = {} if header is None else {"Authorization": header}
@@ -217,6 +227,9 @@ async def test_delete_me_removes_everything(client: TestClient, alice: User, ali
     assert await CheckIn.filter(habit_id=habit["id"]).count() == 0
     assert await RefreshToken.filter(user_id=alice.id).count() == 0
     assert (await client.get("/users/me", headers=alice_headers)).status == 401
+    # The check-in reads no account (its query is scoped by the token's id): the habit is gone, 404.
+    gone = await client.post(f"/habits/{habit['id']}/checkin", headers=alice_headers)
+    assert gone.status == 404 and (await gone.json())["error"]["code"] == "not_found"
     assert await Habit.filter(user_id=bob.id).count() == 1
 
 
