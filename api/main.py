@@ -20,12 +20,14 @@ log = logging.getLogger("smarthabit.api")
 
 def run(
     settings: Settings, *, telegram_app: Application[Any, Any, Any, Any, Any, Any] | None = None,
-    extra_contexts: Sequence[CleanupContext] = (),
+    extra_contexts: Sequence[CleanupContext] = (), reuse_port: bool = False,
 ) -> None:
     """Serve on HOST:PORT; a stop signal lets in-flight requests finish (up to 30 s).
 
-    In webhook mode the composition root passes the bot's Application and its start/stop context."""
+    In webhook mode the composition root passes the bot's Application and its start/stop context;
+    `reuse_port` lets several API processes listen on the same port (API_PROCESSES)."""
     app = init_app(settings, telegram_app=telegram_app)
     app.cleanup_ctx.extend(extra_contexts)
     log.info("api listening", extra={"host": settings.host, "port": settings.port})
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30, print=None,
+                reuse_port=reuse_port or None)

@@ -42,15 +42,34 @@ def _serve_metrics(settings: Settings) -> None:
 
 
 def _cmd_api(settings: Settings, args: argparse.Namespace) -> None:
+    if settings.api_processes == 1:
+        _serve_api(settings)
+        return
+    from api.processes import serve_in_processes
+
+    sys.exit(serve_in_processes(settings.api_processes, _api_process, settings))
+
+
+def _api_process(settings: Settings) -> None:
+    """One of API_PROCESSES server processes (a fresh interpreter: it sets up its own logging)."""
+    from api.processes import stop_with_parent
+
+    configure_logging(settings.log_level)
+    stop_with_parent()
+    _serve_api(settings, reuse_port=True)
+
+
+def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
     from api.main import run
 
     if settings.webhook_secret and settings.bot_token:
         from bot.embedded import webhook_application, webhook_ctx
 
         telegram_app = webhook_application(settings)
-        run(settings, telegram_app=telegram_app, extra_contexts=[webhook_ctx(telegram_app, settings)])
+        run(settings, telegram_app=telegram_app, extra_contexts=[webhook_ctx(telegram_app, settings)],
+            reuse_port=reuse_port)
     else:
-        run(settings)
+        run(settings, reuse_port=reuse_port)
 
 
 def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=0, le=65535)
+    # `smarthabit api` runs this many server processes on PORT (one per core the container may use).
+    api_processes: int = Field(1, ge=1, le=64)
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
     telegram_webhook_secret: SecretStr | None = None

@@ -1,11 +1,14 @@
 """Prometheus metrics shared by every role; each process exposes its own registry.
 
-The API serves them at /metrics; workers, the scheduler and the bot serve them on METRICS_PORT when set.
+The API serves them at /metrics (summed over its processes under API_PROCESSES); workers, the
+scheduler and the bot serve them on METRICS_PORT when set.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+import os
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 HTTP_REQUESTS = Counter(
     "smarthabit_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
@@ -24,3 +27,13 @@ REMINDER_LAG = Histogram(
     "smarthabit_reminder_lag_seconds", "Delay between a reminder's planned instant and its sending",
     buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
 )
+
+
+def metrics_registry() -> CollectorRegistry:
+    """What /metrics shows: this process's registry or, when several API processes share a port
+    (prometheus_client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR set), the sum of all of them."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry

@@ -15,6 +15,7 @@ from api.openapi import openapi_document
 from api.routing import Reply, RouteTable
 from api.schemas import HealthOut
 from api.typedefs import REDIS, ROUTES
+from smarthabit.metrics import metrics_registry
 
 routes = RouteTable("operations")
 log = logging.getLogger("smarthabit.api")
@@ -45,8 +46,8 @@ async def health(request: web.Request) -> Reply[HealthOut]:
 
 @routes.get("/metrics", media_type=CONTENT_TYPE_LATEST.split(";")[0])
 async def metrics() -> web.Response:
-    """Prometheus metrics of this process (requests and latency by route, check-ins)."""
-    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+    """Prometheus metrics of the API (requests and latency by route, check-ins), over all its processes."""
+    return web.Response(body=generate_latest(metrics_registry()), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 @routes.get("/openapi.json")

@@ -76,7 +76,8 @@ async def wait_healthy(base_url: str, role: Role, timeout: float = 30) -> None: 
 def base_env(**values: str) -> dict[str, str]:
     """The process environment for a role: this one's (PATH, ...) minus anything SmartHabit reads."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTHABIT_", "TELEGRAM_", "TEST_"))}
-    for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HOST", "PORT", "METRICS_PORT", "LOG_LEVEL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "HOST", "PORT", "METRICS_PORT", "LOG_LEVEL",
+                 "API_PROCESSES", "PROMETHEUS_MULTIPROC_DIR"):
         env.pop(name, None)
     env.update(values)
     return env
