@@ -1,15 +1,21 @@
 """API load benchmark: check-ins and habit listing over HTTP, next to PostgreSQL's raw INSERT rate.
 
-    python -m bench.api_load [--seconds 10] [--runs 3] [--clients 32]
+    python -m bench.api_load [--seconds 10] [--runs 3] [--clients 32] [--api-processes 2]
+                             [--client-kind auto|wrk|aiohttp]
 
 What it does, in one run:
-1. creates a throw-away database (dropped at the end), migrates it, seeds users and habits directly;
-2. starts the API like production (`smarthabit api`, DATABASE_URL set, access log off) in a subprocess;
-3. per round: pgbench runs the check-in INSERT for `--seconds` with `--clients` connections; then a
-   second process (an aiohttp client, this module with `--client`) drives `--clients` concurrent
-   check-ins, then habit listings, for `--seconds` each; then check-in latency of habits with three
-   years of history (1100 check-ins, streak cache valid) against habits with none, one request at a
-   time, interleaved so drift hits both alike;
+1. creates a throw-away database (dropped at the end), migrates it, seeds users and habits directly
+   (8,000 check-in habits per second of `--seconds`, so a round never runs out of fresh ones);
+2. starts the API like production (`smarthabit api`, DATABASE_URL set, access log off, API_PROCESSES
+   from `--api-processes`) in a subprocess;
+3. per round: pgbench runs the check-in INSERT for `--seconds` with `--clients` connections; then the
+   load generator drives `--clients` concurrent check-ins, then habit listings, for `--seconds` each:
+   `wrk` when it is on the PATH (C, two threads, a generated Lua script replaying a file of
+   "<token> <path>" lines, each at most once), else a second Python process (an aiohttp client, this
+   module with `--client`); today's check-in rows are counted in the database against the requests
+   answered; then check-in latency of habits with three years of history (1100 check-ins, streak
+   cache valid) against habits with none, one request at a time through the aiohttp client,
+   interleaved so drift hits both alike;
 4. prints each round and the medians, with the targets: check-in throughput >= 25% of the raw
    INSERT rate, p99 < 50 ms at 32 clients, latency with history <= 1.2x without.
 
@@ -22,8 +28,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -35,6 +43,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from string import Template
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -44,7 +53,9 @@ import asyncpg
 ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "bench-only-secret-" + "b" * 40
 HABITS_PER_USER = 100
-CHECKIN_USERS = 400  # 40,000 habits: a fresh (habit, today) for every check-in of a round
+# Requests per second of load phase the seeded items must cover: a fresh (habit, today) for every check-in
+# of a round (up to ~6,000 req/s are expected; 80,000 habits at the default 10 s) and as many listings.
+ITEMS_PER_SECOND = 8_000
 LIST_USERS = 200
 LIST_HABITS = 10  # a typical user's list
 HISTORY_HABITS = 300  # habits with three years of history, and as many without
@@ -124,6 +135,132 @@ async def run_client(job: dict[str, Any]) -> dict[str, Any]:
     return json.loads(out)
 
 
+# --- wrk: the load phases from C, so the load generator takes little of the API's CPU ----------------
+
+# Each thread takes lines index, index + threads, ... of the items file (0-based), so no line is sent
+# twice across threads; wrk calls request() once before the run to check the request, which skips one line.
+# A thread that runs out stops (rather than repeat a line) and says so; done() prints one JSON line.
+WRK_SCRIPT = Template("""\
+-- written by bench/api_load.py
+local items_file = [==[$items_file]==]
+local method = "$method"
+local thread_count = $threads
+
+local threads = {}
+function setup(thread)
+   thread:set("index", #threads)
+   table.insert(threads, thread)
+end
+
+local queue, position = {}, 0
+exhausted = false
+
+function init(args)
+   local body = nil
+   if method ~= "GET" then body = "" end
+   local n = 0
+   for line in io.lines(items_file) do
+      if n % thread_count == index then
+         local token, path = line:match("^(%S+) (%S+)$$")
+         queue[#queue + 1] = wrk.format(method, path, {["Authorization"] = "Bearer " .. token}, body)
+      end
+      n = n + 1
+   end
+end
+
+function request()
+   position = position + 1
+   local r = queue[position]
+   if r == nil then
+      exhausted = true
+      wrk.thread:stop()
+      return wrk.format("GET", "/health")
+   end
+   return r
+end
+
+function done(summary, latency, requests)
+   local out = 0
+   for _, thread in ipairs(threads) do
+      if thread:get("exhausted") then out = out + 1 end
+   end
+   local e = summary.errors
+   io.write(string.format('BENCH_RESULT {"requests": %.0f, "duration_us": %.0f, "p50_us": %.1f, '
+      .. '"p99_us": %.1f, "status": %.0f, "connect": %.0f, "read": %.0f, "write": %.0f, "timeout": %.0f, '
+      .. '"exhausted_threads": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
+      latency:percentile(99), e.status, e.connect, e.read, e.write, e.timeout, out))
+end
+""")
+
+
+def wrk_threads(clients: int) -> int:
+    """Threads for wrk: one per core, at most one per connection, dividing the connections evenly."""
+    threads = max(1, min(clients, os.cpu_count() or 1))
+    while clients % threads:
+        threads -= 1
+    return threads
+
+
+def write_items(path: Path, tokens: list[str], items: list[list[Any]]) -> Path:
+    """The items file wrk's script replays: one `<token> <path>` line per request."""
+    path.write_text("".join(f"{tokens[token]} {url}\n" for token, url in items))
+    return path
+
+
+async def run_wrk(base_url: str, items_file: Path, item_count: int, method: str, clients: int,
+                  seconds: int) -> dict[str, Any]:
+    """One load phase with wrk; the same figures as the aiohttp client (milliseconds), statuses by class."""
+    threads = wrk_threads(clients)
+    script = items_file.with_suffix(f".{method.lower()}.lua")
+    script.write_text(WRK_SCRIPT.substitute(items_file=items_file, method=method, threads=threads))
+    process = await asyncio.create_subprocess_exec(
+        "wrk", f"-t{threads}", f"-c{clients}", f"-d{seconds}s", "--latency", "--timeout", "5s",
+        "-s", str(script), base_url + "/",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    match = re.search(r"^BENCH_RESULT (\{.*\})$", out.decode(), re.MULTILINE)
+    if process.returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed (exit code {process.returncode}):\n{out.decode()}\n{err.decode()}")
+    summary = json.loads(match.group(1))
+    elapsed = summary["duration_us"] / 1e6
+    # wrk counts HTTP statuses >= 400, and socket errors; it cannot tell 200 from 201
+    unexpected = {("HTTP status >= 400" if key == "status" else f"{key} errors"): int(summary[key])
+                  for key in ("status", "connect", "read", "write", "timeout") if summary[key]}
+    return {
+        "requests": int(summary["requests"]), "elapsed": elapsed, "rps": summary["requests"] / elapsed,
+        "p50_ms": summary["p50_us"] / 1000, "p99_ms": summary["p99_us"] / 1000, "unexpected": unexpected,
+        "exhausted": summary["exhausted_threads"] > 0 or summary["requests"] >= item_count,
+    }
+
+
+@dataclass
+class LoadGenerator:
+    """Runs the two load phases (check-ins, listings) with wrk or with the aiohttp client."""
+
+    kind: str  # "wrk" or "aiohttp"
+    base_url: str
+    tokens: list[str]
+    clients: int
+    workdir: Path
+
+    def describe(self) -> str:
+        if self.kind == "wrk":
+            return f"wrk ({wrk_threads(self.clients)} threads)"
+        return "aiohttp client (a second Python process)"
+
+    async def run(self, name: str, method: str, items: list[list[Any]], seconds: int,
+                  expected: int) -> dict[str, Any]:
+        if self.kind == "wrk":
+            items_file = self.workdir / f"{name}.items"
+            if not items_file.exists():
+                write_items(items_file, self.tokens, items)
+            return await run_wrk(self.base_url, items_file, len(items), method, self.clients, seconds)
+        result = await run_client({"base_url": self.base_url, "tokens": self.tokens, "clients": self.clients,
+                                   "seconds": seconds, "mode": "load", "method": method, "items": items})
+        return {**result, "unexpected": _unexpected(result, {expected})}
+
+
 # --- database: create, seed, reset, drop ---------------------------------------------------------------
 
 def _with_database(url: str, name: str) -> str:
@@ -160,10 +297,15 @@ class Seed:
     fresh_habits: list[tuple[int, int]]  # the control group of the history comparison
 
 
-async def seed(conn: asyncpg.Connection, today: date) -> Seed:
+def checkin_users(seconds: int) -> int:
+    """Users whose habits serve the check-in phase: ITEMS_PER_SECOND fresh habits per second of load."""
+    return math.ceil(ITEMS_PER_SECOND * seconds / HABITS_PER_USER)
+
+
+async def seed(conn: asyncpg.Connection, today: date, checkin_user_count: int) -> Seed:
     """Users, habits and three years of check-ins, written directly (COPY), with valid streak caches."""
     now = datetime.now(UTC)
-    groups = {"checkin": CHECKIN_USERS, "list": LIST_USERS, "history": HISTORY_HABITS // HABITS_PER_USER,
+    groups = {"checkin": checkin_user_count, "list": LIST_USERS, "history": HISTORY_HABITS // HABITS_PER_USER,
               "fresh": HISTORY_HABITS // HABITS_PER_USER}
     users: dict[str, list[int]] = {}
     for group, count in groups.items():
@@ -203,6 +345,17 @@ async def reset_today(conn: asyncpg.Connection, today: date, history: list[int])
                        history, HISTORY_DAYS)
     await conn.execute("VACUUM ANALYZE checkins")
     await conn.execute("VACUUM ANALYZE habits")
+
+
+async def todays_checkins(conn: asyncpg.Connection, today: date) -> int:
+    """Today's check-in rows, once the count is stable (requests cut at the end may still be committing)."""
+    count = -1
+    for _ in range(20):
+        previous, count = count, await conn.fetchval("SELECT count(*) FROM checkins WHERE day >= $1", today)
+        if count == previous:
+            break
+        await asyncio.sleep(0.25)
+    return count
 
 
 # --- pgbench: PostgreSQL's own rate for the same INSERT ----------------------------------------------
@@ -245,13 +398,16 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def api_server(url: str) -> Any:
-    """`smarthabit api` as in production, on a free port; stopped with SIGTERM."""
+async def api_server(url: str, processes: int) -> Any:
+    """`smarthabit api` as in production (API_PROCESSES server processes), on a free port; stopped with SIGTERM.
+
+    It runs in a session of its own, so that if it does not stop in time its server processes are killed too."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "WARNING",
-           "SMARTHABIT_ENV": "production", "PORT": str(port), "HOST": "127.0.0.1"}
+           "SMARTHABIT_ENV": "production", "PORT": str(port), "HOST": "127.0.0.1", "API_PROCESSES": str(processes)}
     env.pop("REDIS_URL", None)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthabit.cli", "api", env=env)
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthabit.cli", "api", env=env,
+                                                   start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as session:
@@ -271,7 +427,9 @@ async def api_server(url: str) -> Any:
         try:
             await asyncio.wait_for(process.wait(), timeout=30)
         except TimeoutError:
-            process.kill()
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            await process.wait()
 
 
 # --- the benchmark ---------------------------------------------------------------------------------------
@@ -285,50 +443,73 @@ def _tokens(user_ids: list[int]) -> tuple[list[str], dict[int, int]]:
     return [issue_token(settings, user_id, "access").token for user_id in user_ids], index
 
 
-async def bench(seconds: int, runs: int, clients: int) -> None:
+async def bench(seconds: int, runs: int, clients: int, api_processes: int, client_kind: str) -> None:
     today = datetime.now(UTC).date()
     async with bench_database() as url:
         conn = await asyncpg.connect(_pg(url))
         try:
             print(f"seeding {url.rsplit('/', 1)[1]} ...", flush=True)
-            data = await seed(conn, today)
+            data = await seed(conn, today, checkin_users(seconds))
             users = sorted({u for u, _ in data.checkin_habits + data.history_habits + data.fresh_habits}
                            | set(data.list_users))
             tokens, index = _tokens(users)
             history_ids = [h for _, h in data.history_habits]
             checkins = [[index[u], f"/habits/{h}/checkin"] for u, h in data.checkin_habits]
-            listings = [[index[u], "/habits"] for u in data.list_users] * 1000
+            listings = [[index[u], "/habits"] for u in data.list_users] * math.ceil(
+                ITEMS_PER_SECOND * max(seconds, 2) / len(data.list_users))
             history = ([[index[u], f"/habits/{h}/checkin"] for u, h in data.history_habits]
                        + [[index[u], f"/habits/{h}/checkin"] for u, h in data.fresh_habits])
-            async with api_server(url) as base_url:
-                job = {"base_url": base_url, "tokens": tokens, "clients": clients, "seconds": seconds}
-                await run_client({**job, "mode": "load", "method": "GET", "items": listings, "seconds": 2})  # warm-up
-                rounds = []
-                for number in range(1, runs + 1):
-                    raw = await asyncio.to_thread(pgbench, url, clients, seconds, len(data.checkin_habits))
-                    await reset_today(conn, today, history_ids)
-                    checkin = await run_client({**job, "mode": "load", "method": "POST", "items": checkins})
-                    listing = await run_client({**job, "mode": "load", "method": "GET", "items": listings})
-                    latency = await run_client({**job, "mode": "interleaved", "method": "POST", "items": history})
-                    await reset_today(conn, today, history_ids)
-                    result = {
-                        "pgbench_tps": raw, "checkin_rps": checkin["rps"], "checkin_p50": checkin["p50_ms"],
-                        "checkin_p99": checkin["p99_ms"], "list_rps": listing["rps"], "list_p50": listing["p50_ms"],
-                        "list_p99": listing["p99_ms"], "history_ms": latency["median_ms"][0],
-                        "fresh_ms": latency["median_ms"][1],
-                    }
-                    bad = {**_unexpected(checkin, {201}), **_unexpected(listing, {200}), **_unexpected(latency, {201})}
-                    if bad or checkin["exhausted"]:
-                        print(f"  warning: unexpected statuses {bad}" if bad else "  warning: ran out of habits")
-                    rounds.append(result)
-                    _print_round(number, result)
+            with tempfile.TemporaryDirectory(prefix="smarthabit-bench-") as workdir:
+                async with api_server(url, api_processes) as base_url:
+                    load = LoadGenerator(client_kind, base_url, tokens, clients, Path(workdir))
+                    print(f"load generator: {load.describe()}; {api_processes} API processes; "
+                          f"{len(checkins)} check-in habits", flush=True)
+                    await load.run("listings", "GET", listings, 2, 200)  # warm-up
+                    rounds = []
+                    for number in range(1, runs + 1):
+                        raw = await asyncio.to_thread(pgbench, url, clients, seconds, len(data.checkin_habits))
+                        await reset_today(conn, today, history_ids)
+                        checkin = await load.run("checkins", "POST", checkins, seconds, 201)
+                        rows = await todays_checkins(conn, today)
+                        listing = await load.run("listings", "GET", listings, seconds, 200)
+                        latency = await run_client({"base_url": base_url, "tokens": tokens, "clients": clients,
+                                                    "mode": "interleaved", "method": "POST", "items": history})
+                        await reset_today(conn, today, history_ids)
+                        result = {
+                            "pgbench_tps": raw, "checkin_rps": checkin["rps"], "checkin_p50": checkin["p50_ms"],
+                            "checkin_p99": checkin["p99_ms"], "list_rps": listing["rps"],
+                            "list_p50": listing["p50_ms"], "list_p99": listing["p99_ms"],
+                            "history_ms": latency["median_ms"][0], "fresh_ms": latency["median_ms"][1],
+                        }
+                        for warning in _warnings(checkin, listing, latency, rows, clients):
+                            print(f"  warning: {warning}", flush=True)
+                        rounds.append(result)
+                        _print_round(number, result)
         finally:
             await conn.close()
-    _print_summary(rounds, clients)
+    _print_summary(rounds, clients, api_processes, load.describe())
+
+
+def _warnings(checkin: dict[str, Any], listing: dict[str, Any], latency: dict[str, Any], rows: int,
+              clients: int) -> list[str]:
+    """What makes a round's figures suspect: unexpected answers, too few items, check-ins not in the database."""
+    warnings = []
+    for phase, result in (("check-in", checkin), ("listing", listing)):
+        if result["unexpected"]:
+            warnings.append(f"{phase}: unexpected statuses {result['unexpected']}")
+        if result["exhausted"]:
+            warnings.append(f"{phase}: ran out of items (seed more)")
+    if bad := _unexpected(latency, {201}):
+        warnings.append(f"history latency: unexpected statuses {bad}")
+    # every answered check-in is a new row; requests cut at the end may have completed server-side too
+    if not checkin["requests"] <= rows <= checkin["requests"] + clients:
+        warnings.append(f"check-in: {rows} rows for today in the database after {checkin['requests']} answered "
+                        f"requests (expected {checkin['requests']} to {checkin['requests'] + clients})")
+    return warnings
 
 
 def _unexpected(result: dict[str, Any], expected: set[int]) -> dict[str, int]:
-    return {status: count for status, count in result["statuses"].items() if int(status) not in expected}
+    return {str(status): count for status, count in result["statuses"].items() if int(status) not in expected}
 
 
 def _print_round(number: int, r: dict[str, float]) -> None:
@@ -338,7 +519,7 @@ def _print_round(number: int, r: dict[str, float]) -> None:
           f"without {r['fresh_ms']:.2f} ms", flush=True)
 
 
-def _print_summary(rounds: list[dict[str, float]], clients: int) -> None:
+def _print_summary(rounds: list[dict[str, float]], clients: int, api_processes: int, generator: str) -> None:
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     ratio = statistics.median(r["checkin_rps"] / r["pgbench_tps"] for r in rounds)
     history_ratio = statistics.median(r["history_ms"] / r["fresh_ms"] for r in rounds)
@@ -346,7 +527,8 @@ def _print_summary(rounds: list[dict[str, float]], clients: int) -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 
-    print(f"\nmedians of {len(rounds)} rounds, {clients} concurrent clients:")
+    print(f"\nmedians of {len(rounds)} rounds, {clients} concurrent clients, {api_processes} API processes, "
+          f"load generator {generator}:")
     print(f"  PostgreSQL INSERT (pgbench)  {median['pgbench_tps']:8.0f} tps")
     print(f"  POST /habits/{{id}}/checkin   {median['checkin_rps']:8.0f} req/s   p50 {median['checkin_p50']:6.1f} ms"
           f"   p99 {median['checkin_p99']:6.1f} ms")
@@ -366,12 +548,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each load phase (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="rounds; medians are reported (default 3)")
     parser.add_argument("--clients", type=int, default=32, help="concurrent clients (default 32)")
+    parser.add_argument("--api-processes", type=int, default=2,
+                        help="API server processes on the port, API_PROCESSES (default 2: one per core here)")
+    parser.add_argument("--client-kind", choices=("auto", "wrk", "aiohttp"), default="auto",
+                        help="load generator for the check-in and listing phases: wrk, the Python aiohttp client, "
+                             "or wrk when it is on the PATH (default auto)")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
         _client_main()
-    else:
-        asyncio.run(bench(args.seconds, args.runs, args.clients))
+        return
+    if args.seconds < 1 or args.runs < 1 or args.clients < 1 or args.api_processes < 1:
+        parser.error("--seconds, --runs, --clients and --api-processes must be at least 1")
+    kind = args.client_kind
+    if kind == "auto":
+        kind = "wrk" if shutil.which("wrk") else "aiohttp"
+    elif kind == "wrk" and not shutil.which("wrk"):
+        parser.error("--client-kind wrk: wrk is not on the PATH (Debian: apt-get install wrk)")
+    asyncio.run(bench(args.seconds, args.runs, args.clients, args.api_processes, kind))
 
 
 if __name__ == "__main__":
