@@ -6,13 +6,14 @@ import asyncio
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+import asyncpg
 import pytest
 
 from smarthabit import checkins
 from smarthabit.checkins import check_in, list_checkins, set_note, undo_check_in
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import create_habit, list_habits, pause_habit
-from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
+from smarthabit.models import CheckIn, Habit, HabitKind, User
 from smarthabit.schedule import Pause
 from smarthabit.schemas import HabitCreate, ScheduleIn
 from smarthabit.stats import habit_stats, weekly_insight_for
@@ -149,20 +150,43 @@ async def test_habit_stats_and_weekly_insight(alice: User) -> None:
         await habit_stats(await User.create(email="eve@example.com"), habit.id)
 
 
-async def test_a_cache_moved_by_another_writer_is_recomputed_not_advanced(alice: User) -> None:
-    """The one-statement check-in advances the cache only if it is still valid for today when the row
-    is locked; if another writer moved it in between, the streak is recomputed from the rows."""
+async def test_a_cache_moved_while_the_check_in_waits_is_recomputed_not_advanced(alice: User, db: str) -> None:
+    """Today's check-in reads a valid cache, then waits for the habit's row lock while another writer
+    moves the cache: on the row it finally locks the cache is no longer today's, so it must not add
+    one to it but recompute it from the rows."""
     today = date(2026, 3, 10)
     habit = await create_habit(alice, HabitCreate(name="Stretch"), now=at(today - timedelta(days=5)))
     for back in (3, 2, 1):
         await check_in(alice.id, habit.id, day=today - back * timedelta(days=1), now=at(today - timedelta(days=back)))
     await list_habits(alice, now=at(today))  # today's refresh: the cache says 3, valid for today
-    loaded = await Habit.get(id=habit.id)
-    assert (loaded.current_streak, loaded.streak_day) == (3, today)
-    await Habit.filter(id=habit.id).update(current_streak=99, streak_day=today - timedelta(days=1))  # moved
-    checkin = await checkins._record_in_one_statement(loaded, today, today, None, None, CheckInSource.API,
-                                                      advance=True)
-    assert checkin is not None and checkin.day == today
+    assert (await Habit.get(id=habit.id)).streak_day == today
+    other = await asyncpg.connect(db)
+    try:
+        async with other.transaction():
+            await other.execute("UPDATE habits SET current_streak = 99, streak_day = $2 WHERE id = $1",
+                                habit.id, today - timedelta(days=1))
+            checking_in = asyncio.create_task(check_in(alice.id, habit.id, now=at(today)))
+            for _ in range(100):  # until the check-in waits for the row that `other` holds
+                if await other.fetchval("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                        "AND datname = current_database()"):
+                    break
+                await asyncio.sleep(0.02)
+            else:
+                raise AssertionError("the check-in never waited for the habit's row")
+        result = await checking_in
+    finally:
+        await other.close()
+    assert result.created and result.checkin.day == today
+    assert (result.habit.current_streak, result.habit.longest_streak) == (4, 4)
     fresh = await Habit.get(id=habit.id)
     assert (fresh.current_streak, fresh.longest_streak, fresh.streak_day) == (4, 4, today)
-    assert (loaded.current_streak, loaded.longest_streak) == (4, 4)  # the caller sees the recomputed cache
+
+
+async def test_a_zone_unknown_to_postgresql_takes_the_general_path(alice: User) -> None:
+    """PostgreSQL's time zone data may be older than Python's: the one-statement check-in then gives
+    way to the general path, which reads the local day with Python's data (here: knows it neither)."""
+    habit = await create_habit(alice, HabitCreate(name="Read"))
+    await User.filter(id=alice.id).update(timezone="Atlantis/Capital")  # as if PostgreSQL lacked it
+    with pytest.raises(ValidationFailed, match="Unknown time zone"):
+        await check_in(alice.id, habit.id)
+    assert await CheckIn.filter(habit_id=habit.id).count() == 0
