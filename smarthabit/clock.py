@@ -25,16 +25,19 @@ def zone(name: str) -> ZoneInfo:
 
 
 def is_valid_timezone(name: str) -> bool:
-    try:
-        zone(name)
-    except ValidationFailed:
-        return False
-    return True
+    """Whether a user may choose the zone: a canonical IANA name, not one of the `posix/` or
+    `right/` copies (`right/` zones count leap seconds, so their days start 27 s off)."""
+    return name in _canonical_timezones()
+
+
+@lru_cache(maxsize=1)
+def _canonical_timezones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 @lru_cache(maxsize=1)
 def all_timezones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    return tuple(sorted(_canonical_timezones()))
 
 
 def local_today(tz_name: str, now: datetime | None = None) -> date:
