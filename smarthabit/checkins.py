@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from smarthabit import todays_checkins
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
-from smarthabit.orm import fetch, from_row, on_postgres
+from smarthabit.orm import from_row, on_postgres
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
+from smarthabit.todays_checkins import Attempt, TodaysCheckIn
 
 BACKFILL_DAYS = 7
-INVALID_PARAMETER_VALUE = "22023"  # PostgreSQL's SQLSTATE for, among others, an unknown time zone
-log = logging.getLogger("smarthabit.checkins")
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 MILESTONES = (7, 30, 100, 365)
 MAX_NOTE = 500
 
@@ -62,13 +62,18 @@ async def check_in(
     check-in unchanged (created=False), also when two requests race: the unique key decides.
 
     Takes the account's id, not the account. On PostgreSQL the common check-in (a yes/no habit,
-    today, streak cache valid for today) is a single statement; any other loads the habit with that
-    same statement and takes the general transaction."""
+    today, streak cache valid for today) is a single statement, shared with concurrent ones
+    (`smarthabit.todays_checkins`); any other reads the habit with that statement and goes on in
+    the general transaction."""
     note = _validate_note(note)
     if value is not None and not (0 <= value <= 1_000_000):
         raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
+    if not (0 < habit_id <= MAX_ID and 0 < user_id <= MAX_ID):  # never put an impossible id in a batch
+        raise NotFound("Habit not found", {"habit_id": habit_id})
     now = now or utcnow()
-    attempt = await _todays_check_in(user_id, habit_id, day, value, note, source, now) if on_postgres() else None
+    attempt = None
+    if on_postgres():
+        attempt = await todays_checkins.submit(TodaysCheckIn(user_id, habit_id, day, value, note, source, now))
     if attempt is not None and attempt.applied:
         return await _after_todays_check_in(attempt, value, note, source)
     if attempt is not None:
@@ -100,77 +105,8 @@ async def _active_habit_and_zone(user_id: int, habit_id: int) -> tuple[Habit, st
     return habit, habit.user.timezone
 
 
-# The whole common check-in in one statement (one round trip, one commit): find the owner's active
-# habit and the owner's local day; if it is a yes/no habit checked in for that day, on a streak
-# cache valid for that day and not counted per week (`advances_in_place`), insert the row and add
-# one to the cached streak. The UPDATE re-checks `streak_day` on the locked row, so a cache another
-# writer moved meanwhile is left for the caller to recompute. Always returns the habit row, so any
-# other check-in goes on from it without a second read.
-_TODAYS_CHECK_IN = """
-WITH target AS (
-    SELECT h.*, u.timezone AS owner_timezone, timezone(u.timezone, $3::timestamptz)::date AS owner_today
-    FROM habits h JOIN users u ON u.id = h.user_id
-    WHERE h.id = $1 AND h.user_id = $2 AND h.archived_at IS NULL
-), todays AS (
-    SELECT id, owner_today FROM target
-    WHERE kind = 'yes_no' AND COALESCE($4::date, owner_today) = owner_today
-      AND streak_day = owner_today AND schedule_kind <> 'times_per_week'
-), inserted AS (
-    INSERT INTO checkins (habit_id, day, value, note, source, created_at)
-    SELECT id, owner_today, $5, $6, $7, $8 FROM todays
-    ON CONFLICT (habit_id, day) DO NOTHING
-    RETURNING id
-), advanced AS (
-    UPDATE habits h SET current_streak = h.current_streak + 1,
-                        longest_streak = GREATEST(h.longest_streak, h.current_streak + 1)
-    FROM todays WHERE h.id = todays.id AND h.streak_day = todays.owner_today AND EXISTS (SELECT FROM inserted)
-    RETURNING h.current_streak, h.longest_streak
-)
-SELECT target.*, EXISTS (SELECT FROM todays) AS applied, inserted.id AS checkin_id,
-       advanced.current_streak AS advanced_current, advanced.longest_streak AS advanced_longest
-FROM target LEFT JOIN inserted ON TRUE LEFT JOIN advanced ON TRUE
-"""
-_STATEMENT_ONLY = ("owner_timezone", "owner_today", "applied", "checkin_id", "advanced_current", "advanced_longest")
-
-
-@dataclass(frozen=True, slots=True)
-class _Attempt:
-    """What the one-statement check-in did, and the habit as it was read."""
-
-    habit: Habit
-    timezone: str
-    today: date  # the owner's local day, as PostgreSQL's time zone data has it
-    applied: bool  # the statement was the whole check-in (else nothing was written)
-    checkin_id: int | None  # the new row; None when applied but the day was already checked in
-    created_at: datetime
-    advanced: tuple[int, int] | None  # (current, longest) after the in-place advance
-
-
-async def _todays_check_in(
-    user_id: int, habit_id: int, day: date | None, value: float | None, note: str | None, source: CheckInSource,
-    now: datetime,
-) -> _Attempt | None:
-    """None when PostgreSQL's time zone data lacks the owner's zone (it may be older than Python's):
-    then the check-in takes the general path, which reads local days with Python's."""
-    created_at = utcnow()
-    try:
-        rows = await fetch(_TODAYS_CHECK_IN, habit_id, user_id, now, day, value, note, source.value, created_at)
-    except OperationalError as exc:
-        if getattr(exc.__cause__, "sqlstate", None) != INVALID_PARAMETER_VALUE:
-            raise
-        log.warning("time zone unknown to PostgreSQL", extra={"habit_id": habit_id, "error": str(exc)})
-        return None
-    if not rows:
-        raise NotFound("Habit not found", {"habit_id": habit_id})
-    row = rows[0]
-    extra = {key: row.pop(key) for key in _STATEMENT_ONLY}
-    advanced = (extra["advanced_current"], extra["advanced_longest"]) if extra["advanced_current"] is not None else None
-    return _Attempt(from_row(Habit, row), extra["owner_timezone"], extra["owner_today"], extra["applied"],
-                    extra["checkin_id"], created_at, advanced)
-
-
 async def _after_todays_check_in(
-    attempt: _Attempt, value: float | None, note: str | None, source: CheckInSource
+    attempt: Attempt, value: float | None, note: str | None, source: CheckInSource
 ) -> CheckInResult:
     habit, today = attempt.habit, attempt.today
     if attempt.checkin_id is None:

@@ -18,6 +18,10 @@ HTTP_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 CHECKINS = Counter("smarthabit_checkins_total", "Check-ins created, by source", ["source"])
+CHECKIN_BATCH = Histogram(
+    "smarthabit_checkin_batch_size", "Today's check-ins sent to PostgreSQL in one statement",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 TASKS = Counter("smarthabit_tasks_total", "Background tasks run, by task and outcome", ["task", "outcome"])
 MESSAGES = Counter(
     "smarthabit_messages_total", "Telegram messages by kind and outcome (sent, failed, rate_limited, blocked)",

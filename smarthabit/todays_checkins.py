@@ -1,0 +1,192 @@
+"""Today's check-ins on PostgreSQL, batched: check-ins that arrive while one statement is in flight
+share the next one (group commit).
+
+The common check-in (a yes/no habit, today, streak cache valid for today) is one statement: find
+the owner's active habit and the owner's local day, insert the row, add one to the cached streak.
+Under load the database's work per statement and per commit, and the driver's per query, dominate
+it; a batch pays them once. Nothing waits on a timer: a lone check-in goes at once, and a batch
+holds what arrived during the previous round trip.
+
+Each item keeps the meaning it has alone: its own owner, local day and result; two check-ins of one
+habit in a batch are a check-in and its repeat. The statement always returns the habit row, so any
+other check-in (back-fill, measurable, weekly quota, stale cache) goes on to the general path in
+`smarthabit.checkins` without reading it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.exceptions import OperationalError
+
+from smarthabit.clock import utcnow
+from smarthabit.errors import NotFound
+from smarthabit.metrics import CHECKIN_BATCH
+from smarthabit.models import CheckInSource, Habit
+from smarthabit.orm import fetch, from_row
+
+log = logging.getLogger("smarthabit.checkins")
+MAX_BATCH = 64  # the statement's final joins are nested loops: keep them small
+DEADLOCK_RETRIES = 3
+INVALID_PARAMETER_VALUE = "22023"  # SQLSTATE of, among others, a time zone PostgreSQL does not know
+DEADLOCK_DETECTED = "40P01"  # two batches that check in the same two habits in opposite orders
+
+# `applied`: the item is the common check-in (the rule of `streak_cache.advances_in_place`, for
+# today). The UPDATE re-checks `streak_day` on the row it locks: a cache that another writer moved
+# meanwhile is not advanced, and the caller recomputes it.
+_BATCH = """
+WITH request AS (
+    SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::date[], $5::float8[], $6::text[], $7::text[])
+        WITH ORDINALITY AS r(habit_id, user_id, at, day, value, note, source, n)
+), target AS (
+    SELECT request.n, request.day AS requested_day, request.value AS requested_value,
+           request.note AS requested_note, request.source AS requested_source,
+           h.*, u.timezone AS owner_timezone, timezone(u.timezone, request.at)::date AS owner_today
+    FROM request
+    JOIN habits h ON h.id = request.habit_id AND h.user_id = request.user_id AND h.archived_at IS NULL
+    JOIN users u ON u.id = h.user_id
+), applicable AS (
+    SELECT *, (kind = 'yes_no' AND COALESCE(requested_day, owner_today) = owner_today
+               AND streak_day = owner_today AND schedule_kind <> 'times_per_week') AS applied
+    FROM target
+), todays AS (
+    SELECT DISTINCT ON (id) n, id, owner_today, requested_value, requested_note, requested_source
+    FROM applicable WHERE applied ORDER BY id, n
+), inserted AS (
+    INSERT INTO checkins (habit_id, day, value, note, source, created_at)
+    SELECT id, owner_today, requested_value, requested_note, requested_source, $8 FROM todays
+    ON CONFLICT (habit_id, day) DO NOTHING
+    RETURNING id, habit_id
+), advanced AS (
+    UPDATE habits h SET current_streak = h.current_streak + 1,
+                        longest_streak = GREATEST(h.longest_streak, h.current_streak + 1)
+    FROM todays JOIN inserted ON inserted.habit_id = todays.id
+    WHERE h.id = todays.id AND h.streak_day = todays.owner_today
+    RETURNING h.id, h.current_streak, h.longest_streak
+)
+SELECT applicable.*, inserted.id AS checkin_id, advanced.current_streak AS advanced_current,
+       advanced.longest_streak AS advanced_longest
+FROM applicable
+LEFT JOIN todays ON todays.n = applicable.n
+LEFT JOIN inserted ON inserted.habit_id = todays.id
+LEFT JOIN advanced ON advanced.id = inserted.habit_id
+"""
+_NOT_HABIT_COLUMNS = ("n", "requested_day", "requested_value", "requested_note", "requested_source",
+                      "owner_timezone", "owner_today", "applied", "checkin_id", "advanced_current", "advanced_longest")
+
+
+@dataclass(frozen=True, slots=True)
+class TodaysCheckIn:
+    """One caller's check-in, validated (ids in range, value and note clean)."""
+
+    user_id: int
+    habit_id: int
+    day: date | None
+    value: float | None
+    note: str | None
+    source: CheckInSource
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """What the statement did for one check-in, and the habit as it was read."""
+
+    habit: Habit
+    timezone: str
+    today: date  # the owner's local day, as PostgreSQL's time zone data has it
+    applied: bool  # the statement was the whole check-in (else nothing was written for it)
+    checkin_id: int | None  # the new row; None when applied but the day was already checked in
+    created_at: datetime
+    advanced: tuple[int, int] | None  # (current, longest) after the in-place advance
+
+
+async def submit(item: TodaysCheckIn) -> Attempt | None:
+    """Send the check-in with whatever else is waiting. NotFound for anyone else's or an archived
+    habit; None when PostgreSQL's time zone data lacks the owner's zone (it may be older than
+    Python's): the caller then takes the general path, which reads local days with Python's."""
+    if isinstance(connections.get("default"), TransactionalDBClient):  # the caller's transaction holds it
+        outcome = (await _send([item]))[0]
+        if isinstance(outcome, NotFound):
+            raise outcome
+        return outcome
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = _Batcher()
+    return await batcher.submit(item)
+
+
+class _Batcher:
+    """The waiting check-ins of one event loop, and the task that sends them."""
+
+    def __init__(self) -> None:
+        self._waiting: list[tuple[TodaysCheckIn, asyncio.Future[Attempt | None]]] = []
+        self._sender: asyncio.Task[None] | None = None
+
+    async def submit(self, item: TodaysCheckIn) -> Attempt | None:
+        future: asyncio.Future[Attempt | None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, future))
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(self._send_waiting())
+        return await future  # a caller that gives up cancels its own future only
+
+    async def _send_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            try:
+                outcomes = await _send([item for item, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    if isinstance(outcome, NotFound):
+                        future.set_exception(outcome)
+                    else:
+                        future.set_result(outcome)
+
+
+_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher] = weakref.WeakKeyDictionary()
+
+
+async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
+    """One statement for the items: per item its attempt, NotFound, or None (zone unknown here)."""
+    created_at = utcnow()
+    arguments = (
+        [i.habit_id for i in items], [i.user_id for i in items], [i.now for i in items], [i.day for i in items],
+        [i.value for i in items], [i.note for i in items], [i.source.value for i in items], created_at,
+    )
+    for attempt in range(1, DEADLOCK_RETRIES + 1):
+        try:
+            rows = await fetch(_BATCH, *arguments)
+            break
+        except OperationalError as exc:
+            sqlstate = getattr(exc.__cause__, "sqlstate", None)
+            if sqlstate == INVALID_PARAMETER_VALUE:
+                log.warning("time zone unknown to PostgreSQL: general path", extra={"error": str(exc)})
+                return [None] * len(items)
+            if sqlstate != DEADLOCK_DETECTED or attempt == DEADLOCK_RETRIES:
+                raise
+    CHECKIN_BATCH.observe(len(items))
+    found = {row["n"]: row for row in rows}
+    return [_attempt(found[n], created_at) if n in found else NotFound("Habit not found", {"habit_id": item.habit_id})
+            for n, item in enumerate(items, start=1)]
+
+
+def _attempt(row: dict[str, Any], created_at: datetime) -> Attempt:
+    extra = {key: row.pop(key) for key in _NOT_HABIT_COLUMNS}  # what is left is the habit's row
+    advanced = None
+    if extra["advanced_current"] is not None:
+        advanced = (extra["advanced_current"], extra["advanced_longest"])
+    return Attempt(from_row(Habit, row), extra["owner_timezone"], extra["owner_today"], extra["applied"],
+                   extra["checkin_id"], created_at, advanced)
