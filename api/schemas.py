@@ -16,6 +16,7 @@ from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from smarthabit.checkins import MAX_NOTE
 from smarthabit.clock import is_valid_timezone
 from smarthabit.models import (
+    MAX_ID,
     CheckIn,
     CheckInSource,
     HabitKind,
@@ -29,7 +30,6 @@ from smarthabit.models import (
 from smarthabit.schedule import parse_iso_week
 from smarthabit.schemas import ScheduleIn, clean_text
 
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 MAX_PAGE = 200
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")

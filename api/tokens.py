@@ -16,9 +16,9 @@ from typing import Any, Literal
 import jwt
 
 from api.errors import ApiError
-from api.schemas import MAX_ID
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
+from smarthabit.models import MAX_ID
 
 ALGORITHM = "HS256"
 ISSUER = "smarthabit"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from smarthabit.clock import is_valid_timezone
+from smarthabit.models import MAX_ID
 from smarthabit.schedule import ScheduleKind
 
 CHECKIN_PATTERN = r"^checkin:"
@@ -30,7 +31,6 @@ _CHECKIN = re.compile(rf"checkin:{_ID}:(\d{{4}}-\d{{2}}-\d{{2}})(:undo)?(:list)?
 _HABIT = re.compile(rf"hab:{_ID}(?::([a-z]{{1,8}}))?(?::(\w{{1,16}}))?")
 _NEW = re.compile(r"new:([a-z]{1,8})(?::(\w{1,16}))?")
 _SETTINGS = re.compile(r"set:([a-z]{1,10})(?::([a-z]{1,8}))?")
-MAX_ID = 2**31 - 1
 ALL_DAYS_MASK = 0b1111111
 
 

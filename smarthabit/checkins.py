@@ -13,14 +13,13 @@ from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
-from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, User
+from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, User
 from smarthabit.orm import from_row, on_postgres
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
 from smarthabit.todays_checkins import Attempt, TodaysCheckIn
 
 BACKFILL_DAYS = 7
-MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 MILESTONES = (7, 30, 100, 365)
 MAX_NOTE = 500
 

@@ -14,6 +14,8 @@ from tortoise.models import Model
 from smarthabit.fields import WallTimeField
 from smarthabit.schedule import Schedule, ScheduleKind
 
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing
+
 
 class HabitKind(StrEnum):
     YES_NO = "yes_no"
