@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import OperationalError
@@ -170,13 +171,14 @@ async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
         try:
             rows = await fetch(_BATCH, *arguments)
             break
-        except OperationalError as exc:
-            sqlstate = getattr(exc.__cause__, "sqlstate", None)
+        except (OperationalError, asyncpg.PostgresError) as exc:  # Tortoise wraps some of asyncpg's, not all
+            sqlstate = getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)
             if sqlstate == INVALID_PARAMETER_VALUE:
                 log.warning("time zone unknown to PostgreSQL: general path", extra={"error": str(exc)})
                 return [None] * len(items)
             if sqlstate != DEADLOCK_DETECTED or attempt == DEADLOCK_RETRIES:
                 raise
+            log.warning("check-in batch chosen as a deadlock victim: sending it again", extra={"attempt": attempt})
     CHECKIN_BATCH.observe(len(items))
     found = {row["n"]: row for row in rows}
     return [_attempt(found[n], created_at) if n in found else NotFound("Habit not found", {"habit_id": item.habit_id})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
+import asyncpg
 import pytest
 from prometheus_client import REGISTRY
 from tortoise.transactions import in_transaction
@@ -95,3 +96,37 @@ async def test_inside_a_transaction_another_users_habit_is_still_not_found(alice
     with pytest.raises(NotFound):
         async with in_transaction():
             await check_in(alice.id, habit.id, now=NOW)
+
+
+async def test_a_batch_chosen_as_deadlock_victim_is_sent_again(
+    alice: User, db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another transaction holds the second habit's row, the batch locks the first and waits; then
+    the other asks for the first: PostgreSQL aborts one of the two. The batch (whose session detects
+    it first) is sent again once the other has committed, and both check-ins succeed."""
+    first, second = [await create_habit(alice, HabitCreate(name=name), now=NOW - timedelta(days=1))
+                     for name in ("Read", "Write")]
+    await list_habits(alice, now=NOW)
+    other = await asyncpg.connect(db)
+    try:
+        async with other.transaction():
+            await other.execute("SET LOCAL deadlock_timeout = '20s'")  # so the batch's session detects it
+            await other.execute("UPDATE habits SET description = 'held' WHERE id = $1", second.id)
+            both = asyncio.gather(check_in(alice.id, first.id, now=NOW), check_in(alice.id, second.id, now=NOW))
+            await _until_waiting_for_a_lock(other)
+            await other.execute("UPDATE habits SET description = 'held too' WHERE id = $1", first.id)
+        results = await both
+    finally:
+        await other.close()
+    assert [r.created for r in results] == [True, True]
+    assert [(await Habit.get(id=h.id)).current_streak for h in (first, second)] == [1, 1]
+    assert "deadlock victim" in caplog.text
+
+
+async def _until_waiting_for_a_lock(conn: asyncpg.Connection) -> None:
+    for _ in range(200):
+        if await conn.fetchval("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                               "AND datname = current_database()"):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the batch never waited for a row lock")
