@@ -140,6 +140,8 @@ def _build(
     unknown = params - {"user", "user_id", "request", *_INPUTS}
     if unknown:
         raise TypeError(f"{handler.__name__}: unknown handler parameters {sorted(unknown)}")
+    if {"user", "user_id"} <= params:
+        raise TypeError(f"{handler.__name__}: take `user` or `user_id`, not both (`user.id` is there)")
     inputs = {name: hints[name] for name in _INPUTS if name in params}
     returned = hints.get("return")
     response: type[BaseModel] | None = None
