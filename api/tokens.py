@@ -44,7 +44,7 @@ def issue_token(settings: Settings, user_id: int, typ: TokenType, *, now: dateti
     return IssuedToken(jwt.encode(claims, settings.jwt_key, algorithm=ALGORITHM), jti, expires_at)
 
 
-def decode_token(settings: Settings, token: str, typ: TokenType) -> dict[str, Any]:
+def decode_token(settings: Settings, token: str, typ: TokenType) -> Mapping[str, Any]:
     """The verified claims, or a 401. The algorithm is pinned, so `alg: none` or RS/HS confusion fails."""
     try:
         claims = _verified_claims(settings.jwt_key, token)
@@ -56,7 +56,7 @@ def decode_token(settings: Settings, token: str, typ: TokenType) -> dict[str, An
         raise unauthorized("token_expired", "The token has expired")
     if claims["typ"] != typ or not _SUBJECT.fullmatch(str(claims["sub"])) or int(claims["sub"]) > MAX_ID:
         raise unauthorized("invalid_token", f"This is not a valid {typ} token")
-    return dict(claims)
+    return claims
 
 
 @lru_cache(maxsize=4096)

@@ -17,7 +17,6 @@ from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, 
 from smarthabit.orm import from_row, on_postgres
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
-from smarthabit.todays_checkins import Attempt, TodaysCheckIn
 
 BACKFILL_DAYS = 7
 MILESTONES = (7, 30, 100, 365)
@@ -70,12 +69,10 @@ async def check_in(
     if not (0 < habit_id <= MAX_ID and 0 < user_id <= MAX_ID):  # never put an impossible id in a batch
         raise NotFound("Habit not found", {"habit_id": habit_id})
     now = now or utcnow()
-    attempt = None
-    if on_postgres():
-        attempt = await todays_checkins.submit(TodaysCheckIn(user_id, habit_id, day, value, note, source, now))
-    if attempt is not None and attempt.applied:
-        return await _after_todays_check_in(attempt, value, note, source)
-    if attempt is not None:
+    item = todays_checkins.TodaysCheckIn(user_id, habit_id, day, value, note, source, now)
+    if on_postgres() and (attempt := await todays_checkins.submit(item)) is not None:
+        if attempt.applied:
+            return await _after_todays_check_in(attempt, value, note, source)
         habit, tz_name = attempt.habit, attempt.timezone
     else:
         habit, tz_name = await _active_habit_and_zone(user_id, habit_id)
@@ -105,7 +102,7 @@ async def _active_habit_and_zone(user_id: int, habit_id: int) -> tuple[Habit, st
 
 
 async def _after_todays_check_in(
-    attempt: Attempt, value: float | None, note: str | None, source: CheckInSource
+    attempt: todays_checkins.Attempt, value: float | None, note: str | None, source: CheckInSource
 ) -> CheckInResult:
     habit, today = attempt.habit, attempt.today
     if attempt.checkin_id is None:

@@ -45,18 +45,12 @@ async def streaks_after_checkin(habit: Habit, day: date, today: date, newly_done
     another writer changed in between, takes the full rule."""
     if not newly_done:
         return
-    if advances_in_place(habit, day, today):
-        await _advance(habit, today)
-    elif day != today or habit.streak_day != today:
+    if day != today or habit.streak_day != today:
         await refresh_streaks(habit, today)
-    else:
+    elif habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
         await _after_weekly_checkin(habit, today)
-
-
-def advances_in_place(habit: Habit, day: date, today: date) -> bool:
-    """Whether a done check-in simply adds one to the cached streak: today's, on a cache valid for
-    today, of a daily or weekdays habit."""
-    return day == today == habit.streak_day and habit.schedule_kind is not ScheduleKind.TIMES_PER_WEEK
+    else:
+        await _advance(habit, today)
 
 
 async def _after_weekly_checkin(habit: Habit, today: date) -> None:

@@ -39,9 +39,10 @@ DEADLOCK_RETRIES = 3
 INVALID_PARAMETER_VALUE = "22023"  # SQLSTATE of, among others, a time zone PostgreSQL does not know
 DEADLOCK_DETECTED = "40P01"  # two batches that check in the same two habits in opposite orders
 
-# `applied`: the item is the common check-in (the rule of `streak_cache.advances_in_place`, for
-# today). The UPDATE re-checks `streak_day` on the row it locks: a cache that another writer moved
-# meanwhile is not advanced, and the caller recomputes it.
+# `applied`: the item is the common check-in, the one `streak_cache.streaks_after_checkin` handles
+# by adding one (today's, on a cache valid for today, not counted per week). The UPDATE re-checks
+# `streak_day` on the row it locks: a cache another writer moved meanwhile is not advanced, and the
+# caller recomputes it.
 _BATCH = """
 WITH request AS (
     SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::date[], $5::float8[], $6::text[], $7::text[])
@@ -150,11 +151,16 @@ class _Batcher:
                         future.set_exception(exc)
                 continue
             for (_, future), outcome in zip(batch, outcomes, strict=True):
-                if not future.done():
-                    if isinstance(outcome, NotFound):
-                        future.set_exception(outcome)
-                    else:
-                        future.set_result(outcome)
+                _settle(future, outcome)
+
+
+def _settle(future: asyncio.Future[Attempt | None], outcome: Attempt | NotFound | None) -> None:
+    if future.done():  # its caller gave up
+        return
+    if isinstance(outcome, NotFound):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
 
 
 _batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher] = weakref.WeakKeyDictionary()
