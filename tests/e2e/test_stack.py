@@ -22,11 +22,11 @@ from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, CheckInSource, Habit, Nudge, NudgeStatus, User
 from smarthabit.schemas import HabitCreate
 from tests.bot.conftest import Person, text_of
+from tests.conftest import REDIS_URL as REDIS_DB_URL
 from tests.botapi import BotApiServer, RateLimit
 from tests.e2e.stack import Role, base_env, eventually, free_port, wait_healthy
 
 TOKEN = "424242:E2E-test-token"
-REDIS_DB_URL = "redis://127.0.0.1:6379/14"
 JWT = "e2e-secret-" + "k" * 40
 PERSON_ID = 4_240_001
 CROWD = 120  # other users whose reminders are due in the same minute
@@ -35,7 +35,7 @@ LOAD_HABITS = 30
 
 @pytest.fixture
 async def redis_clean() -> AsyncIterator[str]:
-    """A Redis database of the e2e test's own, empty before and after."""
+    """The test Redis database (TEST_REDIS_URL) emptied before and after: the roles' keys have no prefix."""
     redis = Redis.from_url(REDIS_DB_URL)
     await redis.flushdb()
     yield REDIS_DB_URL
