@@ -11,6 +11,7 @@ COPY smarthabit ./smarthabit
 COPY api ./api
 COPY bot ./bot
 COPY tasks ./tasks
+COPY launcher ./launcher
 COPY migrations ./migrations
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
 

@@ -406,7 +406,7 @@ async def api_server(url: str, processes: int) -> Any:
     env = {**os.environ, "DATABASE_URL": url, "JWT_SECRET": JWT_SECRET, "LOG_LEVEL": "WARNING",
            "SMARTHABIT_ENV": "production", "PORT": str(port), "HOST": "127.0.0.1", "API_PROCESSES": str(processes)}
     env.pop("REDIS_URL", None)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "smarthabit.cli", "api", env=env,
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "launcher.cli", "api", env=env,
                                                    start_new_session=True)
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -172,7 +172,7 @@ async def run_once(args: argparse.Namespace, kill: bool, index: int) -> Result:
     await _admin(f'CREATE DATABASE "{name}"')
     url = _db_url(name)
     migrate = await asyncio.create_subprocess_exec(  # `smarthabit migrate`, as a deployment does
-        sys.executable, "-m", "smarthabit.cli", "migrate", cwd=REPO, env={**os.environ, "DATABASE_URL": url},
+        sys.executable, "-m", "launcher.cli", "migrate", cwd=REPO, env={**os.environ, "DATABASE_URL": url},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     if await migrate.wait() != 0:
@@ -193,7 +193,7 @@ async def run_once(args: argparse.Namespace, kill: bool, index: int) -> Result:
     }
 
     def worker(i: int, generation: int = 0) -> Proc:
-        return Proc([sys.executable, "-m", "smarthabit.cli", "worker", "--concurrency", str(args.concurrency)],
+        return Proc([sys.executable, "-m", "launcher.cli", "worker", "--concurrency", str(args.concurrency)],
                     env, tmp / f"worker-{i}-{generation}.log")
 
     workers: list[Proc] = []

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from smarthabit.cli import build_parser
+from launcher.cli import build_parser
 from smarthabit.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

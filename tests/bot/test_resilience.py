@@ -137,7 +137,7 @@ async def bot_process(db: str, bot_settings: Settings) -> AsyncIterator[asyncio.
     env = {**os.environ, "DATABASE_URL": bot_settings.database_url or "", "TELEGRAM_BOT_TOKEN": TOKEN,
            "TELEGRAM_API_URL": bot_settings.telegram_api_url, "LOG_LEVEL": "INFO"}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "from smarthabit.cli import main; main(['bot'])", env=env,
+        sys.executable, "-c", "from launcher.cli import main; main(['bot'])", env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     try:

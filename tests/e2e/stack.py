@@ -32,7 +32,7 @@ class Role:
     async def start(self) -> Role:
         log = self.log_path.open("wb")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "smarthabit.cli", *self.args, env=self.env, stdout=log, stderr=log,
+            sys.executable, "-m", "launcher.cli", *self.args, env=self.env, stdout=log, stderr=log,
             cwd=self.log_path.parent,  # never a developer's .env from the checkout
         )
         log.close()

@@ -22,8 +22,8 @@ from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, CheckInSource, Habit, Nudge, NudgeStatus, User
 from smarthabit.schemas import HabitCreate
 from tests.bot.conftest import Person, text_of
-from tests.conftest import REDIS_URL as REDIS_DB_URL
 from tests.botapi import BotApiServer, RateLimit
+from tests.conftest import REDIS_URL as REDIS_DB_URL
 from tests.e2e.stack import Role, base_env, eventually, free_port, wait_healthy
 
 TOKEN = "424242:E2E-test-token"

@@ -57,7 +57,7 @@ async def test_migrate_twice_is_a_noop(database: str) -> None:
     """`smarthabit migrate` on the already migrated database changes nothing (a separate process,
     as an operator runs it; in-process aerich would rebind the session's models)."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "smarthabit.cli", "migrate", env={**os.environ, "DATABASE_URL": database},
+        sys.executable, "-m", "launcher.cli", "migrate", env={**os.environ, "DATABASE_URL": database},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await process.communicate()

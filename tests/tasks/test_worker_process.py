@@ -40,7 +40,7 @@ class Process:
         self.log = log
         self._out = log.open("ab")
         self.popen = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
-            [sys.executable, "-m", "smarthabit.cli", command, *args],
+            [sys.executable, "-m", "launcher.cli", command, *args],
             env=env, cwd=log.parent, stdout=self._out, stderr=subprocess.STDOUT,
         )
 

@@ -28,7 +28,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> None:
-    from smarthabit.embedded import run_all
+    from launcher.embedded import run_all
 
     run_all(settings)
 
