@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from api.errors import error_middleware
 from api.passwords import PasswordHasher
 from api.ratelimit import MemoryRateLimiter, RedisRateLimiter
-from api.routes import accounts, habits, insights, system, telegram
+from api.routes import accounts, habits, insights, integrations, system, telegram, transfer
 from api.routing import add_routes
 from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
@@ -93,7 +93,7 @@ def init_app(
     app[LIMITER] = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
     if manage_database:
         app.cleanup_ctx.append(_database_ctx)
-    tables = [accounts.routes, habits.routes, insights.routes, system.routes]
+    tables = [accounts.routes, habits.routes, insights.routes, system.routes, integrations.routes, transfer.routes]
     if settings.webhook_secret and telegram_app is not None:
         app[TELEGRAM_APP] = telegram_app
         tables.append(telegram.routes)

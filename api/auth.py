@@ -17,13 +17,15 @@ from aiohttp import web
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from api.errors import ApiError
 from api.passwords import PasswordHasher
 from api.tokens import IssuedToken, decode_token, issue_token, token_hash, unauthorized
 from api.typedefs import SETTINGS
+from smarthabit.access_tokens import looks_like_access_token, verify_access_token
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
 from smarthabit.errors import Conflict
-from smarthabit.models import RefreshToken, User
+from smarthabit.models import RefreshToken, TokenScope, User
 
 log = logging.getLogger("smarthabit.api.auth")
 
@@ -42,9 +44,26 @@ def authenticated_user_id(request: web.Request) -> int:
     return int(decode_token(request.app[SETTINGS], token.strip(), "access")["sub"])
 
 
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def request_user_id(request: web.Request) -> int:
+    """The account id of the request's bearer token: a JWT access token (no database read) or a
+    personal access token (`shp_...`, one read; a read-only one gets 403 on any write)."""
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    if not looks_like_access_token(token.strip()):
+        return authenticated_user_id(request)
+    owner = await verify_access_token(token.strip())
+    if owner is None:
+        raise unauthorized("invalid_token", "The access token is not valid or was revoked")
+    if owner.scope is TokenScope.READ and request.method not in READ_METHODS:
+        raise ApiError(403, "insufficient_scope", "This token may only read; use a token with the `write` scope")
+    return owner.user_id
+
+
 async def authenticate(request: web.Request) -> User:
     """The account behind the request's bearer access token, or 401."""
-    user = await User.get_or_none(id=authenticated_user_id(request))
+    user = await User.get_or_none(id=await request_user_id(request))
     if user is None:
         raise unauthorized("invalid_token", "The account of this token no longer exists")
     return user

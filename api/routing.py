@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
-from api.auth import authenticate, authenticated_user_id
+from api.auth import authenticate, request_user_id
 from api.errors import ApiError
 from api.typedefs import ROUTES
 
@@ -189,7 +189,7 @@ def _endpoint(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespo
             if route.wants_user:
                 kwargs["user"] = await authenticate(request)
             else:
-                kwargs["user_id"] = authenticated_user_id(request)
+                kwargs["user_id"] = await request_user_id(request)
         if "path" in route.inputs:
             kwargs["path"] = _validate(route.inputs["path"], dict(request.match_info), "path")
         if "query" in route.inputs:

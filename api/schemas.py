@@ -24,8 +24,11 @@ from smarthabit.models import (
     Nudge,
     NudgeKind,
     NudgeStatus,
+    PersonalAccessToken,
     TargetDirection,
+    TokenScope,
     User,
+    Webhook,
 )
 from smarthabit.schedule import parse_iso_week
 from smarthabit.schemas import ScheduleIn, clean_text
@@ -374,3 +377,114 @@ class NudgesOut(BaseModel):
     total_sent: int
     limit: int
     offset: int
+
+
+# --- integrations: access tokens, import, webhooks, calendar -----------------------------------------
+
+class AccessTokenIn(Input):
+    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(clean_text)]
+    scope: TokenScope = Field(description="`read`: GET only; `write`: everything")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "my script", "scope": "read"}]})
+
+
+class AccessTokenOut(BaseModel):
+    id: int
+    name: str
+    scope: TokenScope
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def of(cls, row: PersonalAccessToken) -> Self:
+        return cls(id=row.id, name=row.name, scope=row.scope, created_at=row.created_at,
+                   last_used_at=row.last_used_at)
+
+
+class NewAccessTokenOut(BaseModel):
+    id: int
+    name: str
+    scope: TokenScope
+    token: str = Field(description="shown once: use it as `Authorization: Bearer <token>`")
+    created_at: datetime
+
+
+class AccessTokenListOut(BaseModel):
+    items: list[AccessTokenOut]
+
+
+class AccessTokenPath(Input):
+    token_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class ExportQuery(Input):
+    format: Literal["json", "csv"] = "json"
+
+
+class ImportSummaryOut(BaseModel):
+    habits_created: int
+    habits_matched: int = Field(description="habits of an earlier import of the same file, completed")
+    checkins_created: int
+    pauses_created: int
+    renamed: dict[str, str] = Field(description="name in the file -> name given (it clashed)")
+
+
+class WebhookIn(Input):
+    url: Annotated[str, Field(min_length=8, max_length=2000)]
+    events: list[Literal["checkin.created", "checkin.deleted", "habit.created", "habit.updated",
+                         "habit.archived", "streak.milestone"]] = Field(min_length=1, max_length=6)
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "examples": [{"url": "https://example.com/hooks/smarthabit", "events": ["checkin.created"]}]})
+
+
+class WebhookOut(BaseModel):
+    id: int
+    url: str
+    events: list[str]
+    enabled: bool
+    failing_since: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, hook: Webhook) -> Self:
+        return cls(id=hook.id, url=hook.url, events=list(hook.events), enabled=hook.disabled_at is None,
+                   failing_since=hook.failing_since, created_at=hook.created_at)
+
+
+class WebhookSecretOut(BaseModel):
+    id: int
+    secret: str = Field(description="the HMAC key of X-SmartHabit-Signature; shown on creation and rotation")
+
+
+class WebhookListOut(BaseModel):
+    items: list[WebhookOut]
+
+
+class WebhookPath(Input):
+    webhook_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class DeliveryOut(BaseModel):
+    delivery_id: str
+    event: str
+    status: str
+    attempts: int
+    response_status: int | None
+    latency_ms: int | None
+    error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    finished_at: datetime | None
+
+
+class DeliveryListOut(BaseModel):
+    items: list[DeliveryOut] = Field(description="newest first, at most 50")
+
+
+class CalendarOut(BaseModel):
+    url: str = Field(description="private iCalendar feed of the reminders; anyone with it can read it")
+
+
+class CalendarPath(Input):
+    token: Annotated[str, Field(max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]

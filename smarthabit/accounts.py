@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from smarthabit.clock import is_valid_timezone, utcnow
 from smarthabit.errors import Conflict, NotFound
-from smarthabit.habits import reschedule_reminders
+from smarthabit.habits import claim_free_name, reschedule_reminders, taken_names
 from smarthabit.models import Habit, Nudge, TelegramLinkCode, User
 from smarthabit.schemas import clean_text
 
@@ -141,13 +141,9 @@ async def redeem_link_code(code: str, telegram_user_id: int, chat_id: int, now: 
 
 
 async def _merge_into(source: User, target: User) -> None:
-    taken = {n.lower() for n in await Habit.filter(user_id=target.id).values_list("name", flat=True)}
+    taken = await taken_names(target)
     for habit in await Habit.filter(user_id=source.id):
-        name = habit.name
-        while name.lower() in taken:
-            name = f"{name[:90]} (2)"
-        taken.add(name.lower())
-        await Habit.filter(id=habit.id).update(user_id=target.id, name=name)
+        await Habit.filter(id=habit.id).update(user_id=target.id, name=claim_free_name(habit.name, taken))
     await Nudge.filter(user_id=source.id).update(user_id=target.id)
     await source.delete()
 

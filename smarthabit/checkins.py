@@ -17,9 +17,10 @@ from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, 
 from smarthabit.orm import from_row, on_postgres
 from smarthabit.schemas import clean_text
 from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
+from smarthabit.streaks import MILESTONES
+from smarthabit.webhooks import checkin_payload, deleted_checkin_payload, milestone_payload, record_event
 
 BACKFILL_DAYS = 7
-MILESTONES = (7, 30, 100, 365)
 MAX_NOTE = 500
 
 
@@ -81,16 +82,21 @@ async def check_in(
     if habit.kind is HabitKind.MEASURABLE and value is None:
         raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
     before = habit.current_streak if habit.streak_day == today else None
-    checkin = await _record_in_transaction(habit, day, today, value, note, source, habit.counts_as_done(value))
+    checkin = await _record_in_transaction(habit, day, today, value, note, source, habit.counts_as_done(value), before)
     if checkin is None:  # the day was checked in already (or a concurrent request just did it)
         return CheckInResult(await _existing(habit, day), habit, False, None)
     return _created(checkin, habit, before, source)
 
 
+def _milestone(habit: Habit, before: int | None) -> int | None:
+    """The streak length just reached, when the check-in raised it to one worth celebrating."""
+    reached = habit.current_streak if before is not None and habit.current_streak > before else None
+    return reached if reached in MILESTONES else None
+
+
 def _created(checkin: CheckIn, habit: Habit, before: int | None, source: CheckInSource) -> CheckInResult:
     CHECKINS.labels(source=str(source)).inc()
-    reached = habit.current_streak if before is not None and habit.current_streak > before else None
-    return CheckInResult(checkin, habit, True, reached if reached in MILESTONES else None)
+    return CheckInResult(checkin, habit, True, _milestone(habit, before))
 
 
 async def _active_habit_and_zone(user_id: int, habit_id: int) -> tuple[Habit, str]:
@@ -120,13 +126,17 @@ async def _after_todays_check_in(
 
 async def _record_in_transaction(
     habit: Habit, day: date, today: date, value: float | None, note: str | None, source: CheckInSource,
-    newly_done: bool,
+    newly_done: bool, before: int | None,
 ) -> CheckIn | None:
-    """Any check-in: the row and the streak update (O(1) or a recomputation) in one transaction."""
+    """Any check-in: the row, the streak update (O(1) or a recomputation) and the webhook events in
+    one transaction."""
     try:  # the unique (habit, day) key turns a repeat or a lost race into an IntegrityError
         async with in_transaction():
             checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
             await streaks_after_checkin(habit, day, today, newly_done)
+            await record_event(habit.user_id, "checkin.created", checkin_payload(checkin))
+            if _milestone(habit, before) is not None:
+                await record_event(habit.user_id, "streak.milestone", milestone_payload(habit))
     except IntegrityError:
         return None  # the INSERT failed first: the habit is untouched
     return checkin
@@ -146,10 +156,12 @@ async def undo_check_in(
     today = local_today(user.timezone, now)
     day = day or today
     habit = await get_habit(user, habit_id)
-    deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()
-    if not deleted:
-        raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
-    await refresh_streaks(habit, today)
+    async with in_transaction():
+        deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()
+        if not deleted:
+            raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+        await refresh_streaks(habit, today)
+        await record_event(user.id, "checkin.deleted", deleted_checkin_payload(habit.id, day))
     return habit
 
 

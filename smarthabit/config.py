@@ -39,11 +39,17 @@ class Settings(BaseSettings):
     link_code_ttl_seconds: int = Field(10 * 60, gt=0)
     max_request_bytes: int = Field(64 * 1024, gt=0)
     nudge_daily_cap: int = Field(3, ge=0)
+    # Integrations (issue 16): outgoing webhooks may reach private/loopback addresses (development, tests only).
+    webhook_allow_private: bool = False
+    # Largest file `POST /import` and `POST /import/loop` accept (and the bot, for a Loop zip).
+    import_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    # Public base URL (calendar feed links); unset → the URL the request came in on.
+    public_url: str | None = None
     # A task a worker took but never acknowledged (the worker died) is handed to another after this long.
     task_redelivery_seconds: float = Field(60, gt=0)
 
     @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
-                     "telegram_webhook_secret", "telegram_webhook_url", "metrics_port", mode="before")
+                     "telegram_webhook_secret", "telegram_webhook_url", "metrics_port", "public_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """`FOO=` in a .env file means "not set", not an empty secret."""

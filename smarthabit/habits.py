@@ -14,6 +14,7 @@ from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, U
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schemas import HabitCreate, HabitUpdate
 from smarthabit.streak_cache import refresh_streaks
+from smarthabit.webhooks import habit_payload, record_event
 
 MAX_ACTIVE_HABITS = 100
 MAX_PAUSE_DAYS = 366
@@ -52,6 +53,20 @@ async def check_name_available(user: User, name: str, *, exclude_id: int | None 
         query = query.exclude(id=exclude_id)
     if await query.exists():
         raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
+
+
+async def taken_names(user: User) -> set[str]:
+    """The lower-cased names of all the user's habits (archived too), for `claim_free_name`."""
+    return {name.lower() for name in await Habit.filter(user_id=user.id).values_list("name", flat=True)}
+
+
+def claim_free_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name (2)` (again while taken) when it clashes; the result is added to `taken`.
+    Used wherever habits arrive in bulk: account merging and imports."""
+    while name.lower() in taken:
+        name = f"{name[:90]} (2)"
+    taken.add(name.lower())
+    return name
 
 
 async def reminder_times(habit: Habit) -> list[time]:
@@ -96,6 +111,7 @@ async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = 
             streak_day=today,
         )
         await _set_reminders(habit, user, data.reminder_times, now)
+        await record_event(user.id, "habit.created", habit_payload(habit), now=now)
     return habit
 
 
@@ -125,14 +141,17 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
         if data.reminder_times is not None:
             await _set_reminders(habit, user, data.reminder_times, now)
         await refresh_streaks(habit, local_today(user.timezone, now))
+        await record_event(user.id, "habit.updated", habit_payload(habit), now=now)
     return habit
 
 
 async def archive_habit(user: User, habit_id: int) -> Habit:
     habit = await get_habit(user, habit_id)
     if habit.archived_at is None:
-        habit.archived_at = utcnow()
-        await habit.save(update_fields=["archived_at", "updated_at"])
+        async with in_transaction():
+            habit.archived_at = utcnow()
+            await habit.save(update_fields=["archived_at", "updated_at"])
+            await record_event(user.id, "habit.archived", habit_payload(habit))
     return habit
 
 

@@ -31,6 +31,7 @@ class CheckInSource(StrEnum):
     API = "api"
     BOT = "bot"
     REMINDER = "reminder"
+    IMPORT = "import"
 
 
 class NudgeKind(StrEnum):
@@ -38,6 +39,7 @@ class NudgeKind(StrEnum):
     SKIP_RISK = "skip_risk"
     STREAK_RISK = "streak_risk"
     WEEKLY_SUMMARY = "weekly_summary"
+    ACCOUNT_NOTICE = "account_notice"  # e.g. "your webhook was disabled": not a nudge, always wanted
 
 
 class NudgeStatus(StrEnum):
@@ -266,3 +268,147 @@ class BotState(Model):
     class Meta:
         table = "bot_state"
         unique_together = (("kind", "key"),)
+
+
+class TokenScope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class PersonalAccessToken(Model):
+    """A long-lived API token a user made for a script or an app; only its SHA-256 hash is stored."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="access_tokens", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=100)
+    scope = fields.CharEnumField(TokenScope, max_length=8)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    last_used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "personal_access_tokens"
+        indexes = (Index(fields=("user_id",)),)
+
+
+class ImportedHabit(Model):
+    """Which habit an imported one became, so importing the same file again adds nothing twice."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="imported_habits", on_delete=fields.CASCADE
+    )
+    source = fields.CharField(max_length=16, description="`smarthabit` or `loop`")
+    external_key = fields.CharField(max_length=200)
+    habit: fields.ForeignKeyRelation[Habit] = fields.ForeignKeyField(
+        "models.Habit", related_name="import_origins", on_delete=fields.CASCADE
+    )
+
+    class Meta:
+        table = "imported_habits"
+        unique_together = (("user_id", "source", "external_key"),)
+        indexes = (Index(fields=("habit_id",)),)
+
+
+class Webhook(Model):
+    """An outgoing webhook: events of the user POSTed to `url`, signed with `secret` (HMAC needs it in clear)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="webhooks", on_delete=fields.CASCADE
+    )
+    url = fields.CharField(max_length=2000)
+    events = fields.JSONField(description="the event names it subscribes to")
+    secret = fields.CharField(max_length=64)
+    failing_since = fields.DatetimeField(null=True, description="first failure of the current failing run")
+    disabled_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "webhooks"
+        indexes = (Index(fields=("user_id",)),)
+
+
+class WebhookEvent(Model):
+    """The outbox: an event written in the same transaction as the change it reports, fanned out
+    to the user's webhooks by the workers (so none is lost between the commit and the send)."""
+
+    id = fields.BigIntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="webhook_events", on_delete=fields.CASCADE
+    )
+    event = fields.CharField(max_length=32)
+    payload = fields.JSONField()
+    created_at = fields.DatetimeField()
+    dispatched_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_events"
+        indexes = (Index(fields=("dispatched_at", "id")),)
+
+
+class WebhookDeliveryStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookDelivery(Model):
+    """One event for one webhook: retried with backoff until delivered or a day has passed."""
+
+    id = fields.BigIntField(primary_key=True)
+    webhook: fields.ForeignKeyRelation[Webhook] = fields.ForeignKeyField(
+        "models.Webhook", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    event: fields.ForeignKeyRelation[WebhookEvent] = fields.ForeignKeyField(
+        "models.WebhookEvent", related_name="deliveries", on_delete=fields.CASCADE
+    )
+    delivery_id = fields.UUIDField(unique=True, description="X-SmartHabit-Delivery")
+    status = fields.CharEnumField(WebhookDeliveryStatus, max_length=16, default=WebhookDeliveryStatus.PENDING)
+    attempts = fields.SmallIntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    response_status = fields.SmallIntField(null=True)
+    latency_ms = fields.IntField(null=True)
+    error = fields.CharField(max_length=200, null=True)
+    created_at = fields.DatetimeField()
+    finished_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "webhook_deliveries"
+        unique_together = (("webhook_id", "event_id"),)
+        indexes = (Index(fields=("status", "next_attempt_at")), Index(fields=("event_id",)))
+
+
+class CalendarFeed(Model):
+    """The secret part of a user's private calendar URL; rotating it replaces the row."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.OneToOneRelation[User] = fields.OneToOneField(
+        "models.User", related_name="calendar_feed", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "calendar_feeds"
+
+
+class IdempotentResponse(Model):
+    """The answer to a POST sent with an `Idempotency-Key`, replayed for the same key for 24 hours."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="idempotent_responses", on_delete=fields.CASCADE
+    )
+    key = fields.CharField(max_length=200)
+    fingerprint = fields.CharField(max_length=64, description="SHA-256 of method, path and body")
+    status = fields.SmallIntField()
+    body = fields.TextField()
+    created_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "idempotent_responses"
+        unique_together = (("user_id", "key"),)

@@ -10,6 +10,8 @@ from typing import Literal
 
 from smarthabit.schedule import Pause, Schedule, ScheduleKind, paused_ordinals, weekday_of
 
+MILESTONES = (7, 30, 100, 365)  # streak lengths worth celebrating (and a `streak.milestone` webhook)
+
 
 @dataclass(frozen=True, slots=True)
 class Streaks:

@@ -32,6 +32,7 @@ from smarthabit.errors import NotFound
 from smarthabit.metrics import CHECKIN_BATCH
 from smarthabit.models import CheckInSource, Habit
 from smarthabit.orm import fetch, from_row
+from smarthabit.streaks import MILESTONES
 
 log = logging.getLogger("smarthabit.checkins")
 MAX_BATCH = 64  # the statement's final joins are nested loops: keep them small
@@ -59,7 +60,7 @@ WITH request AS (
                AND streak_day = owner_today AND schedule_kind <> 'times_per_week') AS applied
     FROM target
 ), todays AS (
-    SELECT DISTINCT ON (id) n, id, owner_today, requested_value, requested_note, requested_source
+    SELECT DISTINCT ON (id) n, id, user_id, owner_today, requested_value, requested_note, requested_source
     FROM applicable WHERE applied ORDER BY id, n
 ), inserted AS (
     INSERT INTO checkins (habit_id, day, value, note, source, created_at)
@@ -72,6 +73,20 @@ WITH request AS (
     FROM todays JOIN inserted ON inserted.habit_id = todays.id
     WHERE h.id = todays.id AND h.streak_day = todays.owner_today
     RETURNING h.id, h.current_streak, h.longest_streak
+), outbox AS (  -- webhook events in the same statement (`smarthabit.webhooks`), for users with a live hook
+    INSERT INTO webhook_events (user_id, event, payload, created_at)
+    SELECT todays.user_id, e.event, e.payload, $8
+    FROM todays JOIN inserted ON inserted.habit_id = todays.id
+    LEFT JOIN advanced ON advanced.id = todays.id
+    CROSS JOIN LATERAL (VALUES
+        ('checkin.created', jsonb_build_object('checkin', jsonb_build_object(
+            'id', inserted.id, 'habit_id', todays.id, 'day', todays.owner_today,
+            'value', todays.requested_value, 'note', todays.requested_note))),
+        ('streak.milestone', CASE WHEN advanced.current_streak IN (%(milestones)s)
+            THEN jsonb_build_object('habit_id', todays.id, 'streak', advanced.current_streak) END)
+    ) AS e(event, payload)
+    WHERE e.payload IS NOT NULL
+      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.user_id = todays.user_id AND w.disabled_at IS NULL)
 )
 SELECT applicable.*, inserted.id AS checkin_id, advanced.current_streak AS advanced_current,
        advanced.longest_streak AS advanced_longest
@@ -79,7 +94,7 @@ FROM applicable
 LEFT JOIN todays ON todays.n = applicable.n
 LEFT JOIN inserted ON inserted.habit_id = todays.id
 LEFT JOIN advanced ON advanced.id = inserted.habit_id
-"""
+""".replace("%(milestones)s", ", ".join(map(str, MILESTONES)))
 _NOT_HABIT_COLUMNS = ("n", "requested_day", "requested_value", "requested_note", "requested_source",
                       "owner_timezone", "owner_today", "applied", "checkin_id", "advanced_current", "advanced_longest")
 

@@ -61,10 +61,12 @@ RESULT_TTL_SECONDS = 3600
 SCAN_TASK = "smarthabit.minute_scan"
 NIGHTLY_TASK = "smarthabit.nightly"
 WEEKLY_TASK = "smarthabit.weekly_summaries"
+WEBHOOKS_TASK = "smarthabit.webhooks"
 SCHEDULES = {
     SCAN_TASK: [{"cron": "* * * * *", "schedule_id": "minute-scan"}],
     NIGHTLY_TASK: [{"cron": "7 * * * *", "schedule_id": "nightly"}],  # hourly: each zone's night
     WEEKLY_TASK: [{"cron": "*/10 * * * *", "schedule_id": "weekly-summaries"}],
+    WEBHOOKS_TASK: [{"cron": "* * * * *", "schedule_id": "webhooks"}],
 }
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TransientDeliveryError,
@@ -156,7 +158,11 @@ def _register_tasks(broker: AsyncBroker, runtime: Runtime) -> None:
     async def weekly_task(now: str | None = None) -> dict[str, int]:
         return await jobs.weekly_summaries(runtime, now=_instant(now))
 
+    async def webhooks_task(now: str | None = None) -> dict[str, int]:
+        return await jobs.deliver_webhooks(runtime, now=_instant(now))
+
     broker.register_task(deliver_task, task_name=DELIVER_TASK)
+    broker.register_task(webhooks_task, task_name=WEBHOOKS_TASK, schedule=SCHEDULES[WEBHOOKS_TASK])
     broker.register_task(minute_scan_task, task_name=SCAN_TASK, schedule=SCHEDULES[SCAN_TASK])
     broker.register_task(nightly_task, task_name=NIGHTLY_TASK, schedule=SCHEDULES[NIGHTLY_TASK])
     broker.register_task(weekly_task, task_name=WEEKLY_TASK, schedule=SCHEDULES[WEEKLY_TASK])

@@ -66,6 +66,7 @@ MAX_LATENESS = {
     NudgeKind.SKIP_RISK: timedelta(hours=2),
     NudgeKind.STREAK_RISK: timedelta(hours=2),
     NudgeKind.WEEKLY_SUMMARY: timedelta(hours=6),
+    NudgeKind.ACCOUNT_NOTICE: timedelta(hours=6),
 }
 # Transport errors raised before the request reached the server: provably not sent.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
@@ -125,6 +126,8 @@ async def still_wanted(nudge: Nudge, user: User, now: datetime) -> str | None:
         return "bot_blocked"
     if user.telegram_chat_id is None:
         return "no_chat"
+    if nudge.kind is NudgeKind.ACCOUNT_NOTICE:  # about the account itself: no preference turns it off
+        return None
     if nudge.kind is NudgeKind.REMINDER:
         if not user.reminders_enabled:
             return "reminders_off"

@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 
 from smarthabit.clock import utcnow
+from tasks import webhooks
 from tasks.delivery import sweep_stale_sending
 from tasks.planning import plan_due_reminders, plan_nudges, plan_weekly_summaries, run_nightly, stale_pending
 from tasks.runtime import Runtime
@@ -48,3 +49,16 @@ async def weekly_summaries(runtime: Runtime, *, now: datetime | None = None) -> 
 async def nightly(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
     """Hourly; does the nightly work for the zones where it is the small hours now."""
     return {"habits": await run_nightly(now or utcnow())}
+
+
+async def deliver_webhooks(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
+    """Every minute: fan the webhook outbox out and send the deliveries that are due (see
+    `tasks.webhooks`); chat notices about disabled hooks go out through the usual delivery."""
+    notices: list[int] = []
+    allow_private = runtime.settings.webhook_allow_private
+    async with webhooks.open_session(allow_private=allow_private) as session:
+        result = await webhooks.run(session, allow_private=allow_private, now=now, notices=notices)
+    await runtime.enqueue_deliveries(notices, now=now)
+    if any(result.values()):
+        log.info("webhooks", extra=result)
+    return result

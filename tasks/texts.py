@@ -54,3 +54,9 @@ def streak_risk_text(habit: Habit) -> str:
 
 def weekly_summary_text(insight: WeeklyInsight) -> str:
     return "\n".join([f"📊 Your week ({insight.week})", *summary_sentences(insight)])
+
+
+def webhook_disabled_text(url: str) -> str:
+    """Told in the chat when a webhook failed for a day and was turned off."""
+    return (f"⚠️ Your webhook to {url[:200]} failed for a whole day, so it was turned off. "
+            "Fix the receiver, then enable it again with POST /webhooks/{id}/enable.")

@@ -21,7 +21,8 @@ from smarthabit.orm import close_database, open_database
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 TABLES = ("users", "habits", "checkins", "habit_pauses", "reminders", "skip_predictions", "nudges",
-          "refresh_tokens", "telegram_link_codes", "bot_state")
+          "refresh_tokens", "telegram_link_codes", "bot_state", "personal_access_tokens", "imported_habits",
+          "webhooks", "webhook_events", "webhook_deliveries", "calendar_feeds", "idempotent_responses")
 
 
 def _with_database(url: str, name: str) -> str:
