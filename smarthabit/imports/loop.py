@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from smarthabit.errors import ValidationFailed
@@ -32,7 +33,7 @@ from smarthabit.imports import MAX_IMPORT_CHECKINS, MAX_IMPORT_HABITS, ImportPla
 from smarthabit.imports.archive import read_zip
 from smarthabit.models import HabitKind, TargetDirection
 from smarthabit.schedule import Schedule, ScheduleKind
-from smarthabit.schemas import MAX_HABIT_NAME, clean_text
+from smarthabit.schemas import MAX_HABIT_NAME
 
 SOURCE = "loop"
 REQUIRED_COLUMNS = ("Position", "Name", "FrequencyNumerator", "FrequencyDenominator")
@@ -40,6 +41,11 @@ YES_MANUAL, YES_AUTO, NO, SKIP, UNKNOWN = 2, 1, 0, 3, -1
 _NAMED = {"YES_MANUAL": YES_MANUAL, "YES_AUTO": YES_AUTO, "NO": NO, "SKIP": SKIP, "UNKNOWN": UNKNOWN}
 _FOLDER = re.compile(r"^(?:[^/]*/)?(\d{3,}) [^/]*/Checkmarks\.csv$")
 MAX_MEASURE = 1_000_000
+
+
+def _text(value: str | None) -> str:
+    """Loop's free text (notes may span lines) as one clean line: control characters become spaces."""
+    return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value or "").split())
 
 
 def _bad(message: str, details: object = None, code: str = "invalid_loop_export") -> ValidationFailed:
@@ -86,7 +92,7 @@ def _habit(row: dict[str, str], entries: dict[int, bytes], today: date, line: in
     try:
         position = int(row["Position"])
         numerator, denominator = int(row["FrequencyNumerator"]), int(row["FrequencyDenominator"])
-        name = clean_text(row["Name"])[:MAX_HABIT_NAME]
+        name = _text(row["Name"])[:MAX_HABIT_NAME]
     except (ValueError, TypeError):
         raise _bad("Habits.csv has a malformed row", where) from None
     if not name or numerator < 1 or denominator < 1:
@@ -101,9 +107,6 @@ def _habit(row: dict[str, str], entries: dict[int, bytes], today: date, line: in
         _measurable_target(planned, row, where)
     if position in entries:
         _read_entries(planned, entries[position], measurable)
-    if planned.checkins or planned.pauses:
-        first = min([*planned.checkins, *(start for start, _ in planned.pauses)])
-        planned.start_day = min(first, today)
     return planned
 
 
@@ -118,7 +121,7 @@ def _schedule(numerator: int, denominator: int) -> Schedule:
 
 
 def _description(row: dict[str, str]) -> str:
-    parts = [clean_text(row.get(column) or "") for column in ("Question", "Description")]
+    parts = [_text(row.get(column)) for column in ("Question", "Description")]
     return " — ".join(part for part in parts if part)[:500]
 
 
@@ -128,7 +131,7 @@ def _measurable_target(planned: PlannedHabit, row: dict[str, str], where: dict[s
     except ValueError:
         raise _bad("Habits.csv has a malformed target value", where) from None
     planned.target = target if 0 < target <= MAX_MEASURE else 1.0
-    planned.unit = clean_text(row.get("Unit") or "")[:20] or None
+    planned.unit = _text(row.get("Unit"))[:20] or None
     direction = (row.get("Target Type") or "AT_LEAST").strip()
     planned.target_direction = TargetDirection.AT_MOST if direction == "AT_MOST" else TargetDirection.AT_LEAST
 
@@ -142,13 +145,15 @@ def _read_entries(planned: PlannedHabit, data: bytes, measurable: bool) -> None:
         if not row or not row[0].strip():
             continue
         day, value = _entry(row, planned.name)
-        note = clean_text(row[2])[:500] if len(row) > 2 and row[2].strip() else None
+        if value != UNKNOWN:  # the habit existed on its first known day (a NO day too)
+            planned.start_day = min(planned.start_day, day)
+        note = _text(row[2])[:500] if len(row) > 2 else ""
         if value == SKIP:
             skipped.append(day)
         elif measurable and value >= 0:
-            planned.checkins[day] = (value / 1000, note)
+            planned.checkins[day] = (value / 1000, note or None)
         elif not measurable and value == YES_MANUAL:
-            planned.checkins[day] = (None, note)
+            planned.checkins[day] = (None, note or None)
     planned.pauses = _runs(sorted(set(skipped)))
 
 
