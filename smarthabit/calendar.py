@@ -59,6 +59,14 @@ def _rrule(habit: Habit) -> vRecur:
     return vRecur({"FREQ": "DAILY"})
 
 
+def _first_day(habit: Habit) -> date:
+    """The first scheduled day from the habit's start: DTSTART is always an occurrence, even off the RRULE."""
+    day = habit.start_day
+    while not habit.schedule.is_scheduled(day):
+        day += timedelta(days=1)
+    return day
+
+
 def _paused_days(pauses: list[tuple[date, date]], since: date) -> list[date]:
     days: list[date] = []
     for start, end in pauses:
@@ -88,7 +96,7 @@ async def build_feed(user: User, now: datetime | None = None) -> bytes:
     calendar.add("x-wr-timezone", user.timezone)
     for reminder in reminders:
         habit = reminder.habit
-        start = datetime.combine(habit.start_day, reminder.local_time.replace(tzinfo=None), tzinfo=tz)
+        start = datetime.combine(_first_day(habit), reminder.local_time.replace(tzinfo=None), tzinfo=tz)
         event = Event()
         event.add("uid", f"reminder-{reminder.id}@smarthabit")
         event.add("summary", habit.name)
