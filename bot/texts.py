@@ -23,6 +23,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("habits", "Your habits: streaks, strength, edit"),
     ("stats", "This week in words and a chart"),
     ("settings", "Time zone, reminders, quiet hours, data"),
+    ("export", "All your data as a file"),
     ("help", "What I can do"),
     ("cancel", "Leave the current question"),
 )
@@ -133,6 +134,7 @@ HELP = (
     "/stats: this week in words and a chart; <code>/stats NAME</code> for one habit\n"
     "/settings: time zone, reminders, nudges, quiet hours, delete my data\n"
     "/link: whether this chat is linked to an app account\n"
+    "/export: all your data as a file; send me Loop Habit Tracker's CSV export (zip) to import it\n"
     "/cancel: leave the current question\n\n"
     "Reply to a check-in confirmation (✅) with text to add a note to it."
 )
@@ -510,3 +512,27 @@ CONFIRM_DELETE_ACCOUNT = (
 YES_DELETE_ALL = "Yes, delete everything"
 NO_KEEP = "No, keep it"
 ACCOUNT_DELETED = "Done: everything is deleted. Send /start if you ever want to begin again."
+
+
+# --- export and import ------------------------------------------------------------------------------
+
+EXPORT_CAPTION = "Your SmartHabit data (habits, reminders, check-ins, notes, pauses). The app can import it again."
+IMPORT_NOT_ZIP = "I can import Loop Habit Tracker's export: in Loop, choose <i>Export as CSV</i> and send me that zip."
+
+
+def import_too_large(limit: int) -> str:
+    return f"That file is too large to import (the limit is {limit // (1024 * 1024)} MB)."
+
+
+def loop_imported(created: int, matched: int, checkins: int, pauses: int, renamed: dict[str, str]) -> str:
+    lines = [f"📥 Imported from Loop: {period(created, 'new habits')}, {period(checkins, 'check-ins')} and "
+             f"{period(pauses, 'pauses')} for skipped days."]
+    if matched:
+        lines.append(f"{period(matched, 'habits')} from an earlier import got only what was missing.")
+    for old, new in renamed.items():
+        lines.append(f"<b>{_e(old)}</b> is called <b>{_e(new)}</b> here (the name was taken).")
+    return "\n".join(lines)
+
+
+def import_failed(message: str) -> str:
+    return f"I couldn't import that file: {_e(message)} Nothing was changed."

@@ -23,6 +23,7 @@ from smarthabit.schedule import Schedule
 from smarthabit.streak_cache import refresh_streaks
 from smarthabit.webhooks import habit_payload, record_event
 
+DEFAULT_IMPORT_MAX_BYTES = 10 * 1024 * 1024  # IMPORT_MAX_BYTES's default; the bot's limit
 MAX_IMPORT_HABITS = 500
 MAX_IMPORT_CHECKINS = 200_000
 

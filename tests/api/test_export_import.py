@@ -66,7 +66,8 @@ async def test_json_export_round_trips_and_a_second_import_duplicates_nothing(
     assert _comparable(bobs) == _comparable(document)
 
     counts = (await Habit.filter(user_id=bob.id).count(), await CheckIn.filter(habit__user_id=bob.id).count(),
-              await HabitPause.filter(habit__user_id=bob.id).count(), await Reminder.filter(habit__user_id=bob.id).count())
+              await HabitPause.filter(habit__user_id=bob.id).count(),
+              await Reminder.filter(habit__user_id=bob.id).count())
     again = await client.post("/import", data=raw, headers=bob_headers)
     assert again.status == 200
     assert (await again.json())["habits_matched"] == 4

@@ -136,14 +136,16 @@ async def test_bad_files_are_refused_and_nothing_is_written(
     # directory alone, before inflating anything.
     many = {f"{i:03d} h/Scores.csv": b"x" * 12_000 for i in range(60)}
     declared = _declare_size(_zip(many, zipfile.ZIP_STORED), 1024 * 1024)
-    assert 60 * 1024 * 1024 > MAX_UNCOMPRESSED_BYTES
+    assert MAX_UNCOMPRESSED_BYTES < 60 * 1024 * 1024
     await _refused(client, alice_headers, alice, declared, 422, "archive_too_large")
     # A header that understates the size: inflating stops at the declared size.
     await _refused(client, alice_headers, alice, _declare_size(_zip({"Habits.csv": b"x" * 12_000}), 100),
                    422, "corrupt_archive")
 
 
-async def test_a_bad_row_after_good_habits_writes_nothing(client: TestClient, alice: User, alice_headers: Headers) -> None:
+async def test_a_bad_row_after_good_habits_writes_nothing(
+    client: TestClient, alice: User, alice_headers: Headers
+) -> None:
     today = date(2026, 6, 1)
     habits = sample_habits(today, days=10)
     data = build_loop_zip(habits, today)

@@ -78,7 +78,9 @@ async def test_signed_delivery_retried_with_backoff_after_two_failures(
     assert row["latency_ms"] is not None
 
 
-async def test_rotated_secret_signs_later_deliveries(dev_client: TestClient, alice: User, alice_headers: Headers) -> None:
+async def test_rotated_secret_signs_later_deliveries(
+    dev_client: TestClient, alice: User, alice_headers: Headers
+) -> None:
     async with webhook_receiver() as receiver:
         hook = await (await dev_client.post("/webhooks", json={"url": receiver.url, "events": ["habit.created"]},
                                             headers=alice_headers)).json()

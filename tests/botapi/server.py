@@ -594,6 +594,8 @@ class BotApiServer:
                 "deleteMessage": self._delete_message,
                 "answerCallbackQuery": self._answer_callback_query,
                 "sendPhoto": self._send_photo,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
                 "sendChatAction": self._send_chat_action,
                 "setMyCommands": self._set_my_commands,
                 "getMyCommands": self._get_my_commands,
@@ -611,6 +613,7 @@ class BotApiServer:
         """Listen on ``host:port``; port 0 picks a free one (read it back from :attr:`url`)."""
         app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download_file)
         control = {
             "message": self._control_message,
             "tap": self._control_tap,
@@ -714,6 +717,25 @@ class BotApiServer:
         location = {"latitude": latitude, "longitude": longitude}
         message = chat.new_message(chat.user, location=location)
         return await self._queue(bot, "message", copy.deepcopy(message))
+
+    async def send_document(
+        self, user_id: int, data: bytes, file_name: str, *, mime_type: str = "application/zip",
+        caption: str | None = None, token: str | None = None,
+    ) -> JSONDict:
+        """Queue a file the user sends (the bot fetches it with getFile and the file URL)."""
+        bot = self._bot(token)
+        chat = self._user_chat(bot, user_id, None)
+        file_id = f"BQACAgIAAxk{len(bot.files):08d}"
+        bot.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                    "mime_type": mime_type, "file_size": len(data)}
+        message = chat.new_message(chat.user, document=document, caption=caption)
+        return await self._queue(bot, "message", copy.deepcopy(message))
+
+    def document_bytes(self, message: JSONDict, *, token: str | None = None) -> bytes | None:
+        """The bytes of a document the bot sent (None when the message has none)."""
+        document = message.get("document")
+        return self._bot(token).files.get(document["file_id"]) if document else None
 
     async def tap(
         self, user_id: int, message_id: int, data: str, *, token: str | None = None, forged: bool = False
@@ -1144,6 +1166,44 @@ class BotApiServer:
             entities=entities or None,
             reply_markup=markup,
             reply_to_message=reply_to,
+        )
+        await self._record_send(bot, chat, message)
+        return _api_view(message)
+
+    async def _get_file(self, bot: _BotState, params: JSONDict, *_: Any) -> JSONDict:
+        file_id = str(params.get("file_id") or "")
+        data = bot.files.get(file_id)
+        if data is None:
+            raise _bad("wrong file_id or the file is temporarily unavailable")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
+                "file_path": f"documents/{file_id}"}
+
+    async def _download_file(self, request: web.Request) -> web.Response:
+        bot = self._bots.get(request.match_info["token"])
+        path = request.match_info["path"]
+        data = bot.files.get(path.removeprefix("documents/")) if bot is not None else None
+        if data is None:
+            raise web.HTTPNotFound()
+        return web.Response(body=data, content_type="application/octet-stream")
+
+    async def _send_document(
+        self, bot: _BotState, params: JSONDict, files: dict[str, bytes], record: RecordedRequest
+    ) -> JSONDict:
+        chat = self._chat_for_send(bot, params)
+        document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = document.removeprefix("attach://")
+        data = files.get(document) if isinstance(document, str) else None
+        data = data if data is not None else files.get("document")
+        if not data:
+            raise _bad("there is no document in the request")
+        caption, caption_entities = _text_or_caption(params, "caption", "caption_entities")
+        self._check_rate(bot, chat)
+        file_id = f"BQACAgIAAxk{len(bot.files):08d}"
+        bot.files[file_id] = data
+        message = chat.new_message(
+            bot.user, document={"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data)},
+            caption=caption or None, caption_entities=caption_entities or None,
         )
         await self._record_send(bot, chat, message)
         return _api_view(message)

@@ -81,7 +81,7 @@ def build_loop_zip(habits: list[LoopHabit], today: date) -> bytes:
         oldest = known[-1][0] if known else today
         days = (today - oldest).days
         files.append((folder + "Scores.csv", _csv([["Date", "Score"]] + [
-            [(today - timedelta(days=i)).isoformat(), "%.4f" % 0.5] for i in range(days + 1)])))
+            [(today - timedelta(days=i)).isoformat(), f"{0.5:.4f}"] for i in range(days + 1)])))
         files.append((folder + "Checkmarks.csv", _csv([["Date", "Value", "Notes"]] + [
             [d.isoformat(), formatted(v), notes] for d, (v, notes) in known])))
     all_days = [d for h in habits for d in h.entries]
