@@ -12,7 +12,9 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from redis.asyncio import Redis
 
+from api.conditional import etag_middleware
 from api.errors import error_middleware
+from api.idempotency import idempotency_middleware
 from api.passwords import PasswordHasher
 from api.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from api.routes import accounts, habits, insights, integrations, system, telegram, transfer
@@ -84,7 +86,7 @@ def init_app(
     `POST /telegram/webhook` when TELEGRAM_WEBHOOK_SECRET is set; the composition root builds it,
     so this package never imports the bot."""
     app = web.Application(client_max_size=settings.max_request_bytes,
-                          middlewares=[observe_middleware, error_middleware])
+                          middlewares=[observe_middleware, error_middleware, etag_middleware, idempotency_middleware])
     app[SETTINGS] = settings
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     app[REDIS] = redis

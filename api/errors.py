@@ -23,7 +23,8 @@ DOMAIN_STATUSES: tuple[tuple[type[DomainError], int], ...] = (
     (PermissionDenied, 403),
 )
 # Headers of aiohttp's own HTTP errors that the client needs (405 says what is allowed).
-_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "RateLimit-Limit", "RateLimit-Remaining",
+                 "RateLimit-Reset", "RateLimit-Policy")
 
 
 class ErrorDetail(BaseModel):

@@ -23,7 +23,19 @@ SECURITY_SCHEMES = {
 }
 RESPONSE_HEADERS = {
     401: {"WWW-Authenticate": {"description": "the Bearer challenge", "schema": {"type": "string"}}},
-    429: {"Retry-After": {"description": "seconds to wait", "required": True, "schema": {"type": "integer"}}},
+    429: {"Retry-After": {"description": "seconds to wait", "required": True, "schema": {"type": "integer"}},
+          "RateLimit-Limit": {"description": "requests allowed in the window", "schema": {"type": "integer"}},
+          "RateLimit-Remaining": {"description": "requests left in the window", "schema": {"type": "integer"}},
+          "RateLimit-Reset": {"description": "seconds until the window resets", "schema": {"type": "integer"}}},
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "description": "Send the same key again (within 24 h) to get the first answer instead of acting twice.",
+    "example": "3f1c9a2e-7b8d-4c61-9d0e-2a5b6c7d8e9f",
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+    "description": "The `ETag` of an earlier answer: 304 without a body when nothing changed.",
 }
 DESCRIPTION = """\
 The SmartHabit REST API. Sign up with `POST /users/register` (or log in with `POST /users/login`) and send
@@ -88,21 +100,31 @@ def _operation(route: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], 
         for location in ("path", "query") if location in route.inputs
         for parameter in _parameters(components[_name(refs[route.inputs[location], "validation"])], location)
     ]
+    if route.authenticated and route.method == "POST":
+        parameters.append(IDEMPOTENCY_KEY)
+    if route.method == "GET":
+        parameters.append(IF_NONE_MATCH)
     if parameters:
         operation["parameters"] = parameters
     if "body" in route.inputs:
         schema = components[_name(refs[route.inputs["body"], "validation"])]
-        operation["requestBody"] = {
-            "required": bool(schema.get("required")),
-            "content": {"application/json": {"schema": refs[route.inputs["body"], "validation"]}},
-        }
+        content: dict[str, Any] = {"schema": refs[route.inputs["body"], "validation"]}
+        if schema.get("examples"):
+            content["example"] = schema["examples"][0]
+        operation["requestBody"] = {"required": bool(schema.get("required")), "content": {"application/json": content}}
     if route.security is not None:
         operation["security"] = [{route.security: []}]
     responses: dict[str, Any] = {}
     for status, meaning in route.statuses.items():
         responses[str(status)] = _success(route, status, meaning, refs)
+    if route.method == "GET":
+        responses["304"] = {"description": "Not modified: the `If-None-Match` tag is still current"}
+    errors = dict(route.errors)
+    if route.authenticated and route.method == "POST":
+        errors.setdefault(409, "A request with this Idempotency-Key is still running")
+        errors.setdefault(422, "Invalid Idempotency-Key, or one used for a different request")
     error_ref = refs[ErrorOut, "serialization"]
-    for status, meaning in route.errors.items():
+    for status, meaning in sorted(errors.items()):
         response = {"description": meaning, "content": {"application/json": {"schema": error_ref}}}
         if status in RESPONSE_HEADERS:
             response["headers"] = RESPONSE_HEADERS[status]
@@ -118,11 +140,12 @@ def _success(
         return {"description": meaning}
     if route.response is not None:
         schema = refs[route.response, "serialization"]
-    elif route.media_type == "application/json":
+    elif route.media_type.startswith("application/json"):
         schema = {"type": "object"}  # a document passed through as is (the OpenAPI document itself)
     else:
         schema = {"type": "string"}
-    return {"description": meaning, "content": {route.media_type: {"schema": schema}}}
+    media_types = [media_type.strip() for media_type in route.media_type.split(",")]
+    return {"description": meaning, "content": {media_type: {"schema": schema} for media_type in media_types}}
 
 
 def _parameters(schema: dict[str, Any], location: str) -> list[dict[str, Any]]:

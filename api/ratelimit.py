@@ -47,8 +47,15 @@ class RateLimiter(ABC):
         waits = [wait for limit, subject in checks if (wait := await self.hit(limit, _digest(subject))) is not None]
         if waits:
             retry_after = max(waits)
+            limit = min((limit for limit, _ in checks), key=lambda limit: limit.count)
             raise ApiError(429, "rate_limited", "Too many attempts; try again later",
-                           {"retry_after": retry_after}, headers={"Retry-After": str(retry_after)})
+                           {"retry_after": retry_after}, headers=rate_limit_headers(limit, retry_after))
+
+
+def rate_limit_headers(limit: Limit, retry_after: int) -> dict[str, str]:
+    """`Retry-After` and the IETF draft's `RateLimit-*` headers of an exhausted limit."""
+    return {"Retry-After": str(retry_after), "RateLimit-Limit": str(limit.count), "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(retry_after), "RateLimit-Policy": f"{limit.count};w={limit.window}"}
 
 
 def _digest(subject: str) -> str:

@@ -77,6 +77,9 @@ UrlDate = Annotated[date, BeforeValidator(_iso_date)]
 # --- accounts ---------------------------------------------------------------------------------------
 
 class RegisterIn(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"email": "ada@example.com", "password": "correct horse battery staple", "timezone": "Europe/Berlin"}]})
+
     email: Email
     password: Password = Field(description="8 to 1024 characters; all of it counts (no 72-byte truncation)")
     timezone: Timezone = "UTC"
@@ -200,6 +203,8 @@ Note = Annotated[str, Field(max_length=MAX_NOTE)]
 
 
 class CheckInIn(Input):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"value": 5.2, "note": "felt easy"}]})
+
     day: date | None = Field(None, description="the local day (default: today); at most 7 days back")
     value: Annotated[float, Field(ge=0, le=1_000_000)] | None = Field(None, description="for measurable habits")
     note: Note | None = None

@@ -76,7 +76,9 @@ ReminderTimes = Annotated[list[time], Field(max_length=MAX_REMINDERS), AfterVali
 
 
 class HabitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Run", "kind": "measurable", "target": 5, "unit": "km",
+         "schedule": {"kind": "weekdays", "weekdays": [0, 2, 4]}, "reminder_times": ["07:30"]}]})
 
     name: HabitName
     description: Annotated[str, Field(max_length=500), AfterValidator(clean_text)] = ""

@@ -25,7 +25,7 @@ def _summary(summary: ImportSummary) -> ImportSummaryOut:
                             renamed=summary.renamed)
 
 
-@routes.get("/export", media_type="application/octet-stream")
+@routes.get("/export", media_type="application/json, application/zip")
 async def export(user: User, query: ExportQuery) -> web.Response:
     """Download all your data: `format=json` (versioned, what `POST /import` reads) or `format=csv`
     (a zip of CSV files: profile, habits, check-ins, pauses, reminders)."""
