@@ -149,6 +149,9 @@ class CheckInPath(Input):
 
 class HabitListQuery(Input):
     include_archived: bool = False
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] | None = Field(None, description="page size (default: all)")
+    cursor: Annotated[str, Field(max_length=200)] | None = Field(None, description="`next_cursor` of the last page")
+    updated_since: datetime | None = Field(None, description="only habits changed at or after this instant (sync)")
 
 
 class DeleteQuery(Input):
@@ -180,6 +183,7 @@ class HabitOut(BaseModel):
 
 class HabitListOut(BaseModel):
     items: list[HabitOut]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
 
 
 class PauseIn(Input):
@@ -243,6 +247,8 @@ class CheckInListQuery(Input):
     end: UrlDate | None = Field(None, alias="to", description="last day, inclusive")
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    cursor: Annotated[str, Field(max_length=200)] | None = Field(None, description="`next_cursor` of the last page")
+    updated_since: datetime | None = Field(None, description="only check-ins recorded at or after this instant")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -256,6 +262,7 @@ class CheckInPageOut(BaseModel):
     total: int
     limit: int
     offset: int
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
 
 
 # --- insights and nudges ----------------------------------------------------------------------------

@@ -189,16 +189,21 @@ async def checkin_for_bot_message(user: User, message_id: int) -> CheckIn | None
 
 async def list_checkins(
     user: User, habit_id: int, *, start: date | None = None, end: date | None = None,
-    limit: int = 100, offset: int = 0,
+    limit: int = 100, offset: int = 0, before: date | None = None, since: datetime | None = None,
 ) -> tuple[list[CheckIn], int]:
-    """A page of the habit's check-ins, newest first, with the total count for pagination."""
+    """A page of the habit's check-ins, newest first, with the total count for pagination; `before`
+    (exclusive) continues after a page's last day, `since` keeps those recorded since an instant."""
     habit = await get_habit(user, habit_id)
     query = CheckIn.filter(habit_id=habit.id)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
     if start is not None:
         query = query.filter(day__gte=start)
     if end is not None:
         query = query.filter(day__lte=end)
     total = await query.count()
+    if before is not None:
+        query = query.filter(day__lt=before)
     rows = await query.order_by("-day").offset(offset).limit(limit)
     return rows, total
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
+from api.pagination import decode_cursor, decode_day_cursor, encode_cursor
 from api.routing import Reply, RouteTable
 from api.schemas import (
     CheckInIn,
@@ -72,8 +73,21 @@ async def create_habit(user: User, body: HabitCreate) -> HabitOut:
 
 @routes.get("/habits")
 async def list_habits(user: User, query: HabitListQuery) -> HabitListOut:
-    """The habits in their order, each with its streaks and whether it is due and done today."""
-    return HabitListOut(items=await _render(await habits.list_habits(user, include_archived=query.include_archived)))
+    """The habits in their order, each with its streaks and whether it is due and done today.
+
+    For sync: `updated_since` keeps only habits changed since then; `limit` and `cursor` page through
+    the list (the answer's `next_cursor` asks for the next page)."""
+    statuses = await habits.list_habits(user, include_archived=query.include_archived)
+    if query.updated_since is not None:
+        statuses = [s for s in statuses if s.habit.updated_at >= query.updated_since]
+    if query.cursor is not None:
+        after = tuple(decode_cursor(query.cursor, 2))
+        statuses = [s for s in statuses if (s.habit.position, s.habit.id) > after]
+    next_cursor = None
+    if query.limit is not None and len(statuses) > query.limit:
+        statuses = statuses[: query.limit]
+        next_cursor = encode_cursor(statuses[-1].habit.position, statuses[-1].habit.id)
+    return HabitListOut(items=await _render(statuses), next_cursor=next_cursor)
 
 
 @routes.get("/habits/{habit_id}")
@@ -137,11 +151,17 @@ async def check_in(user_id: int, path: HabitPath, body: CheckInIn) -> Reply[Chec
 
 @routes.get("/habits/{habit_id}/checkins")
 async def list_checkins(user: User, path: HabitPath, query: CheckInListQuery) -> CheckInPageOut:
-    """The habit's check-ins, newest first, optionally within `from`..`to` (inclusive), one page at a time."""
+    """The habit's check-ins, newest first, optionally within `from`..`to` (inclusive), one page at a time.
+
+    Page with `cursor` (the last answer's `next_cursor`; steady while check-ins are added) or `offset`;
+    `updated_since` keeps the check-ins recorded since then."""
+    before = decode_day_cursor(query.cursor) if query.cursor is not None else None
     rows, total = await checkins.list_checkins(user, path.habit_id, start=query.start, end=query.end,
-                                      limit=query.limit, offset=query.offset)
-    return CheckInPageOut(items=[CheckInOut.of(row) for row in rows], total=total, limit=query.limit,
-                          offset=query.offset)
+                                               limit=query.limit + 1, offset=query.offset, before=before,
+                                               since=query.updated_since)
+    next_cursor = encode_cursor(rows[query.limit - 1].day.isoformat()) if len(rows) > query.limit else None
+    return CheckInPageOut(items=[CheckInOut.of(row) for row in rows[: query.limit]], total=total, limit=query.limit,
+                          offset=query.offset, next_cursor=next_cursor)
 
 
 @routes.patch("/habits/{habit_id}/checkins/{day}")
