@@ -7,15 +7,17 @@ sends them without it and they use the clock.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from smarthabit.clock import utcnow
+from smarthabit.models import IdempotentResponse
 from tasks import webhooks
 from tasks.delivery import sweep_stale_sending
 from tasks.planning import plan_due_reminders, plan_nudges, plan_weekly_summaries, run_nightly, stale_pending
 from tasks.runtime import Runtime
 
 log = logging.getLogger(__name__)
+IDEMPOTENCY_WINDOW = timedelta(hours=24)  # an Idempotency-Key's answer is replayed this long (see api.idempotency)
 
 
 async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
@@ -48,7 +50,9 @@ async def weekly_summaries(runtime: Runtime, *, now: datetime | None = None) -> 
 
 async def nightly(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
     """Hourly; does the nightly work for the zones where it is the small hours now."""
-    return {"habits": await run_nightly(now or utcnow())}
+    now = now or utcnow()
+    expired = await IdempotentResponse.filter(created_at__lt=now - IDEMPOTENCY_WINDOW).delete()
+    return {"habits": await run_nightly(now), "idempotency_keys_expired": expired}
 
 
 async def deliver_webhooks(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:

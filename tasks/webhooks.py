@@ -47,6 +47,7 @@ from smarthabit.models import (
     WebhookEvent,
 )
 from smarthabit.netguard import check_url_shape, is_public, literal_address, refused
+from smarthabit.orm import on_postgres
 from smarthabit.webhooks import SIGNATURE_HEADER, signature
 from tasks.texts import webhook_disabled_text
 
@@ -59,6 +60,7 @@ STALE_SENDING = timedelta(minutes=5)
 SEND_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 64 * 1024
 FAN_OUT_BATCH = 500
+KEEP_EVENTS = timedelta(days=14)  # deliveries end within a day; their log stays this long
 SEND_BATCH = 100
 USER_AGENT = "SmartHabit-Webhooks/1"
 
@@ -103,7 +105,10 @@ async def fan_out(now: datetime | None = None) -> int:
     now = now or utcnow()
     created = 0
     async with in_transaction():
-        events = await WebhookEvent.filter(dispatched_at__isnull=True).order_by("id").limit(FAN_OUT_BATCH)
+        query = WebhookEvent.filter(dispatched_at__isnull=True).order_by("id").limit(FAN_OUT_BATCH)
+        if on_postgres():  # a second worker's pass takes the next events instead of colliding on these
+            query = query.select_for_update(skip_locked=True)
+        events = await query
         hooks: dict[int, list[Webhook]] = {}
         for user_id in {event.user_id for event in events}:
             hooks[user_id] = await Webhook.filter(user_id=user_id, disabled_at__isnull=True)
@@ -214,6 +219,11 @@ async def _note_failure(hook: Webhook, now: datetime) -> int | None:
     return notice.id
 
 
+async def prune(now: datetime) -> int:
+    """Drop events (and by cascade their deliveries) older than `KEEP_EVENTS`."""
+    return await WebhookEvent.filter(created_at__lt=now - KEEP_EVENTS).delete()
+
+
 async def release_stale(now: datetime) -> int:
     return await WebhookDelivery.filter(
         status=WebhookDeliveryStatus.SENDING, next_attempt_at__lt=now - STALE_SENDING
@@ -225,6 +235,7 @@ async def run(session: aiohttp.ClientSession, *, allow_private: bool, now: datet
     """One pass: fan out new events, send what is due. Returns counts by outcome."""
     now = now or utcnow()
     await release_stale(now)
+    await prune(now)
     fanned = await fan_out(now)
     due = await WebhookDelivery.filter(status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now).order_by(
         "next_attempt_at", "id").limit(SEND_BATCH).values_list("id", flat=True)

@@ -112,3 +112,13 @@ async def test_csv_export_is_a_zip_of_csv_files(client: TestClient, alice: User,
         "walk 0", "walk 1", "walk 2", "walk 3"}
     assert [r["local_time"] for r in reminders] == ["07:30", "19:00"]
     assert (await client.get("/export?format=xml", headers=alice_headers)).status == 422
+
+
+async def test_an_import_beyond_the_active_habit_limit_writes_nothing(
+    client: TestClient, alice: User, alice_headers: Headers
+) -> None:
+    habits = [{"id": i, "name": f"Habit {i}", "start_day": "2026-01-01"} for i in range(1, 102)]
+    document = {"format": "smarthabit-export", "version": 1, "habits": habits}
+    response = await client.post("/import", json=document, headers=alice_headers)
+    assert response.status == 422 and (await response.json())["error"]["code"] == "too_many_habits"
+    assert not await Habit.filter(user_id=alice.id).exists()
