@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from smarthabit.checkins import MAX_NOTE
@@ -72,6 +72,17 @@ DisplayName = Annotated[str, Field(max_length=64), AfterValidator(clean_text)]
 Token = Annotated[str, Field(min_length=1, max_length=4096)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 UrlDate = Annotated[date, BeforeValidator(_iso_date)]
+_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _iso_instant(value: object) -> object:
+    """Instants in URLs are ISO 8601 with an offset only (pydantic alone would read `0.5` as a Unix time)."""
+    if isinstance(value, str) and not _INSTANT.fullmatch(value):
+        raise ValueError("expected an instant as YYYY-MM-DDTHH:MM:SS with an offset (or Z)")
+    return value
+
+
+UrlInstant = Annotated[AwareDatetime, BeforeValidator(_iso_instant)]
 
 
 # --- accounts ---------------------------------------------------------------------------------------
@@ -151,7 +162,7 @@ class HabitListQuery(Input):
     include_archived: bool = False
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] | None = Field(None, description="page size (default: all)")
     cursor: Annotated[str, Field(max_length=200)] | None = Field(None, description="`next_cursor` of the last page")
-    updated_since: datetime | None = Field(None, description="only habits changed at or after this instant (sync)")
+    updated_since: UrlInstant | None = Field(None, description="only habits changed at or after this instant (sync)")
 
 
 class DeleteQuery(Input):
@@ -248,7 +259,7 @@ class CheckInListQuery(Input):
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: Annotated[str, Field(max_length=200)] | None = Field(None, description="`next_cursor` of the last page")
-    updated_since: datetime | None = Field(None, description="only check-ins recorded at or after this instant")
+    updated_since: UrlInstant | None = Field(None, description="only check-ins recorded at or after this instant")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
