@@ -106,6 +106,8 @@ def _operation(route: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], 
         parameters.append(IF_NONE_MATCH)
     if parameters:
         operation["parameters"] = parameters
+    if route.upload is not None:
+        operation["requestBody"] = dict(route.upload)
     if "body" in route.inputs:
         schema = components[_name(refs[route.inputs["body"], "validation"])]
         content: dict[str, Any] = {"schema": refs[route.inputs["body"], "validation"]}

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from aiohttp import web
@@ -61,6 +61,7 @@ class Route:
     wants_request: bool = False
     guard: Guard | None = None
     security: str | None = None  # the OpenAPI security scheme that protects it
+    upload: Mapping[str, Any] | None = None  # OpenAPI requestBody of a body the handler streams itself
 
     @property
     def status(self) -> int:
@@ -118,13 +119,14 @@ class RouteTable:
     def route(
         self, method: str, path: str, *, status: int | None = None, statuses: Mapping[int, str] | None = None,
         errors: Mapping[int, str] | None = None, guard: Guard | None = None, security: str | None = None,
-        media_type: str = "application/json",
+        media_type: str = "application/json", upload: Mapping[str, Any] | None = None,
     ) -> Decorator:
         """Register `handler` for `method path`; `statuses` documents alternatives a `Reply` may pick."""
 
         def register(handler: Handler) -> Handler:
-            self.routes.append(_build(self.tag, method, path, handler, status, statuses or {}, errors or {},
-                                      guard, security, media_type))
+            route = _build(self.tag, method, path, handler, status, statuses or {}, errors or {}, guard, security,
+                           media_type)
+            self.routes.append(replace(route, upload=upload) if upload is not None else route)
             return handler
 
         return register

@@ -7,6 +7,7 @@ bytes, so an import can be bigger than an ordinary request and still has a hard 
 from __future__ import annotations
 
 from aiohttp import BodyPartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from api.errors import ApiError
 
@@ -40,9 +41,12 @@ async def read_upload(request: web.Request, limit: int, field: str = "file") -> 
         return await read_body(request, limit)
     if request.content_length is not None and request.content_length > limit + CHUNK:
         raise too_large(limit)
-    reader = await request.multipart()
-    while (part := await reader.next()) is not None:
-        if isinstance(part, BodyPartReader) and part.name == field:
-            return await _read_capped(part.read_chunk, limit)
+    try:
+        reader = await request.multipart()
+        while (part := await reader.next()) is not None:
+            if isinstance(part, BodyPartReader) and part.name == field:
+                return await _read_capped(part.read_chunk, limit)
+    except (ValueError, HttpProcessingError, UnicodeError):
+        raise ApiError(400, "malformed_multipart", "The multipart body cannot be read") from None
     raise ApiError(422, "validation_error", f"Send the file in the multipart field `{field}`",
                    [{"loc": ["body", field], "msg": "Field required", "type": "missing"}])

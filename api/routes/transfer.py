@@ -16,7 +16,7 @@ from smarthabit.imports.ours import parse_export
 from smarthabit.models import User
 
 routes = RouteTable("import and export")
-TOO_LARGE = {413: "The file is larger than IMPORT_MAX_BYTES (default 10 MiB)"}
+TOO_LARGE = {400: "Malformed multipart body", 413: "The file is larger than IMPORT_MAX_BYTES (default 10 MiB)"}
 
 
 def _summary(summary: ImportSummary) -> ImportSummaryOut:
@@ -38,7 +38,21 @@ async def export(user: User, query: ExportQuery) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@routes.post("/import", errors={**TOO_LARGE, 422: "Not a SmartHabit export of a known version"})
+EXPORT_BODY = {"required": True, "content": {"application/json": {
+    "schema": {"type": "object", "required": ["format", "version", "habits"],
+               "properties": {"format": {"const": "smarthabit-export"}, "version": {"const": 1},
+                              "habits": {"type": "array", "items": {"type": "object"}}}},
+    "example": {"format": "smarthabit-export", "version": 1, "habits": [
+        {"id": 1, "name": "Walk", "kind": "yes_no", "schedule": {"kind": "daily"}, "start_day": "2026-01-05",
+         "reminder_times": ["07:30"], "checkins": [{"day": "2026-01-05", "value": None, "note": "park"}],
+         "pauses": []}]}}}}
+LOOP_BODY = {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"],
+               "properties": {"file": {"type": "string", "format": "binary",
+                                       "description": "Loop's `Loop Habits CSV <date>.zip`"}}}}}}
+
+
+@routes.post("/import", errors={**TOO_LARGE, 422: "Not a SmartHabit export of a known version"}, upload=EXPORT_BODY)
 async def import_export(request: web.Request, user: User) -> ImportSummaryOut:
     """Restore a JSON export (`GET /export?format=json`) into this account, all or nothing.
 
@@ -48,7 +62,7 @@ async def import_export(request: web.Request, user: User) -> ImportSummaryOut:
     return _summary(await apply_import(user, parse_export(raw)))
 
 
-@routes.post("/import/loop", errors={**TOO_LARGE, 422: "Not a readable Loop Habit Tracker export"})
+@routes.post("/import/loop", errors={**TOO_LARGE, 422: "Not a readable Loop Habit Tracker export"}, upload=LOOP_BODY)
 async def import_loop(request: web.Request, user: User) -> ImportSummaryOut:
     """Import the zip of Loop Habit Tracker's "Export as CSV" (multipart field `file`), all or nothing.
 
