@@ -6,6 +6,8 @@ bytes, so an import can be bigger than an ordinary request and still has a hard 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiohttp import BodyPartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
@@ -19,7 +21,7 @@ def too_large(limit: int) -> ApiError:
                     {"max_bytes": limit})
 
 
-async def _read_capped(read_chunk, limit: int) -> bytes:  # type: ignore[no-untyped-def]
+async def _read_capped(read_chunk: Callable[[int], Awaitable[bytes | bytearray]], limit: int) -> bytes:
     data = bytearray()
     while chunk := await read_chunk(CHUNK):
         data += chunk
