@@ -1,243 +1,375 @@
-"""Skip-prediction quality on synthetic habits with known patterns, against two baselines.
+"""Skip-prediction quality at every horizon the product shows, on held-out seeds, against the best baseline.
 
-    python -m bench.prediction_quality [--habits 40] [--days 300] [--seed 7]
+    python -m bench.prediction_quality [--seeds 4] [--users 60] [--days 300] [--split held-out]
+    python -m bench.prediction_quality --fit      # refit the population weights on tuning seeds
 
-Each synthetic habit has a known daily probability of being done, from one of these patterns:
-weekday effects (one or two hard weekdays), slow drift (motivation fading or growing over months),
-bursts and lapses (a two-state engaged/lapsed chain), all three mixed, a Mon/Wed/Fri habit with a
-hard Friday, and a steady habit with no pattern at all (where nothing should beat the plain rate).
+Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
+daily probabilities; ten patterns). Every forecast is made as production makes it: at the start of
+day t (the origin), from the days before t only, for the days t .. t+6 (horizons 1..7). The skip
+model's forecasts for every origin come from `smarthabit.prediction.walk_forward`, the very function
+the nightly job runs for the last origin (spot checks below compare it with `skip_probabilities`).
 
-Every forecast is made the way production makes it: for day t, only days before t are known.
-The skip model is refitted weekly (as the nightly job would, plus it sees each finished day);
-the baselines are recomputed daily:
-  - overall: the habit's skip rate so far, (skips + 1) / (due days + 2)
-  - weekday: its skip rate on that weekday so far, (skips + 1) / (due days + 2)
-Scores: Brier score (mean squared error of the probability; lower is better), expected calibration
-error over ten probability bins (ECE), and log loss. "oracle" uses the true probabilities: the
-floor no forecaster can beat. Warm = days 120..end; cold start = days 7..35 (thin history).
+Baselines, all recomputed at every origin from the same days, with the strongest named per cell:
+overall rate and per-weekday rate (Laplace), recency-weighted overall rates (half-lives 14, 30, 60
+days), a recency-weighted weekday rate (half-life 8 weeks), and the weekday rate shrunk toward the
+overall rate (plain and recency-weighted). "floor" is the true probability given the simulation's
+hidden state at the start of the target day: no forecaster reaches it at horizons > 1.
+
+Scored: established habits at origins from day 56 on, new habits at origins 7..21 days after their
+start; only due target days. Brier, log loss, ECE (10 bins) and reliability bins.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 
-from smarthabit.prediction import HabitRecord, SkipModel, fit_skip_model, is_due
-from smarthabit.schedule import Schedule, ScheduleKind
+import numpy as np
 
-START = date(2025, 1, 6)  # a Monday
-WARM_FROM = 120
-COLD = (7, 35)
-REFIT_EVERY = 7
+from bench.synthetic_habits import HELD_OUT_SEEDS, PATTERNS, START, TUNING_SEEDS, Habit, population
+from smarthabit import nudge_rule
+from smarthabit.prediction import (
+    HORIZONS,
+    USER_PRIOR_STRENGTH,
+    POPULATION_SKIP_RATE,
+    HabitRecord,
+    Prior,
+    base_rate,
+    features,
+    history,
+    skip_probabilities,
+    walk_forward,
+)
 
-DoneProbability = Callable[[int, date], float]  # (day index, day) -> P(done)
-
-
-@dataclass
-class Synthetic:
-    pattern: str
-    schedule: Schedule
-    p_done: list[float]  # per day index (0 where not due)
-    done: set[date] = field(default_factory=set)
-
-
-def _weekday_effect(rng: random.Random, days: int) -> list[float]:
-    base = rng.uniform(0.75, 0.95)
-    hard = set(rng.sample(range(7), rng.choice((1, 2))))
-    low = rng.uniform(0.15, 0.45)
-    return [low if (START + timedelta(days=i)).weekday() in hard else base for i in range(days)]
-
-
-def _drift(rng: random.Random, days: int) -> list[float]:
-    start, end = rng.uniform(0.8, 0.95), rng.uniform(0.25, 0.5)
-    if rng.random() < 0.3:
-        start, end = end, start  # a habit that grows on the person
-    return [start + (end - start) * i / days for i in range(days)]
+RAW = False
+WARM_FROM = 56
+NEW_HABIT_ORIGINS = (7, 21)
+PRIOR_WINDOW = 90
+BASELINES = ("overall", "weekday", "recent 14d", "recent 30d", "recent 60d", "weekday 8w", "weekday shrunk",
+             "weekday shrunk 90d")
 
 
-def _lapses(rng: random.Random, days: int) -> list[float]:
-    engaged, lapsed = rng.uniform(0.8, 0.95), rng.uniform(0.05, 0.25)
-    leave, come_back = rng.uniform(0.02, 0.05), rng.uniform(0.08, 0.2)
-    state, out = True, []
-    for _ in range(days):
-        out.append(engaged if state else lapsed)
-        state = (rng.random() >= leave) if state else (rng.random() < come_back)
+def record_of(habit: Habit) -> HabitRecord:
+    done = frozenset(START + timedelta(days=i) for i, d in enumerate(habit.done) if d)
+    return HabitRecord(habit.schedule, done, START + timedelta(days=habit.start), tuple(habit.pauses))
+
+
+def _arrays(habit: Habit, days: int) -> tuple[np.ndarray, np.ndarray]:
+    due = np.array([habit.due(i) for i in range(days)])
+    return due, due & ~np.array(habit.done)
+
+
+def user_prior_series(habits: list[Habit], days: int) -> dict[int, np.ndarray]:
+    """At each absolute day t: the user's pooled skip rate over their *other* habits' last 90 days,
+    exactly as `smarthabit.prediction.user_prior` computes it at t."""
+    arrays = {id(h): _arrays(h, days) for h in habits}
+    out = {}
+    for habit in habits:
+        due = sum((arrays[id(o)][0].astype(float) for o in habits if o is not habit), np.zeros(days))
+        skip = sum((arrays[id(o)][1].astype(float) for o in habits if o is not habit), np.zeros(days))
+        cdue, cskip = np.concatenate(([0.0], np.cumsum(due))), np.concatenate(([0.0], np.cumsum(skip)))
+        t = np.arange(days + 1)
+        lo = np.maximum(0, t - PRIOR_WINDOW)
+        out[id(habit)] = (cskip[t] - cskip[lo] + USER_PRIOR_STRENGTH * POPULATION_SKIP_RATE) / (
+            cdue[t] - cdue[lo] + USER_PRIOR_STRENGTH)
     return out
 
 
-def _mixed(rng: random.Random, days: int) -> list[float]:
-    weekday, drift, lapses = _weekday_effect(rng, days), _drift(rng, days), _lapses(rng, days)
-    return [max(0.02, min(0.98, w * d * x / 0.8)) for w, d, x in zip(weekday, drift, lapses, strict=True)]
+def _decayed(x: np.ndarray, half_life: float) -> np.ndarray:
+    n = x.shape[-1]
+    lam = 0.5 ** (1 / half_life)
+    out = np.zeros((*x.shape[:-1], n + 1))
+    out[..., 1:] = np.cumsum(x * lam ** -np.arange(n), axis=-1) * lam ** np.arange(n)
+    return out
 
 
-def _steady(rng: random.Random, days: int) -> list[float]:
-    return [rng.uniform(0.55, 0.9)] * days
+def baselines(due: np.ndarray, skip: np.ndarray, weekday0: int) -> dict[str, np.ndarray]:
+    """(origins, horizons) forecasts of every baseline, from the days before each origin."""
+    n = len(due)
+    due, skip = due.astype(float), skip.astype(float)
+    weekday_of = (weekday0 + np.arange(n)) % 7
+    mask = weekday_of[None, :] == np.arange(7)[:, None]
+    targets = (weekday0 + np.arange(n + 1)[:, None] + np.arange(HORIZONS)[None, :]) % 7
+    origins = np.arange(n + 1)[:, None]
 
+    def per_origin(rate: np.ndarray) -> np.ndarray:
+        return np.repeat(rate[:, None], HORIZONS, axis=1)
 
-def _mwf(rng: random.Random, days: int) -> list[float]:
-    base, friday = rng.uniform(0.8, 0.95), rng.uniform(0.2, 0.4)
-    return [friday if (START + timedelta(days=i)).weekday() == 4 else base for i in range(days)]
+    def per_target(rates: np.ndarray) -> np.ndarray:
+        return rates[targets, origins]
 
-
-PATTERNS: dict[str, tuple[Callable[[random.Random, int], list[float]], Schedule]] = {
-    "weekday effect": (_weekday_effect, Schedule(ScheduleKind.DAILY)),
-    "slow drift": (_drift, Schedule(ScheduleKind.DAILY)),
-    "bursts & lapses": (_lapses, Schedule(ScheduleKind.DAILY)),
-    "mixed": (_mixed, Schedule(ScheduleKind.DAILY)),
-    "Mon/Wed/Fri": (_mwf, Schedule(ScheduleKind.WEEKDAYS, frozenset({0, 2, 4}))),
-    "steady": (_steady, Schedule(ScheduleKind.DAILY)),
-}
-
-
-def generate(pattern: str, rng: random.Random, days: int) -> Synthetic:
-    make, schedule = PATTERNS[pattern]
-    p_done = make(rng, days)
-    habit = Synthetic(pattern, schedule, p_done)
-    for i, p in enumerate(p_done):
-        day = START + timedelta(days=i)
-        if schedule.is_scheduled(day) and rng.random() < p:
-            habit.done.add(day)
-    return habit
+    out = {}
+    s, c = _decayed(skip, 1e9), _decayed(due, 1e9)
+    overall = (s + 1) / (c + 2)
+    out["overall"] = per_origin(overall)
+    ws, wc = _decayed(skip * mask, 1e9), _decayed(due * mask, 1e9)
+    out["weekday"] = per_target((ws + 1) / (wc + 2))
+    for hl in (14, 30, 60):
+        out[f"recent {hl}d"] = per_origin((_decayed(skip, hl) + 1) / (_decayed(due, hl) + 2))
+    out["weekday 8w"] = per_target((_decayed(skip * mask, 56) + 1) / (_decayed(due * mask, 56) + 2))
+    out["weekday shrunk"] = per_target((ws + 4 * overall) / (wc + 4))
+    recent = (_decayed(skip, 30) + 1) / (_decayed(due, 30) + 2)
+    out["weekday shrunk 90d"] = per_target((_decayed(skip * mask, 90) + 4 * recent) / (_decayed(due * mask, 90) + 4))
+    return out
 
 
 @dataclass
-class Scores:
-    """Forecasts and outcomes (1 = skipped) of one forecaster."""
+class Table:
+    """Scored forecasts, one row per (habit, origin, horizon) with a due target day."""
 
-    forecasts: list[float] = field(default_factory=list)
-    outcomes: list[int] = field(default_factory=list)
+    pattern: list[np.ndarray] = field(default_factory=list)
+    horizon: list[np.ndarray] = field(default_factory=list)
+    y: list[np.ndarray] = field(default_factory=list)
+    floor: list[np.ndarray] = field(default_factory=list)
+    model: list[np.ndarray] = field(default_factory=list)
+    fallback: list[np.ndarray] = field(default_factory=list)
+    base: dict[str, list[np.ndarray]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, forecast: float, outcome: int) -> None:
-        self.forecasts.append(forecast)
-        self.outcomes.append(outcome)
-
-    def brier(self) -> float:
-        return statistics.fmean((f - o) ** 2 for f, o in zip(self.forecasts, self.outcomes, strict=True))
-
-    def log_loss(self) -> float:
-        eps = 1e-4
-        pairs = zip(self.forecasts, self.outcomes, strict=True)
-        return -statistics.fmean(math.log(min(1 - eps, max(eps, f if o else 1 - f))) for f, o in pairs)
-
-    def bins(self, count: int = 10) -> list[tuple[int, float, float]]:
-        """(n, mean forecast, observed skip rate) per equal-width probability bin."""
-        groups: list[list[tuple[float, int]]] = [[] for _ in range(count)]
-        for f, o in zip(self.forecasts, self.outcomes, strict=True):
-            groups[min(count - 1, int(f * count))].append((f, o))
-        return [(len(g), statistics.fmean(f for f, _ in g), statistics.fmean(o for _, o in g)) if g else (0, 0.0, 0.0)
-                for g in groups]
-
-    def ece(self) -> float:
-        total = len(self.forecasts)
-        return sum(n / total * abs(mean - observed) for n, mean, observed in self.bins() if n)
+    def done(self) -> dict[str, np.ndarray]:
+        out = {k: np.concatenate(getattr(self, k)) for k in ("pattern", "horizon", "y", "floor", "model", "fallback")}
+        out.update({f"base:{k}": np.concatenate(v) for k, v in self.base.items()})
+        return out
 
 
-FORECASTERS = ("skip model", "overall rate", "weekday rate", "oracle")
+def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table) -> None:
+    record = record_of(habit)
+    end = START + timedelta(days=days)
+    hist = history(record, end)
+    priors = prior_rates[habit.start:]
+    feats = features(hist, Prior(base_rate(record, Prior())), None if habit.schedule.kind == "times_per_week"
+                     else priors)
+    forecast = walk_forward(hist, feats)
+    bases = baselines(hist.due, hist.due & ~hist.done, hist.first.weekday())
+    lo, hi = (NEW_HABIT_ORIGINS if habit.pattern == "new habit" else (WARM_FROM, hist.days - HORIZONS + 1))
+    origins = np.arange(lo, min(hi, hist.days - HORIZONS + 1) + 1)
+    if not len(origins):
+        return
+    target = origins[:, None] + np.arange(HORIZONS)[None, :]
+    keep = hist.due[np.minimum(target, hist.days - 1)] & (target < hist.days)
+    rows = np.nonzero(keep)
+    t, h = origins[rows[0]], rows[1]
+    day = t + h
+    table.pattern.append(np.full(len(t), PATTERNS.index(habit.pattern)))
+    table.horizon.append(h)
+    table.y.append((~hist.done[day]).astype(float))
+    table.floor.append(1 - np.asarray(habit.p_logged)[habit.start + day])
+    table.model.append(forecast.model[t, h] if RAW else forecast.probability[t, h])
+    table.fallback.append(forecast.fallback[t, h])
+    for name in BASELINES:
+        table.base[name].append(bases[name][t, h])
 
 
-def evaluate(habit: Synthetic, days: int, windows: dict[str, tuple[int, int]],
-             scores: dict[str, dict[str, Scores]], by_pattern: dict[str, dict[str, Scores]]) -> None:
-    """Forecast every due day in the windows from the days before it, for every forecaster."""
-    record = HabitRecord(habit.schedule, frozenset(habit.done), START)
-    first = min(lo for lo, _ in windows.values())
-    last = max(hi for _, hi in windows.values())
-    model: SkipModel | None = None
-    skips = due = 0
-    weekday_skips, weekday_due = [0] * 7, [0] * 7
-    for i in range(days):
-        day = START + timedelta(days=i)
-        if first <= i < last:
-            if model is None or (i - first) % REFIT_EVERY == 0:
-                known = frozenset(d for d in habit.done if d < day)
-                model = fit_skip_model(HabitRecord(habit.schedule, known, START), day)
-            if is_due(record, day):
-                outcome = 0 if day in habit.done else 1
-                forecasts = {
-                    "skip model": model.probability(day),
-                    "overall rate": (skips + 1) / (due + 2),
-                    "weekday rate": (weekday_skips[day.weekday()] + 1) / (weekday_due[day.weekday()] + 2),
-                    "oracle": 1 - habit.p_done[i],
-                }
-                for window, (lo, hi) in windows.items():
-                    if lo <= i < hi:
-                        for name, forecast in forecasts.items():
-                            scores[window][name].add(forecast, outcome)
-                            if window == "warm":
-                                by_pattern[habit.pattern][name].add(forecast, outcome)
-            model.observe(day, day in habit.done)
-        if is_due(record, day):
-            skipped = day not in habit.done
-            skips += skipped
-            due += 1
-            weekday_skips[day.weekday()] += skipped
-            weekday_due[day.weekday()] += 1
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((p - y) ** 2))
+
+
+def log_loss(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def bins(p: np.ndarray, y: np.ndarray, count: int = 10) -> list[tuple[int, float, float]]:
+    index = np.minimum(count - 1, (p * count).astype(int))
+    out = []
+    for b in range(count):
+        sel = index == b
+        out.append((int(sel.sum()), float(p[sel].mean()) if sel.any() else 0.0, float(y[sel].mean()) if sel.any() else 0.0))
+    return out
+
+
+def ece(p: np.ndarray, y: np.ndarray) -> float:
+    return sum(n / len(p) * abs(m - o) for n, m, o in bins(p, y) if n)
+
+
+def best_baseline(rows: dict[str, np.ndarray], sel: np.ndarray) -> tuple[str, float]:
+    scores = {name: brier(rows[f"base:{name}"][sel], rows["y"][sel]) for name in BASELINES}
+    name = min(scores, key=scores.__getitem__)
+    return name, scores[name]
 
 
 def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
+
     def line(row: Sequence[str]) -> str:
-        cells = zip(row, widths, strict=True)
-        return "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(cells))
+        return "  ".join(cell.ljust(w) if c == 0 else cell.rjust(w) for c, (cell, w) in enumerate(zip(row, widths)))
 
     lines = [line(row) for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
+def report_horizons(rows: dict[str, np.ndarray]) -> None:
+    y, model, floor = rows["y"], rows["model"], rows["floor"]
+    out = [["horizon", "forecasts", "model", "best baseline", "(which)", "floor", "vs best", "gap closed",
+            "log loss model/base", "ECE model/base", "fallback"]]
+    gaps = []
+    for h in range(HORIZONS):
+        sel = rows["horizon"] == h
+        name, b = best_baseline(rows, sel)
+        m, f = brier(model[sel], y[sel]), brier(floor[sel], y[sel])
+        gaps.append((b - m) / (b - f))
+        base = rows[f"base:{name}"][sel]
+        out.append([f"{h + 1}", str(int(sel.sum())), f"{m:.4f}", f"{b:.4f}", name, f"{f:.4f}",
+                    f"{(m - b) / b * 100:+.1f}%", f"{gaps[-1] * 100:.0f}%",
+                    f"{log_loss(model[sel], y[sel]):.4f}/{log_loss(base, y[sel]):.4f}",
+                    f"{ece(model[sel], y[sel]):.3f}/{ece(base, y[sel]):.3f}",
+                    f"{rows['fallback'][sel].mean() * 100:.1f}%"])
+    print("Brier by horizon (1 = today), model vs the best baseline at that horizon")
+    print(_table(out))
+    print(f"\ngap closed between the best baseline and the floor, averaged over horizons: "
+          f"{statistics.fmean(gaps) * 100:.1f}% (target >= 40%)")
+    print(f"model ECE, all horizons: {ece(model, y):.4f} (target <= 0.02); "
+          f"fallback to the weekday rate: {rows['fallback'].mean() * 100:.1f}% of forecasts")
+
+
+def report_patterns(rows: dict[str, np.ndarray]) -> None:
+    y, model, floor = rows["y"], rows["model"], rows["floor"]
+    out = [["pattern", "forecasts", "model", "best baseline", "(which)", "floor", "vs best", "gap closed",
+            "ECE", "fallback", "worst h vs its best"]]
+    for index, pattern in enumerate(PATTERNS):
+        sel = rows["pattern"] == index
+        if not sel.any():
+            continue
+        name, b = best_baseline(rows, sel)
+        m, f = brier(model[sel], y[sel]), brier(floor[sel], y[sel])
+        worst = max(
+            (brier(model[sel & (rows["horizon"] == h)], y[sel & (rows["horizon"] == h)]) - hb) / hb
+            for h in range(HORIZONS) for hb in [best_baseline(rows, sel & (rows["horizon"] == h))[1]]
+        )
+        out.append([pattern, str(int(sel.sum())), f"{m:.4f}", f"{b:.4f}", name, f"{f:.4f}",
+                    f"{(m - b) / b * 100:+.1f}%", f"{(b - m) / (b - f) * 100:.0f}%", f"{ece(model[sel], y[sel]):.3f}",
+                    f"{rows['fallback'][sel].mean() * 100:.1f}%", f"{worst * 100:+.1f}%"])
+    print("\nBrier by pattern (all horizons), model vs the best baseline on that pattern")
+    print(_table(out))
+
+
+def report_reliability(rows: dict[str, np.ndarray]) -> None:
+    out = [["bin", "forecasts", "mean forecast", "observed skip rate", "h=1 mean/observed", "h=7 mean/observed"]]
+    y, model, h = rows["y"], rows["model"], rows["horizon"]
+    b1, b7 = bins(model[h == 0], y[h == 0]), bins(model[h == 6], y[h == 6])
+    for index, (n, mean, observed) in enumerate(bins(model, y)):
+        if n:
+            out.append([f"{index / 10:.1f}-{(index + 1) / 10:.1f}", str(n), f"{mean:.3f}", f"{observed:.3f}",
+                        f"{b1[index][1]:.3f}/{b1[index][2]:.3f}", f"{b7[index][1]:.3f}/{b7[index][2]:.3f}"])
+    print("\nReliability of the skip model (held-out forecasts binned by probability)")
+    print(_table(out))
+
+
+def report_nudges(rows: dict[str, np.ndarray]) -> None:
+    """The nudge rule on each forecaster: nudge the day when P(skip) >= the rule's threshold."""
+    threshold = nudge_rule.SKIP_RISK_THRESHOLD
+    y = rows["y"]
+    out = [["decided from", "nudges / 100 due days", "nudges / 100 skips", "precede a skip", "skips nudged",
+            "cost / 100 due days"]]
+
+    def line(label: str, p: np.ndarray, yy: np.ndarray) -> None:
+        sent = p >= threshold
+        cost = (sent & (yy == 0)).sum() * nudge_rule.UNNEEDED_NUDGE_COST + (~sent & (yy == 1)).sum() * \
+            nudge_rule.MISSED_SKIP_COST
+        out.append([label, f"{sent.mean() * 100:.1f}", f"{sent.sum() / max(1, yy.sum()) * 100:.1f}",
+                    f"{yy[sent].mean() * 100:.1f}%" if sent.any() else "-", f"{sent[yy == 1].mean() * 100:.1f}%",
+                    f"{cost / len(yy) * 100:.1f}"])
+
+    for h in (0, 1, 2):
+        sel = rows["horizon"] == h
+        line(f"skip model, horizon {h + 1}", rows["model"][sel], y[sel])
+    sel = rows["horizon"] == 0
+    name, _ = best_baseline(rows, sel)
+    line(f"best baseline ({name}), horizon 1", rows[f"base:{name}"][sel], y[sel])
+    line("floor (true probability)", rows["floor"][sel], y[sel])
+    line("never nudge", np.zeros(int(sel.sum())), y[sel])
+    print(f"\nNudges by the rule (threshold {threshold:.2f} = unneeded nudge cost {nudge_rule.UNNEEDED_NUDGE_COST:g} / "
+          f"(that + missed skip cost {nudge_rule.MISSED_SKIP_COST:g})); the product decides on the day (horizon 1)")
+    print(_table(out))
+
+
+def spot_check(habits: list[Habit], priors: dict[int, np.ndarray], days: int, rng: random.Random) -> float:
+    """Max |walk-forward - skip_probabilities| over random (habit, origin) pairs: the bench scores production."""
+    worst = 0.0
+    for habit in rng.sample(habits, min(25, len(habits))):
+        record = record_of(habit)
+        hist = history(record, START + timedelta(days=days))
+        if hist.days < 2:
+            continue
+        prior_rates = priors[id(habit)][habit.start:]
+        forecast = walk_forward(hist, features(hist, Prior(base_rate(record, Prior())), prior_rates))
+        t = rng.randrange(1, hist.days)
+        today = hist.first + timedelta(days=t)
+        wanted = [today + timedelta(days=h) for h in range(HORIZONS)]
+        served = skip_probabilities(record, wanted, today, Prior(rate=float(prior_rates[t])))
+        for h, day in enumerate(wanted):
+            if served[day] > 0:
+                worst = max(worst, abs(served[day] - forecast.probability[t, h]))
+    return worst
+
+
+def nightly_cost(habits: list[Habit], priors: dict[int, np.ndarray], days: int) -> list[float]:
+    """Milliseconds per habit for the nightly job's call: 7 days of forecasts from a full history."""
+    today = START + timedelta(days=days)
+    timings = []
+    for habit in habits[:200]:
+        record, prior = record_of(habit), Prior(rate=float(priors[id(habit)][-1]))
+        wanted = [today + timedelta(days=h) for h in range(HORIZONS)]
+        started = time.perf_counter()
+        skip_probabilities(record, wanted, today, prior)
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def collect(seeds: Sequence[int], users: int, days: int) -> tuple[dict[str, np.ndarray], list[Habit], dict]:
+    table = Table()
+    habits_all: list[Habit] = []
+    priors_all: dict[int, np.ndarray] = {}
+    for seed in seeds:
+        habits = population(seed, users, days)
+        by_user: dict[int, list[Habit]] = defaultdict(list)
+        for habit in habits:
+            by_user[habit.user].append(habit)
+        for group in by_user.values():
+            priors = user_prior_series(group, days)
+            priors_all.update(priors)
+            for habit in group:
+                score_habit(habit, priors[id(habit)], days, table)
+        habits_all.extend(habits)
+    return table.done(), habits_all, priors_all
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prediction_quality", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--habits", type=int, default=40, help="synthetic habits per pattern (default 40)")
-    parser.add_argument("--days", type=int, default=300, help="days of history per habit (default 300)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seeds", type=int, default=4, help="generator seeds (populations) to score (default 4)")
+    parser.add_argument("--users", type=int, default=60, help="users per seed, 1-3 habits each (default 60)")
+    parser.add_argument("--days", type=int, default=300, help="days simulated (default 300)")
+    parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out",
+                        help="held-out seeds for reporting (default); tuning seeds while developing")
+    parser.add_argument("--fit", action="store_true", help="fit WEIGHTS and CALIBRATION on tuning seeds and print them")
     args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
-    windows = {"warm": (WARM_FROM, args.days), "cold start": COLD}
-    scores = {w: {name: Scores() for name in FORECASTERS} for w in windows}
-    by_pattern = {p: {name: Scores() for name in FORECASTERS} for p in PATTERNS}
+    if args.fit:
+        from bench.prediction_fit import fit_and_print
+
+        fit_and_print(args.seeds, args.users, args.days)
+        return
+    seeds = list((HELD_OUT_SEEDS if args.split == "held-out" else TUNING_SEEDS)[: args.seeds])
     started = time.perf_counter()
-    for pattern in PATTERNS:
-        for _ in range(args.habits):
-            evaluate(generate(pattern, rng, args.days), args.days, windows, scores, by_pattern)
+    rows, habits, priors = collect(seeds, args.users, args.days)
     elapsed = time.perf_counter() - started
-
-    print(f"Skip prediction quality: {args.habits} synthetic habits x {len(PATTERNS)} patterns, {args.days} days, "
-          f"seed {args.seed} ({elapsed:.1f} s)\n")
-    rows = [["forecaster", "Brier warm", "ECE warm", "log loss warm", "Brier cold", "ECE cold", "forecasts warm"]]
-    for name in FORECASTERS:
-        warm, cold = scores["warm"][name], scores["cold start"][name]
-        rows.append([name, f"{warm.brier():.4f}", f"{warm.ece():.4f}", f"{warm.log_loss():.4f}",
-                     f"{cold.brier():.4f}", f"{cold.ece():.4f}", str(len(warm.forecasts))])
-    print(_table(rows))
-    model = scores["warm"]["skip model"]
-    print()
-    for baseline in ("overall rate", "weekday rate"):
-        for window in windows:
-            b, m = scores[window][baseline].brier(), scores[window]["skip model"].brier()
-            print(f"skip model vs {baseline:12s} ({window:10s}): Brier {m:.4f} vs {b:.4f} -> "
-                  f"{(b - m) / b * 100:+.1f}% better")
-    oracle, overall = scores["warm"]["oracle"].brier(), scores["warm"]["overall rate"].brier()
-    gap = (overall - model.brier()) / (overall - oracle) * 100
-    print(f"skip model closes {gap:.0f}% of the gap between the overall-rate baseline and the oracle (warm)")
-
-    print("\nBrier score by pattern (warm window)")
-    rows = [["pattern", *FORECASTERS]]
-    for pattern, pattern_scores in by_pattern.items():
-        rows.append([pattern, *(f"{pattern_scores[name].brier():.4f}" for name in FORECASTERS)])
-    print(_table(rows))
-
-    print("\nReliability of the skip model (warm window): forecasts binned by probability")
-    rows = [["bin", "forecasts", "mean forecast", "observed skip rate"]]
-    for index, (n, mean, observed) in enumerate(model.bins()):
-        if n:
-            rows.append([f"{index / 10:.1f}-{(index + 1) / 10:.1f}", str(n), f"{mean:.3f}", f"{observed:.3f}"])
-    print(_table(rows))
+    print(f"Skip prediction quality: {args.split} seeds {seeds[0]}..{seeds[-1]}, {len(habits)} habits of "
+          f"{args.users * len(seeds)} users, {args.days} days, {len(rows['y'])} scored forecasts ({elapsed:.1f} s)\n")
+    report_horizons(rows)
+    report_patterns(rows)
+    report_reliability(rows)
+    report_nudges(rows)
+    timings = nightly_cost(habits, priors, args.days)
+    print(f"\nnightly cost (skip_probabilities, 7 days, {args.days}-day history): median "
+          f"{statistics.median(timings):.2f} ms/habit, p90 {np.percentile(timings, 90):.2f} ms (target <= 2 ms)")
+    print(f"spot check, walk-forward vs skip_probabilities at random origins: max |diff| "
+          f"{spot_check(habits, priors, args.days, random.Random(0)):.2e}")
 
 
 if __name__ == "__main__":
