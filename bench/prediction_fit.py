@@ -56,13 +56,28 @@ def collect(seeds: list[int], users: int, days: int) -> tuple[list[np.ndarray], 
     return [np.concatenate(x) for x in xs], [np.concatenate(y) for y in ys]
 
 
-def logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 25) -> np.ndarray:
-    """MAP logistic regression by Newton's method (bias unpenalised)."""
+def logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 25,
+             fixed: dict[int, float] | None = None) -> np.ndarray:
+    """MAP logistic regression by Newton's method (bias unpenalised); `fixed` columns keep their weight."""
+    fixed = fixed or {}
+    free = [j for j in range(x.shape[1]) if j not in fixed]
+    offset = sum((x[:, j] * v for j, v in fixed.items()), np.zeros(len(y)))
+    w_free = _newton(x[:, free], y, offset, l2, steps, penalise_first=0 not in free or free[0] != 0)
+    w = np.zeros(x.shape[1])
+    w[free] = w_free
+    for j, v in fixed.items():
+        w[j] = v
+    return w
+
+
+def _newton(x: np.ndarray, y: np.ndarray, offset: np.ndarray, l2: float, steps: int,
+            penalise_first: bool) -> np.ndarray:
     w = np.zeros(x.shape[1])
     penalty = np.full(x.shape[1], l2)
-    penalty[0] = 0.0
+    if not penalise_first:
+        penalty[0] = 0.0
     for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w)))
+        p = 1 / (1 + np.exp(-(x @ w + offset)))
         gradient = x.T @ (p - y) + penalty * w
         hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-9)
         step = np.linalg.solve(hessian, gradient)
@@ -83,7 +98,8 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
         a, b = logistic(np.column_stack([np.ones_like(z), z]), cal_y[h], l2=0.0)[::-1]
         weights.append(w)
         calibration.append((a, b))
-        print(f"# horizon {h + 1}: {len(fit_y[h])} fit rows, {len(cal_y[h])} calibration rows, Platt a={a:.3f} b={b:+.3f}")
+        print(f"# horizon {h + 1}: {len(fit_y[h])} fit rows, {len(cal_y[h])} calibration rows, "
+              f"Platt a={a:.3f} b={b:+.3f}")
     print(f"# features: {prediction.FEATURES}; tuning seeds {chosen[0]}..{chosen[-1]}, {users} users each, {days} days")
     print("WEIGHTS: tuple[tuple[float, ...], ...] = (")
     for w in weights:

@@ -1,32 +1,40 @@
 """The skip model: the probability that a habit is skipped on each of the next days, from its history.
 
 Pure functions over plain data (no database), so the nightly task, the lazy read path and the
-benchmark run the same code (numpy over at most a year of days: well under 2 ms a habit).
+benchmark run the same code: numpy over at most a year of days, well under 2 ms a habit.
 
 How it works, and why:
 - Every past *due* day (scheduled, not paused, on or after the habit's start) is one observation:
-  skipped (1) or done (0). Today is never an observation: the day is not over.
-- What is known at the start of a day (the *origin*) is summarised as smoothed skip rates, each a
-  Beta-smoothed, exponentially weighted count: the habit's overall rate (shrunk toward the user's
-  rate over their other habits, ``Prior``: empirical Bayes pooling, so a habit a week old starts
-  from how this person does habits), the rate on each weekday (shrunk toward the overall rate),
-  and two recent rates compared with what the weekday rates expected of those same days (a hard
-  weekday just passed is no trend, a run of misses on easy days is); then the current run of misses,
-  the streak, the days since the last check-in, and how thin the history is.
-- A forecast for horizon h (h = 1 is today, 7 is six days ahead) is a logistic function of those
-  with weights *per horizon* (``WEIGHTS``): what is known today (misses, streak, recent surprise)
-  weighs most for today and fades toward the weekday and long-run rates as the horizon grows,
-  because the days in between are unknown. The weights are population weights (pooled over many
-  habits and users), fitted by ``bench.prediction_quality --fit`` on tuning seeds only, then
-  recalibrated per horizon (Platt: ``CALIBRATION``) on other tuning seeds the fit never saw.
-- Never worse than the plain weekday rate: the model's own forecasts are replayed over the habit's
-  history (each made from the days before its origin), and for a horizon where they scored worse
-  (Brier) than the habit's Laplace-smoothed weekday rate over at least ``FALLBACK_MIN_FORECASTS``
-  finished days, that weekday rate is served instead (`Forecast.fallback` says so).
+  skipped (1) or done (0). Today is never an observation: the day is not over. A forecast made at
+  the start of a day (its *origin*) reads only the days before it.
+- The habit's current skip rate (its *level*) is a Bayesian mixture of smoothers with different
+  memories (the whole history, a 90-day rate shrunk toward the user's rate over their other habits,
+  and half-lives of 5 to 40 days), each weighted by how well it forecast this habit's past: a steady
+  habit ends up on long memories, one whose life changed on short ones. The user's rate (``Prior``)
+  is the empirical-Bayes pooling across a person's habits: a habit a week old starts from how this
+  person does habits, not from a population guess.
+- The weekday pattern is a mixture too: no weekday effect, weekday rates over the whole history,
+  and recency-weighted ones shrunk as far as the weekdays really differ (empirical Bayes).
+- What is known today: the run of misses (and how surprising it is at this habit's level), the
+  streak, the days since the last check-in, a pause just ended, the recent days against what their
+  weekdays expected, and this habit's own response to its week so far (people with a weekly quota
+  stop once it is met; others ride a good week).
+- A forecast for horizon h (1 = today, 7 = six days ahead) is a logistic function of those with
+  weights *per horizon* (``WEIGHTS``): today's state weighs most for today and fades toward the
+  weekday and level rates as the horizon grows, because the days in between are unknown. They are
+  population weights (pooled over many users and habits), fitted by `bench.prediction_quality --fit`
+  on tuning seeds only and recalibrated per horizon (Platt, ``CALIBRATION``) on other tuning seeds.
+- Never worse than a simple rate: the model's forecasts are replayed over the habit's history, and
+  what is served is a Bayesian mixture of the model (prior weight ``MODEL_PRIOR``) and the simple
+  rates (the weekday rate, plain and shrunk, the overall rate, the 14- and 30-day rates), each
+  weighted by its likelihood on the habit's finished forecasts at that horizon. Where the model
+  cannot beat the weekday rate for a habit, the weight moves to it (the fallback); in total log loss
+  the mixture is never worse than log(1 / prior) behind the best of them.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,28 +48,47 @@ HISTORY_DAYS = 365  # a year: old days weigh little anyway
 HORIZONS = 7  # today and the next six days
 POPULATION_SKIP_RATE = 0.35  # what a habit with no history at all is assumed to do
 MIN_PROBABILITY, MAX_PROBABILITY = 0.01, 0.99
+USER_PRIOR_STRENGTH = 10.0  # pseudo-observations pulling the user's rate toward the population's
 
-PRIOR_STRENGTH = 6.0  # pseudo-observations pulling the habit's rate toward the user's
+PRIOR_STRENGTH = 6.0  # pseudo-observations pulling the habit's 90-day rate toward the user's
 OVERALL_HALF_LIFE = 90.0  # days
+LEVEL_HALF_LIVES = (5.0, 10.0, 20.0, 40.0)
+LEVEL_STRENGTH = 1.0
+LEVEL_PRIOR_COST = (0.0, 0.5, 1.0, 1.0, 1.0, 1.0)  # nats: short memories must earn their place
+MIXTURE_HALF_LIFE = 120.0  # the level and weekday mixtures forget old losses
+WEEKDAY_STRENGTH = 4.0
 WEEKDAY_HALF_LIFE = 120.0
 RECENT_HALF_LIFE = 4.0
 RECENT_STRENGTH = 1.0
-IDLE_CAP = 60
-FALLBACK_MIN_FORECASTS = 28
-USER_PRIOR_STRENGTH = 10.0
-
-FEATURES = ("bias", "weekday", "overall", "recent", "s10", "s30", "misses", "lapse", "streak", "idle", "thin", "pause",
-            "recent own", "s10 own", "s30 own", "week")
 OWN_HALF_LIFE = 120.0
 OWN_STRENGTH = 5.0
 WEEK_HALF_LIFE = 90.0
 WEEK_STRENGTH = 5.0
-SURPRISE_HALF_LIFES = {"s10": 10.0, "s30": 30.0}
-# Per horizon (row h-1): fitted on tuning seeds by `python -m bench.prediction_quality --fit`.
-WEIGHTS: tuple[tuple[float, ...], ...] = tuple(
-    (0.0, 1.0, 1.0, 0.5 * 0.8**h, 0.0, 0.3, 0.0, 0.1 * 0.8**h, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0) for h in range(HORIZONS)
+IDLE_CAP = 60
+MODEL_PRIOR = 0.6  # the model's prior weight against the simple rates (which share the rest)
+
+FEATURES = ("bias", "weekday", "level", "recent", "misses", "lapse", "streak", "idle", "thin", "pause",
+            "recent own", "week")
+# Per horizon (row h - 1), in the order of FEATURES: fitted on tuning seeds 0, 2, .., 8 (Platt on 1, 3, .., 9)
+# by `python -m bench.prediction_quality --fit --seeds 5`; never on the held-out seeds the bench reports.
+WEIGHTS: tuple[tuple[float, ...], ...] = (
+    (-0.1038, 0.7700, 0.8225, -0.1323, 0.0580, 0.1566, -0.0554, -0.0921, -0.0658, 1.0848, 1.7017, 1.6250),
+    (-0.0926, 0.7735, 0.8320, -0.1216, -0.0612, 0.1604, -0.0333, -0.0188, -0.1179, 0.8362, 1.1277, 1.2294),
+    (-0.0877, 0.7577, 0.8284, -0.1255, -0.0673, 0.1527, -0.0314, -0.0227, -0.0802, 0.7048, 0.6696, 0.8533),
+    (-0.0834, 0.7423, 0.8338, -0.1178, -0.1296, 0.1492, -0.0179, 0.0142, -0.0458, 0.5275, 0.2208, 0.6259),
+    (-0.0932, 0.7287, 0.8232, -0.1238, -0.0350, 0.1404, -0.0201, -0.0543, -0.0242, 0.5545, -0.3421, 0.3601),
+    (-0.0794, 0.6958, 0.7933, -0.1535, 0.0338, 0.1054, -0.0611, -0.0687, -0.0052, 0.4679, -0.5487, 0.0661),
+    (-0.0679, 0.6508, 0.7844, -0.1750, 0.0874, 0.0972, -0.0749, -0.1164, -0.0372, 0.4762, -0.4915, -0.1386),
 )
-CALIBRATION: tuple[tuple[float, float], ...] = tuple((1.0, 0.0) for _ in range(HORIZONS))  # logit' = a*logit + b
+CALIBRATION: tuple[tuple[float, float], ...] = (
+    (0.9868, -0.0121),
+    (0.9818, -0.0133),
+    (0.9841, -0.0118),
+    (0.9822, -0.0120),
+    (0.9814, -0.0120),
+    (0.9825, -0.0113),
+    (0.9799, -0.0125),
+)
 
 MIN_USUAL_SAMPLES = 4
 USUAL_SAMPLES = 30
@@ -127,13 +154,19 @@ def _logit(p: np.ndarray) -> np.ndarray:
     return np.log(p / (1 - p))
 
 
+@functools.lru_cache(maxsize=64)
+def _powers(half_life: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    lam = 0.5 ** (1 / half_life)
+    k = np.arange(n)
+    return lam ** (-k), lam**k
+
+
 def _decayed(x: np.ndarray, half_life: float) -> np.ndarray:
     """out[..., t] = sum over s < t of x[..., s] * 2**(-(t - 1 - s) / half_life): as of origin t."""
     n = x.shape[-1]
-    lam = 0.5 ** (1 / half_life)
-    k = np.arange(n)
+    up, down = _powers(half_life, n)
     out = np.zeros((*x.shape[:-1], n + 1))
-    out[..., 1:] = np.cumsum(x * lam ** (-k), axis=-1) * lam**k
+    out[..., 1:] = np.cumsum(x * up, axis=-1) * down
     return out
 
 
@@ -193,13 +226,15 @@ def _runs(flags: np.ndarray) -> np.ndarray:
 class Features:
     """The model's inputs at every origin 0..days (origin t knows days before t)."""
 
-    origin: np.ndarray  # (days + 1, 8): every feature but the weekday one
-    weekday_rates: np.ndarray  # (7, days + 1): smoothed skip rate per weekday
-    overall: np.ndarray
+    origin: np.ndarray  # (days + 1, len(FEATURES) - 1): every feature but the weekday one
+    weekday_rates: np.ndarray  # (7, days + 1): the level with each weekday's effect
+    level: np.ndarray  # the current skip rate (the mixture of memories)
+    overall: np.ndarray  # the 90-day rate, shrunk toward the user's
     recent: np.ndarray
     streak: np.ndarray
     weekday_seen: np.ndarray  # (7, days + 1): due days seen per weekday
     weekday_skips: np.ndarray  # (7, days + 1): skipped days per weekday
+    prior_rate: np.ndarray  # the user's rate at each origin
 
 
 def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None) -> Features:
@@ -210,26 +245,66 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
         _decayed(due, OVERALL_HALF_LIFE) + prior.strength)
     weekday_of = (hist.first.weekday() + np.arange(n)) % 7
     by_weekday = weekday_of[None, :] == np.arange(7)[:, None]
-    weekday_rates = _weekday_rates(_decayed(skipped * by_weekday, WEEKDAY_HALF_LIFE),
-                                   _decayed(due * by_weekday, WEEKDAY_HALF_LIFE), overall)
+    level = _level_mixture(skipped, due, overall)
+    weekday_rates = _weekday_mixture(hist, by_weekday, overall, level)
     expected = weekday_rates[weekday_of, np.arange(n)] * due  # what each day's weekday rate said of it
     recent, surprise_recent = _surprise(skipped, due, expected, overall, RECENT_HALF_LIFE)
-    columns = {"bias": np.ones(n + 1), "overall": _logit(overall), "recent": surprise_recent}
-    for name, half_life in SURPRISE_HALF_LIFES.items():
-        columns[name] = _surprise(skipped, due, expected, overall, half_life)[1]
-    residual = skipped - overall[:-1]
-    for name in ("recent", "s10", "s30"):
-        columns[f"{name} own"] = _own_effect(columns[name], residual, due)
-    columns["week"] = _week_pace(hist, overall)
+    columns = {"bias": np.ones(n + 1), "level": _logit(level), "recent": surprise_recent}
     misses, streak = _state_runs(hist)
     columns["misses"], columns["streak"] = np.log1p(misses), np.log1p(streak)
-    columns["lapse"] = np.minimum(10, misses) * -np.log(np.clip(overall, 0.02, 1))
+    columns["lapse"] = np.minimum(10, misses) * -np.log(np.clip(level, 0.02, 1))
     columns["idle"] = np.log1p(_idle(hist))
     columns["thin"] = 1 / (1 + _before(due) / 7)
     columns["pause"] = _after_pause(hist)
+    columns["recent own"] = _own_effect(surprise_recent, skipped - level[:-1], due)
+    columns["week"] = _week_pace(hist, overall)
     origin = np.column_stack([columns[name] for name in FEATURES if name != "weekday"])
-    return Features(origin, weekday_rates, overall, recent, streak,
-                    _before(due * by_weekday), _before(skipped * by_weekday))
+    return Features(origin, weekday_rates, level, overall, recent, streak,
+                    _before(due * by_weekday), _before(skipped * by_weekday), np.broadcast_to(rate, (n + 1,)))
+
+
+def _weekday_mixture(hist: History, by_weekday: np.ndarray, overall: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """(7, origins) weekday skip rates around the current level: a Bayesian mixture of "no weekday
+    effect", weekday rates over the whole history and recency-weighted ones shrunk as far as the
+    weekdays really differ, each weighted by its log loss on this habit's past days."""
+    due, skipped = hist.due.astype(float), hist.skipped
+    all_skips, all_seen = _before(skipped * by_weekday), _before(due * by_weekday)
+    devs = [
+        np.zeros((7, hist.days + 1)),
+        _logit((all_skips + WEEKDAY_STRENGTH * overall) / (all_seen + WEEKDAY_STRENGTH)) - _logit(overall),
+        _logit(_weekday_rates(_decayed(skipped * by_weekday, WEEKDAY_HALF_LIFE),
+                              _decayed(due * by_weekday, WEEKDAY_HALF_LIFE), overall)) - _logit(overall),
+    ]
+    weekday_of = np.argmax(by_weekday, axis=0) if hist.days else np.zeros(0, dtype=int)
+    days = np.arange(hist.days)
+    base = _logit(level[:-1])
+    losses = np.stack([
+        _decayed(_log_loss(1 / (1 + np.exp(-(base + dev[weekday_of, days]))), skipped, due), MIXTURE_HALF_LIFE)
+        for dev in devs
+    ])
+    weights = np.exp(-(losses - losses.min(axis=0)))
+    dev = (weights[:, None, :] * np.stack(devs)).sum(axis=0) / weights.sum(axis=0)
+    return 1 / (1 + np.exp(-(_logit(level) + dev)))
+
+
+def _log_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """Per day: the log loss of forecast `p` (0 where nothing was due)."""
+    return -due * np.log(np.clip(np.where(skipped > 0, p, 1 - p), 1e-3, 1.0))
+
+
+def _level_mixture(skipped: np.ndarray, due: np.ndarray, overall: np.ndarray) -> np.ndarray:
+    """The habit's current skip rate as a Bayesian mixture of smoothers with different memories
+    (half-lives `LEVEL_HALF_LIVES` and the long-run rate), each weighted by how well it forecast
+    this habit's recent past (log loss, itself forgotten with `MIXTURE_HALF_LIFE`): a steady habit
+    ends up on long memories, one that changed its life on short ones."""
+    candidates = [(_before(skipped) + overall) / (_before(due) + 1), overall] + [
+        (_decayed(skipped, hl) + LEVEL_STRENGTH * overall) / (_decayed(due, hl) + LEVEL_STRENGTH)
+        for hl in LEVEL_HALF_LIVES
+    ]
+    losses = np.stack([_decayed(_log_loss(c[:-1], skipped, due), MIXTURE_HALF_LIFE) for c in candidates])
+    losses += np.asarray(LEVEL_PRIOR_COST)[:, None]
+    weights = np.exp(-(losses - losses.min(axis=0)))
+    return (weights * np.stack(candidates)).sum(axis=0) / weights.sum(axis=0)
 
 
 def _own_effect(x: np.ndarray, residual: np.ndarray, due: np.ndarray) -> np.ndarray:
@@ -323,16 +398,43 @@ def _target_weekdays(hist: History, horizons: int = HORIZONS) -> np.ndarray:
 
 def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
     """(days + 1, len(FEATURES)): the inputs of horizon index `h` (0 = today) at every origin."""
-    targets = _target_weekdays(hist)[:, h]
-    weekday = _logit(feats.weekday_rates[targets, np.arange(hist.days + 1)]) - feats.origin[:, 1]
-    return np.insert(feats.origin, 1, weekday, axis=1)
+    return np.insert(feats.origin, 1, _weekday_effects(feats, hist)[:, h], axis=1)
+
+
+def _weekday_effects(feats: Features, hist: History) -> np.ndarray:
+    """(days + 1, 7): the target day's weekday effect (logits) for each origin and horizon."""
+    targets = _target_weekdays(hist)
+    rates = feats.weekday_rates[targets, np.arange(hist.days + 1)[:, None]]
+    return _logit(rates) - feats.origin[:, 1:2]
 
 
 def model_logits(feats: Features, hist: History) -> np.ndarray:
     """(days + 1, 7): the calibrated logit of P(skip) for each origin and horizon."""
-    z = np.column_stack([design_matrix(feats, hist, h) @ np.asarray(WEIGHTS[h]) for h in range(HORIZONS)])
+    weights = np.asarray(WEIGHTS)
+    z = feats.origin @ np.delete(weights, 1, axis=1).T + _weekday_effects(feats, hist) * weights[:, 1]
     calibration = np.asarray(CALIBRATION)
     return z * calibration[:, 0] + calibration[:, 1]
+
+
+def simple_rates(hist: History, feats: Features) -> dict[str, np.ndarray]:
+    """(origins, horizons) forecasts of the simple rates the model must never do worse than, each
+    smoothed with two pseudo-days at the user's rate (so they say nothing new without history)."""
+    targets = _target_weekdays(hist)
+    origins = np.arange(hist.days + 1)[:, None]
+    due, skipped = hist.due.astype(float), hist.skipped
+    prior = 2 * feats.prior_rate
+    overall = (_before(skipped) + prior) / (_before(due) + 2)
+    weekday_skips, weekday_seen = feats.weekday_skips[targets, origins], feats.weekday_seen[targets, origins]
+    rates = {
+        "weekday rate": (weekday_skips + prior[:, None]) / (weekday_seen + 2),
+        "weekday rate shrunk": (weekday_skips + WEEKDAY_STRENGTH * overall[:, None])
+        / (weekday_seen + WEEKDAY_STRENGTH),
+        "overall rate": np.repeat(overall[:, None], HORIZONS, axis=1),
+    }
+    for half_life in (14, 30):
+        recent = (_decayed(skipped, half_life) + prior) / (_decayed(due, half_life) + 2)
+        rates[f"recent rate {half_life}d"] = np.repeat(recent[:, None], HORIZONS, axis=1)
+    return rates
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,30 +443,41 @@ class Forecast:
 
     probability: np.ndarray  # (days + 1, 7)
     model: np.ndarray  # the model's own forecast, before the fallback
-    weekday_rate: np.ndarray  # the Laplace weekday rate it falls back to
-    fallback: np.ndarray  # bool: where the weekday rate was served
+    model_weight: np.ndarray  # the model's share of the mixture (the rest went to the simple rates)
+
+    @property
+    def fallback(self) -> np.ndarray:
+        """Where the simple rates outweigh the model."""
+        return self.model_weight < 0.5
 
 
 def walk_forward(hist: History, feats: Features) -> Forecast:
-    """Every origin's forecasts, the fallback decided from the forecasts that finished before it."""
+    """Every origin's forecasts: per horizon, a Bayesian mixture of the model and the simple rates,
+    each weighted by its prior (`MODEL_PRIOR` for the model) times its likelihood on the habit's
+    forecasts that had finished by that origin. Where the model cannot beat a simple rate for this
+    habit, the weight moves to the rate (the fallback); the total log loss is never more than
+    log(1 / prior) worse than the best of them, over the whole history."""
     model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist))), MIN_PROBABILITY, MAX_PROBABILITY)
-    targets = _target_weekdays(hist)
-    origins = np.arange(hist.days + 1)[:, None]
-    laplace = (feats.weekday_skips[targets, origins] + 1) / (feats.weekday_seen[targets, origins] + 2)
-    fallback = np.zeros_like(model, dtype=bool)
-    skipped = hist.skipped
-    for h in range(HORIZONS):
-        scored = hist.days - h  # origins whose day h is finished
-        if scored <= 0:
-            continue
-        due = hist.due[h:]
-        y = skipped[h:]
-        diff = np.where(due, (model[:scored, h] - y) ** 2 - (laplace[:scored, h] - y) ** 2, 0.0)
-        # At origin u, the forecasts of origins t with t + h < u are finished.
-        total, count = np.zeros(hist.days + 1), np.zeros(hist.days + 1)
-        total[h + 1:], count[h + 1:] = np.cumsum(diff), np.cumsum(due)
-        fallback[:, h] = (count >= FALLBACK_MIN_FORECASTS) & (total > 0)
-    return Forecast(np.where(fallback, laplace, model), model, laplace, fallback)
+    rates = simple_rates(hist, feats)
+    candidates = np.stack([model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates.values())])
+    prior = np.full(len(candidates), (1 - MODEL_PRIOR) / (len(candidates) - 1))
+    prior[0] = MODEL_PRIOR
+    # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on.
+    n, origins = hist.days, np.arange(hist.days + 1)[:, None]
+    target = origins + np.arange(HORIZONS)[None, :]
+    finished = target < n
+    target = np.minimum(target, max(0, n - 1))
+    y = hist.skipped[target] if n else np.zeros_like(model)
+    due = (hist.due[target] & finished) if n else np.zeros_like(model, dtype=bool)
+    losses = np.cumsum(_log_loss(candidates, y, due.astype(float)), axis=1)  # through origin t
+    known = origins - 1 - np.arange(HORIZONS)[None, :]  # the last origin finished by origin u
+    counted = np.where(known >= 0, losses[:, np.maximum(known, 0), np.arange(HORIZONS)], 0.0)
+    log_weights = np.log(prior)[:, None, None] - counted
+    weights = np.exp(log_weights - log_weights.max(axis=0))
+    weights /= weights.sum(axis=0)
+    served = (weights * candidates).sum(axis=0)
+    model_weight = weights[0]
+    return Forecast(served, model, model_weight)
 
 
 class SkipModel:
@@ -389,16 +502,10 @@ class SkipModel:
         return self._beyond(day)
 
     def _beyond(self, day: date) -> float:
-        """A day past the horizon: the last horizon's weights with that day's weekday."""
-        h, w = HORIZONS - 1, day.weekday()
-        weights, (a, b) = np.asarray(WEIGHTS[h]), CALIBRATION[h]
-        feats, served = self.features, self.forecast
-        if served.fallback[-1, h]:
-            return float((feats.weekday_skips[w, -1] + 1) / (feats.weekday_seen[w, -1] + 2))
-        origin = feats.origin[-1]
-        weekday = _logit(feats.weekday_rates[w, -1]) - origin[1]
-        z = float(np.delete(weights, 1) @ origin + weights[1] * weekday) * a + b
-        return min(MAX_PROBABILITY, max(MIN_PROBABILITY, 1 / (1 + math.exp(-z))))
+        """A day past the horizon: the forecast for the same weekday within the horizon (the product
+        shows seven days; this keeps a longer request answered rather than refused)."""
+        h = (day.weekday() - self.today.weekday()) % 7
+        return float(self.forecast.probability[-1, h])
 
     def explain(self, day: date) -> Explanation:
         """The forecast with the rates behind it, for a personalised message."""
