@@ -273,7 +273,7 @@ def report_nudges(rows: dict[str, np.ndarray]) -> None:
             "cost / 100 due days"]]
 
     def line(label: str, p: np.ndarray, yy: np.ndarray) -> None:
-        sent = p >= threshold
+        sent = np.array([nudge_rule.should_nudge(float(x)) for x in p], dtype=bool)
         cost = (sent & (yy == 0)).sum() * nudge_rule.UNNEEDED_NUDGE_COST + (~sent & (yy == 1)).sum() * \
             nudge_rule.MISSED_SKIP_COST
         out.append([label, f"{sent.mean() * 100:.1f}", f"{sent.sum() / max(1, yy.sum()) * 100:.1f}",

@@ -10,12 +10,11 @@ it; the tasks pass the real clock):
   the reminder is skipped (done, paused, not scheduled, quiet hours, reminders off, blocked).
 - Nudges are found per time zone: the scan computes each zone's local time once and only looks at
   habits whose trigger window contains it. Skip risk fires `SKIP_LEAD_MINUTES` before the habit's
-  usual check-in time (or at `DEFAULT_SKIP_MINUTE` until that is learned) when today's calibrated
-  P(skip) passes `smarthabit.nudge_rule` (threshold from stated costs); streak risk fires at
-  `STREAK_RISK_MINUTE` for streaks of at least `STREAK_RISK_MIN_DAYS` not done yet. Windows are
-  `NUDGE_WINDOW_MINUTES` wide so a missed scan minute does not lose the nudge. Both kinds share the
-  key `nudge:{habit_id}:{local_day}`: at most one nudge per habit per day, enforced by the unique
-  index, not by memory.
+  usual check-in time (or at `DEFAULT_SKIP_MINUTE` until that is learned) when today's P(skip) is at
+  least `SKIP_RISK_THRESHOLD`; streak risk fires at `STREAK_RISK_MINUTE` for streaks of at least
+  `STREAK_RISK_MIN_DAYS` not done yet. Windows are `NUDGE_WINDOW_MINUTES` wide so a missed scan
+  minute does not lose the nudge. Both kinds share the key `nudge:{habit_id}:{local_day}`: at most
+  one nudge per habit per day, enforced by the unique index, not by memory.
 - The per-user daily cap (`Settings.nudge_daily_cap`) counts planned, sending and sent habit
   nudges of the local day; the user's row is locked while it is checked, so concurrent scans
   cannot both squeeze in "the last one". Reminders (asked for by the user) and the weekly summary
@@ -40,7 +39,7 @@ from tortoise.transactions import in_transaction
 from smarthabit.accounts import in_quiet_hours
 from smarthabit.clock import zone
 from smarthabit.models import CheckIn, Habit, HabitPause, Nudge, NudgeKind, NudgeStatus, Reminder, SkipPrediction, User
-from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, should_nudge
+from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, should_nudge  # the rule and its costs: domain
 from smarthabit.predictions import explain_today, recompute_predictions, skip_forecast
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schedule import ScheduleKind, week_start
