@@ -1,6 +1,6 @@
 """Skip-prediction quality at every horizon the product shows, on held-out seeds, against the best baseline.
 
-    python -m bench.prediction_quality [--seeds 4] [--users 60] [--days 300] [--split held-out]
+    python -m bench.prediction_quality [--seeds 8] [--users 60] [--days 300] [--split held-out]
     python -m bench.prediction_quality --fit      # refit the population weights on tuning seeds
 
 Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
@@ -354,7 +354,7 @@ def collect(seeds: Sequence[int], users: int, days: int) -> tuple[dict[str, np.n
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prediction_quality", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=4, help="generator seeds (populations) to score (default 4)")
+    parser.add_argument("--seeds", type=int, default=8, help="generator seeds (populations) to score (default 8)")
     parser.add_argument("--users", type=int, default=60, help="users per seed, 1-3 habits each (default 60)")
     parser.add_argument("--days", type=int, default=300, help="days simulated (default 300)")
     parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out",

@@ -21,6 +21,7 @@ from smarthabit.clock import local_today, utcnow, zone
 from smarthabit.models import CheckIn, Habit, HabitPause, SkipPrediction, User
 from smarthabit.prediction import (
     HISTORY_DAYS,
+    HORIZONS,
     Explanation,
     HabitRecord,
     Prior,
@@ -32,7 +33,7 @@ from smarthabit.prediction import (
 from smarthabit.schedule import Pause
 from smarthabit.streak_cache import done_days, habit_pauses
 
-FORECAST_DAYS = 7  # the nightly run stores today and the next six days
+FORECAST_DAYS = HORIZONS  # the nightly run stores today and the next six days
 PRIOR_WINDOW_DAYS = 90
 USUAL_MINUTE_CHECKINS = 30
 
