@@ -22,6 +22,7 @@ has `SEND_TIMEOUT` and at most `MAX_RESPONSE_BYTES` of the answer are read.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -62,6 +63,8 @@ MAX_RESPONSE_BYTES = 64 * 1024
 FAN_OUT_BATCH = 500
 KEEP_EVENTS = timedelta(days=14)  # deliveries end within a day; their log stays this long
 SEND_BATCH = 100
+CONCURRENCY = 10  # requests in flight at once per worker
+PASS_SECONDS = 45.0  # a pass ends before the next minute's begins
 USER_AGENT = "SmartHabit-Webhooks/1"
 
 
@@ -232,16 +235,29 @@ async def release_stale(now: datetime) -> int:
 
 async def run(session: aiohttp.ClientSession, *, allow_private: bool, now: datetime | None = None,
               notices: list[int] | None = None) -> dict[str, Any]:
-    """One pass: fan out new events, send what is due. Returns counts by outcome."""
+    """One pass (the minute's): fan out new events and send what is due, `CONCURRENCY` at a time, in
+    batches until nothing is due or `PASS_SECONDS` have gone. Returns counts by outcome."""
     now = now or utcnow()
     await release_stale(now)
     await prune(now)
-    fanned = await fan_out(now)
-    due = await WebhookDelivery.filter(status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now).order_by(
-        "next_attempt_at", "id").limit(SEND_BATCH).values_list("id", flat=True)
-    outcomes: dict[str, Any] = {"fanned_out": fanned, "delivered": 0, "pending": 0, "failed": 0}
-    for delivery_id in due:
-        outcome = await send_delivery(session, delivery_id, allow_private=allow_private, now=now, notices=notices)
+    outcomes: dict[str, Any] = {"fanned_out": 0, "delivered": 0, "pending": 0, "failed": 0}
+    limit = asyncio.Semaphore(CONCURRENCY)
+    sent: set[int] = set()
+
+    async def send(delivery_id: int) -> None:
+        async with limit:
+            outcome = await send_delivery(session, delivery_id, allow_private=allow_private, now=now, notices=notices)
         if outcome is not None:
             outcomes[outcome.value] += 1
+
+    deadline = time.monotonic() + PASS_SECONDS
+    while time.monotonic() < deadline:
+        outcomes["fanned_out"] += await fan_out(now)
+        due = [delivery_id for delivery_id in await WebhookDelivery.filter(
+            status=WebhookDeliveryStatus.PENDING, next_attempt_at__lte=now).order_by("next_attempt_at", "id").limit(
+            SEND_BATCH).values_list("id", flat=True) if delivery_id not in sent]
+        if not due:
+            break
+        sent.update(due)
+        await asyncio.gather(*(send(delivery_id) for delivery_id in due))
     return outcomes

@@ -15,6 +15,7 @@ from api.typedefs import PASSWORDS
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
 from smarthabit.models import User, Webhook, WebhookDelivery, WebhookEvent
+from smarthabit.webhooks import record_event
 from tasks import webhooks as delivery
 from tests.api.conftest import FAST_HASHER, Headers, configured
 from tests.webhook_receiver import webhook_receiver
@@ -147,3 +148,15 @@ async def test_another_users_webhook_is_404(dev_client: TestClient, alice_header
     for method, path in (("GET", ""), ("GET", "/deliveries"), ("POST", "/rotate-secret"), ("DELETE", "")):
         response = await dev_client.request(method, f"/webhooks/{hook['id']}{path}", headers=bob_headers)
         assert response.status == 404, (method, path)
+
+
+async def test_one_pass_sends_more_than_a_batch(dev_client: TestClient, alice: User, alice_headers: Headers) -> None:
+    """A busy account's backlog does not wait a minute per hundred deliveries."""
+    async with webhook_receiver() as receiver:
+        await dev_client.post("/webhooks", json={"url": receiver.url, "events": ["habit.updated"]},
+                              headers=alice_headers)
+        for number in range(delivery.SEND_BATCH + 30):
+            await record_event(alice.id, "habit.updated", {"habit": {"id": number}})
+        result = await _run(0)
+    assert result["delivered"] == delivery.SEND_BATCH + 30
+    assert len({r.headers["X-SmartHabit-Delivery"] for r in receiver.received}) == delivery.SEND_BATCH + 30
