@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import time, timedelta
 from typing import Any
 
 from tortoise import fields
+
+
+def _sqlite_time(value: time) -> str:
+    """SQLite has no TIME type and its driver no adapter for `datetime.time` (Tortoise registers the
+    ones for date and datetime only): a wall time is stored as ISO text, "HH:MM:SS", which sorts and
+    compares as the times do. The adapter lives at the driver, so ORM writes, filters and hand-written
+    statements all bind the same text; `WallTimeField.to_python_value` reads it back."""
+    return value.replace(tzinfo=None).isoformat()
+
+
+sqlite3.register_adapter(time, _sqlite_time)
 
 
 class WallTimeField(fields.TimeField):

@@ -65,6 +65,10 @@ async def database(db_url: str, *, create_schema: bool = False) -> AsyncIterator
         await close_database()
 
 
+def is_postgres_url(db_url: str) -> bool:
+    return db_url.startswith(("postgres://", "postgresql://", "asyncpg://", "psycopg://"))
+
+
 def on_postgres() -> bool:
     """Whether the ORM runs on PostgreSQL; hand-written statements for hot paths are PostgreSQL's."""
     return connections.get("default").capabilities.dialect == "postgres"

@@ -1,13 +1,18 @@
-"""Shared fixtures: a throw-away PostgreSQL database per test session, migrated with aerich.
+"""Shared fixtures: a throw-away database per test session, on PostgreSQL or on SQLite.
 
-The server comes from TEST_DATABASE_ADMIN_URL (default: the local PostgreSQL with trust auth);
-a fresh database named smarthabit_test_<pid> is created, migrated, used and dropped.
+TEST_DATABASE picks the engine: `postgresql` (default) creates a fresh database named
+smarthabit_test_<pid> on the server of TEST_DATABASE_ADMIN_URL, migrates it with aerich, uses it and
+drops it; `sqlite` uses a temporary file whose schema is made as `smarthabit run` makes it.
+Tests marked `postgres_only` are deselected on SQLite. Redis comes from TEST_REDIS_URL; nothing here
+touches another Redis database. A missing server stops the session at once with one message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -15,14 +20,34 @@ import pytest
 from tortoise import Tortoise
 
 from smarthabit.config import Settings
-from smarthabit.migrations import apply_migrations
+from smarthabit.migrations import prepare_database
 from smarthabit.orm import close_database, open_database
+from tests.servers import require_servers
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ENGINE = os.environ.get("TEST_DATABASE", "postgresql").strip().lower()
+ON_SQLITE = ENGINE == "sqlite"
 TABLES = ("users", "habits", "checkins", "habit_pauses", "reminders", "skip_predictions", "nudges",
           "refresh_tokens", "telegram_link_codes", "bot_state", "personal_access_tokens", "imported_habits",
           "webhooks", "webhook_events", "webhook_deliveries", "calendar_feeds", "idempotent_responses")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The SQLite pass leaves out what needs PostgreSQL itself."""
+    if ENGINE not in ("postgresql", "postgres", "sqlite"):
+        pytest.exit(f"TEST_DATABASE={ENGINE!r}: use 'postgresql' (default) or 'sqlite'", returncode=4)
+    if not ON_SQLITE:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop before the first test when a server the selected tests need does not answer."""
+    require_servers(session.items, admin_url=None if ON_SQLITE else ADMIN_URL, redis_url=REDIS_URL)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -38,25 +63,33 @@ async def _admin_sql(sql: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(scope="session")
-def test_db_url() -> Iterator[str]:
-    """URL of a fresh, migrated database that lives for the whole test session."""
-    import asyncio
+def _sqlite_url(directory: Path) -> str:
+    return f"sqlite://{directory / 'smarthabit.sqlite3'}"
 
+
+@pytest.fixture(scope="session")
+def test_db_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a fresh, migrated database that lives for the whole test session."""
+    if ON_SQLITE:
+        url = _sqlite_url(tmp_path_factory.mktemp("sqlite"))
+        asyncio.run(prepare_database(url))
+        yield url
+        return
     name = f"smarthabit_test_{os.getpid()}"
     asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}"'))
     asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
     url = _with_database(ADMIN_URL, name)
-    asyncio.run(apply_migrations(url))
+    asyncio.run(prepare_database(url))
     yield url
     asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture
-def fresh_database_url(test_db_url: str) -> Iterator[str]:
+def fresh_database_url(test_db_url: str, tmp_path: Path) -> Iterator[str]:
     """An extra, empty database for tests that build a schema themselves."""
-    import asyncio
-
+    if ON_SQLITE:
+        yield _sqlite_url(tmp_path)
+        return
     name = f"smarthabit_test_{os.getpid()}_fresh"
     asyncio.run(_admin_sql(f'DROP DATABASE IF EXISTS "{name}"'))
     asyncio.run(_admin_sql(f'CREATE DATABASE "{name}"'))
@@ -76,8 +109,19 @@ async def database(test_db_url: str) -> AsyncIterator[str]:
 async def db(database: str) -> AsyncIterator[str]:
     """A clean database for one test: every table emptied before it runs."""
     conn = Tortoise.get_connection("default")
-    await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+    if ON_SQLITE:  # no TRUNCATE: empty every table, and restart the ids as PostgreSQL's RESTART IDENTITY does
+        deletes = "".join(f"DELETE FROM {table};" for table in TABLES)
+        await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;")
+    else:
+        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     yield database
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis database of TEST_REDIS_URL (default db 15): the only one tests touch. A test that
+    uses Redis asks for this fixture, so a session without Redis stops before it with one message."""
+    return REDIS_URL
 
 
 @pytest.fixture

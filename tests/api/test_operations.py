@@ -16,7 +16,6 @@ from api.app import init_app
 from api.typedefs import ROUTES
 from smarthabit.config import Settings
 from tests.api.conftest import configured
-from tests.conftest import REDIS_URL
 
 
 async def test_health_up(client: TestClient) -> None:
@@ -31,8 +30,8 @@ async def _health(settings: Settings) -> tuple[int, dict[str, Any]]:
         return response.status, await response.json()
 
 
-async def test_health_with_redis(settings: Settings) -> None:
-    status, body = await _health(configured(settings, redis_url=REDIS_URL))
+async def test_health_with_redis(settings: Settings, redis_url: str) -> None:
+    status, body = await _health(configured(settings, redis_url=redis_url))
     assert (status, body["broker"]) == (200, "up")
 
 

@@ -20,7 +20,6 @@ from api.ratelimit import (
 from api.typedefs import LIMITER, PASSWORDS, REDIS
 from smarthabit.config import Settings
 from tests.api.conftest import FAST_HASHER, PASSWORD, MakeUser, configured
-from tests.conftest import REDIS_URL
 
 
 async def _login(client: TestClient, email: str, password: str = "wrong password") -> ClientResponse:  # noqa: S107
@@ -62,9 +61,9 @@ async def test_register_is_limited_per_account_and_address(client: TestClient) -
 
 
 @pytest.fixture
-async def redis_client(settings: Settings, db: str) -> AsyncIterator[TestClient]:
-    """The app with REDIS_URL set (db 15); its counters under a prefix of this test, deleted afterwards."""
-    app = init_app(configured(settings, redis_url=REDIS_URL), manage_database=False)
+async def redis_client(settings: Settings, db: str, redis_url: str) -> AsyncIterator[TestClient]:
+    """The app with REDIS_URL set (TEST_REDIS_URL); its counters under a prefix of this test, deleted afterwards."""
+    app = init_app(configured(settings, redis_url=redis_url), manage_database=False)
     app[PASSWORDS] = FAST_HASHER
     redis = app[REDIS]
     assert redis is not None

@@ -23,7 +23,6 @@ from smarthabit.models import CheckIn, CheckInSource, Habit, Nudge, NudgeStatus,
 from smarthabit.schemas import HabitCreate
 from tests.bot.conftest import Person, text_of
 from tests.botapi import BotApiServer, RateLimit
-from tests.conftest import REDIS_URL as REDIS_DB_URL
 from tests.e2e.stack import Role, base_env, eventually, free_port, wait_healthy
 
 TOKEN = "424242:E2E-test-token"
@@ -34,11 +33,11 @@ LOAD_HABITS = 30
 
 
 @pytest.fixture
-async def redis_clean() -> AsyncIterator[str]:
+async def redis_clean(redis_url: str) -> AsyncIterator[str]:
     """The test Redis database (TEST_REDIS_URL) emptied before and after: the roles' keys have no prefix."""
-    redis = Redis.from_url(REDIS_DB_URL)
+    redis = Redis.from_url(redis_url)
     await redis.flushdb()
-    yield REDIS_DB_URL
+    yield redis_url
     await redis.flushdb()
     await redis.aclose()
 

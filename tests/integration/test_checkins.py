@@ -150,6 +150,7 @@ async def test_habit_stats_and_weekly_insight(alice: User) -> None:
         await habit_stats(await User.create(email="eve@example.com"), habit.id)
 
 
+@pytest.mark.postgres_only  # a second PostgreSQL session holds the habit's row lock
 async def test_a_cache_moved_while_the_check_in_waits_is_recomputed_not_advanced(alice: User, db: str) -> None:
     """Today's check-in reads a valid cache, then waits for the habit's row lock while another writer
     moves the cache: on the row it finally locks the cache is no longer today's, so it must not add

@@ -1,4 +1,6 @@
-"""The aerich migrations build exactly the schema the models describe, and re-running is a no-op."""
+"""The aerich migrations build exactly the schema the models describe, and re-running is a no-op.
+
+The migrations are PostgreSQL's (SQLite's schema is made from the models by `smarthabit run`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import os
 import sys
 
 import asyncpg
+import pytest
 
 GENERATE_SCHEMA = """
 import asyncio, sys
@@ -39,6 +42,8 @@ async def _schema(url: str) -> tuple[list[tuple], list[tuple]]:
     finally:
         await conn.close()
     return columns, indexes
+
+pytestmark = pytest.mark.postgres_only
 
 
 async def test_migrated_schema_matches_models(database: str, fresh_database_url: str) -> None:

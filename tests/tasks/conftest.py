@@ -16,16 +16,9 @@ from smarthabit.models import User
 from tasks.broker import SCAN_TASK, build_broker
 from tasks.runtime import Runtime, redis_namespace
 from tests.botapi import BotApiServer
-from tests.conftest import REDIS_URL
 
 BOT_TOKEN = "123456:TEST-worker-token"
 _chat_ids = itertools.count(7_000_001)
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    """Redis for tests (TEST_REDIS_URL, default db 15); keys live under the session's namespace."""
-    return REDIS_URL
 
 
 @pytest.fixture
