@@ -29,8 +29,8 @@ def run(
     `reuse_port` lets several API processes listen on the same port (API_PROCESSES)."""
     app = init_app(settings, telegram_app=telegram_app)
     app.cleanup_ctx.extend(extra_contexts)
-    log.info("api listening", extra={"host": settings.host, "port": settings.port})
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30, print=None,
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30,
+                print=lambda _: log.info("api listening", extra={"host": settings.host, "port": settings.port}),
                 reuse_port=reuse_port or None, loop=_event_loop())
 
 

@@ -2,19 +2,27 @@
 
 The CLI is the composition root: it builds the settings once and hands them to the front door
 that the sub-command names (imported lazily, so `smarthabit migrate` does not load the bot).
+Before a role starts, `launcher.preflight` checks what a newcomer most often gets wrong; an
+expected failure (a StartupError) ends the command with one line and exit status 1, no traceback
+(the traceback is logged at DEBUG).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from launcher.preflight import check_port, port_problem, prepare, warn_development_key
 from smarthabit.config import Settings, load_settings
+from smarthabit.errors import StartupError
 from smarthabit.logs import configure_logging
+
+log = logging.getLogger("smarthabit.launcher")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -30,6 +38,11 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     from launcher.embedded import run_all
 
+    check_port(settings.host, settings.port, setting="PORT", flag="--port")
+    applied = prepare(settings, migrate=True)
+    if applied:
+        log.info("database migrated", extra={"applied": applied})
+    warn_development_key(settings)
     run_all(settings)
 
 
@@ -38,11 +51,18 @@ def _serve_metrics(settings: Settings) -> None:
     if settings.metrics_port is not None:
         from prometheus_client import start_http_server
 
-        start_http_server(settings.metrics_port, addr=settings.host)
+        try:
+            start_http_server(settings.metrics_port, addr=settings.host)
+        except OSError as exc:
+            raise StartupError(port_problem(exc, settings.host, settings.metrics_port, "METRICS_PORT")) from exc
 
 
 def _cmd_api(settings: Settings, args: argparse.Namespace) -> None:
-    if settings.api_processes == 1:
+    several = settings.api_processes > 1
+    check_port(settings.host, settings.port, setting="PORT", flag="--port", reuse_port=several)
+    prepare(settings)
+    warn_development_key(settings)
+    if not several:
         _serve_api(settings)
         return
     from api.processes import serve_in_processes
@@ -54,7 +74,7 @@ def _api_process(settings: Settings) -> None:
     """One of API_PROCESSES server processes (a fresh interpreter: it sets up its own logging)."""
     from api.processes import stop_with_parent
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     stop_with_parent()
     _serve_api(settings, reuse_port=True)
 
@@ -74,9 +94,10 @@ def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
 
 def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
     if settings.bot_token is None:
-        sys.exit("smarthabit: TELEGRAM_BOT_TOKEN is not set; the bot cannot start")
+        raise StartupError("TELEGRAM_BOT_TOKEN is not set; the bot cannot start (ask @BotFather for a token)")
     from bot.main import run
 
+    prepare(settings)
     _serve_metrics(settings)
     run(settings)
 
@@ -84,6 +105,7 @@ def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
 def _cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
     from tasks.main import run_worker
 
+    prepare(settings)
     _serve_metrics(settings)
     run_worker(settings, concurrency=args.concurrency)
 
@@ -91,15 +113,17 @@ def _cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 def _cmd_scheduler(settings: Settings, args: argparse.Namespace) -> None:
     from tasks.main import run_scheduler
 
+    prepare(settings)
     _serve_metrics(settings)
     run_scheduler(settings)
 
 
 def _cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
-    from smarthabit.migrations import apply_migrations
-
-    applied = asyncio.run(apply_migrations(settings.db_url))
-    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    applied = prepare(settings, migrate=True)
+    if not settings.uses_postgres:
+        print("SQLite: tables made from the models where missing (the migrations are PostgreSQL's)")
+    else:
+        print("applied: " + ", ".join(applied) if applied else "database is up to date")
 
 
 def _cmd_makemigrations(settings: Settings, args: argparse.Namespace) -> None:
@@ -137,8 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = _settings(args)
-    configure_logging(settings.log_level)
-    args.handler(settings, args)
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        args.handler(settings, args)
+    except StartupError as exc:
+        log.debug("startup failed", exc_info=exc)
+        sys.exit(f"smarthabit {args.command}: {exc}")
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

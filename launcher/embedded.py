@@ -28,5 +28,7 @@ def run_all(settings: Settings) -> None:
         app.cleanup_ctx.append(polling_ctx(settings))
     else:
         log.info("TELEGRAM_BOT_TOKEN not set: running without the Telegram bot")
-    log.info("listening", extra={"host": settings.host, "port": settings.port})
-    web.run_app(app, host=settings.host, port=settings.port, access_log=None, print=None)
+    url = f"http://{settings.host}:{settings.port}"
+    web.run_app(app, host=settings.host, port=settings.port, access_log=None,
+                print=lambda _: log.info("listening: open %s/ (API docs at %s/docs)", url, url,
+                                         extra={"host": settings.host, "port": settings.port}))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from smarthabit.devkey import DEV_KEY_FILE, development_key
 
 MIN_JWT_SECRET_BYTES = 32
 EMBEDDED_DATABASE_URL = "sqlite://smarthabit.sqlite3"
@@ -31,6 +33,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_webhook_url: str | None = None  # public HTTPS URL of the API's webhook path; set → setWebhook
     log_level: str = "INFO"
+    # console (readable) or json (one object a line); auto: console when stderr is a terminal.
+    log_format: Literal["auto", "console", "json"] = "auto"
     # Workers, the scheduler and the polling bot serve Prometheus metrics here when set (the API: /metrics).
     metrics_port: int | None = Field(None, ge=1, le=65535)
 
@@ -49,11 +53,14 @@ class Settings(BaseSettings):
     task_redelivery_seconds: float = Field(60, gt=0)
 
     @field_validator("database_url", "redis_url", "jwt_secret", "telegram_bot_token",
-                     "telegram_webhook_secret", "telegram_webhook_url", "metrics_port", "public_url", mode="before")
+                     "telegram_webhook_secret", "telegram_webhook_url", "metrics_port", "public_url", "log_format",
+                     mode="before")
     @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
+    def _blank_is_unset(cls, value: object, info: ValidationInfo) -> object:
         """`FOO=` in a .env file means "not set", not an empty secret."""
-        return None if isinstance(value, str) and not value.strip() else value
+        if isinstance(value, str) and not value.strip():
+            return "auto" if info.field_name == "log_format" else None
+        return value
 
     @model_validator(mode="after")
     def _refuse_weak_production_settings(self) -> Settings:
@@ -88,12 +95,24 @@ class Settings(BaseSettings):
     def uses_postgres(self) -> bool:
         return self.db_url.startswith(("postgres://", "asyncpg://"))
 
+    @property
+    def data_dir(self) -> Path:
+        """Where local state lives: the SQLite file's folder (by default the working directory)."""
+        url = self.db_url
+        if url.startswith("sqlite://") and url.removeprefix("sqlite://") not in ("", ":memory:"):
+            return Path(url.removeprefix("sqlite://")).parent
+        return Path(".")
+
+    @property
+    def dev_key_path(self) -> Path:
+        return self.data_dir / DEV_KEY_FILE
+
     @cached_property
     def jwt_key(self) -> str:
-        """The signing key; development without JWT_SECRET gets a random per-process key."""
+        """The signing key: JWT_SECRET, or in development the key kept in the data directory."""
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
-        return secrets.token_urlsafe(48)
+        return development_key(self.dev_key_path)
 
     @property
     def bot_token(self) -> str | None:

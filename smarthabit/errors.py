@@ -34,3 +34,8 @@ class Conflict(DomainError):
 
 class PermissionDenied(DomainError):
     code = "forbidden"
+
+
+class StartupError(Exception):
+    """An expected reason a process cannot start (port taken, database unreachable, token rejected):
+    the command line prints its message as one line and exits non-zero, without a traceback."""

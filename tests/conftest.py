@@ -110,8 +110,8 @@ async def db(database: str) -> AsyncIterator[str]:
     """A clean database for one test: every table emptied before it runs."""
     conn = Tortoise.get_connection("default")
     if ON_SQLITE:  # no TRUNCATE: empty every table, and restart the ids as PostgreSQL's RESTART IDENTITY does
-        deletes = "".join(f"DELETE FROM {table};" for table in TABLES)
-        await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}DELETE FROM sqlite_sequence;PRAGMA foreign_keys=ON;")
+        deletes = "".join(f"DELETE FROM {table};" for table in (*TABLES, "sqlite_sequence"))
+        await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON")
     else:
         await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     yield database

@@ -1,22 +1,37 @@
 """Settings: embedded defaults in development, refusal of weak secrets in production."""
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from smarthabit.config import Settings
+from smarthabit.devkey import DEV_KEY_FILE
 
 
 def make(**values: object) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg,arg-type]
 
 
-def test_development_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_development_defaults_are_embedded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("DATABASE_URL", "REDIS_URL", "JWT_SECRET", "SMARTHABIT_ENV"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
     settings = make()
     assert settings.db_url.startswith("sqlite://") and not settings.uses_postgres
     assert settings.redis_url is None
     assert len(settings.jwt_key) >= 32 and settings.jwt_key == settings.jwt_key
+
+
+def test_the_development_key_is_kept_and_shared(tmp_path: Path) -> None:
+    """Without JWT_SECRET the key lives beside the SQLite file: a restart, or another API process,
+    signs with the same key; the file is readable by its owner only."""
+    first = make(database_url=f"sqlite://{tmp_path}/data/app.sqlite3")
+    again = make(database_url=f"sqlite://{tmp_path}/data/app.sqlite3")
+    assert len(first.jwt_key) >= 32 and first.jwt_key == again.jwt_key
+    key_file = tmp_path / "data" / DEV_KEY_FILE
+    assert key_file.read_text().strip() == first.jwt_key and key_file.stat().st_mode & 0o077 == 0
+    assert make(database_url=f"sqlite://{tmp_path}/other/app.sqlite3").jwt_key != first.jwt_key
 
 
 def test_production_refuses_missing_or_short_secret() -> None:
