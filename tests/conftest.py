@@ -34,12 +34,12 @@ TABLES = ("users", "habits", "checkins", "habit_pauses", "reminders", "skip_pred
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The SQLite pass leaves out what needs PostgreSQL itself."""
+    """The SQLite pass leaves out what needs PostgreSQL itself; the PostgreSQL pass leaves out the
+    embedded default's first run (it never touches the session database, so once is enough)."""
     if ENGINE not in ("postgresql", "postgres", "sqlite"):
         pytest.exit(f"TEST_DATABASE={ENGINE!r}: use 'postgresql' (default) or 'sqlite'", returncode=4)
-    if not ON_SQLITE:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    left_out = "postgres_only" if ON_SQLITE else "sqlite_pass"
+    kept = [item for item in items if item.get_closest_marker(left_out) is None]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
