@@ -13,6 +13,7 @@ from aiohttp.typedefs import Handler
 from redis.asyncio import Redis
 
 from api.conditional import etag_middleware
+from api.docs import add_docs_assets
 from api.errors import error_middleware
 from api.idempotency import idempotency_middleware
 from api.passwords import PasswordHasher
@@ -102,4 +103,5 @@ def init_app(
     elif settings.webhook_secret:
         log.warning("TELEGRAM_WEBHOOK_SECRET is set but no bot was given: the webhook is not served")
     add_routes(app, tables)
+    add_docs_assets(app)
     return app

@@ -24,6 +24,8 @@ from smarthabit.migrations import prepare_database
 from smarthabit.orm import close_database, open_database
 from tests.servers import require_servers
 
+pytest_plugins = ("tests.browser",)
+
 ADMIN_URL = os.environ.get("TEST_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ENGINE = os.environ.get("TEST_DATABASE", "postgresql").strip().lower()

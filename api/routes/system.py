@@ -21,6 +21,8 @@ routes = RouteTable("operations")
 log = logging.getLogger("smarthabit.api")
 HEALTH_TIMEOUT = 2.0
 DOCS_PAGE = files("api").joinpath("docs.html").read_text(encoding="utf-8")
+LANDING_PAGE = files("api").joinpath("landing.html").read_text(encoding="utf-8")
+APP_LINK = '<li><a href="app/">Web app</a>: your habits in the browser</li>'
 
 
 async def _answers(probe: str, check: Callable[[], Awaitable[object]]) -> bool:
@@ -58,5 +60,15 @@ async def openapi(request: web.Request) -> web.Response:
 
 @routes.get("/docs", media_type="text/html")
 async def docs() -> web.Response:
-    """Human-readable API documentation (Redoc over /openapi.json)."""
+    """Human-readable API documentation (Swagger UI over /openapi.json, its assets served from the
+    installed swagger-ui-py package: the page works offline)."""
     return web.Response(text=DOCS_PAGE, content_type="text/html")
+
+
+@routes.get("/", media_type="text/html")
+async def landing(request: web.Request) -> web.Response:
+    """A small page for a person who opens the server's address: links to the docs, health and, when
+    it is served, the web app."""
+    has_app = any((r.canonical or "").startswith("/app") for r in request.app.router.resources())
+    return web.Response(text=LANDING_PAGE.replace("<!--app-->", APP_LINK if has_app else ""),
+                        content_type="text/html")

@@ -57,10 +57,20 @@ async def test_metrics(client: TestClient) -> None:
     assert 'smarthabit_http_requests_total{method="GET",route="/health",status="200"}' in await response.text()
 
 
-async def test_docs_page(client: TestClient) -> None:
+async def test_docs_page_and_its_assets_are_served_here(client: TestClient) -> None:
     response = await client.get("/docs")
     assert response.status == 200 and response.content_type == "text/html"
-    assert "openapi.json" in await response.text()
+    page = await response.text()
+    assert "openapi.json" in page and "http" not in page.split("<body>")[1]  # nothing from another host
+    script = await client.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status == 200 and len(await script.read()) > 100_000
+
+
+async def test_landing_page_links_docs_and_health(client: TestClient) -> None:
+    response = await client.get("/")
+    assert response.status == 200 and response.content_type == "text/html"
+    page = await response.text()
+    assert 'href="docs"' in page and 'href="health"' in page and 'href="app/"' not in page  # no web app here
 
 
 @pytest.fixture
@@ -78,7 +88,8 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
 
 async def test_openapi_covers_every_route(app: web.Application, document: dict[str, Any]) -> None:
     assert document["openapi"] == "3.1.0"
-    served = {(route.method, route.resource.canonical) for route in app.router.routes() if route.method != "HEAD"}
+    served = {(route.method, route.resource.canonical) for route in app.router.routes()
+              if route.method != "HEAD" and not isinstance(route.resource, web.StaticResource)}  # files, not operations
     documented = {(method.upper(), path) for path, method, _ in _operations(document)}
     assert documented == served
     assert len({operation["operationId"] for *_, operation in _operations(document)}) == len(served)
