@@ -1,11 +1,17 @@
 # syntax=docker/dockerfile:1
 # One image for every role: smarthabit api|bot|worker|scheduler|migrate|run.
+# Dependencies come from the lock file (requirements/runtime.txt, pinned with hashes by pip-compile).
+# The base images are pinned by tag; for a reproducible production build pin them by digest too
+# (FROM python:3.11-slim-bookworm@sha256:...), taken from the registry you build against.
 
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update && apt-get install -y --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip \
+    && /opt/venv/bin/pip install --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY smarthabit ./smarthabit
 COPY api ./api
@@ -13,7 +19,7 @@ COPY bot ./bot
 COPY tasks ./tasks
 COPY launcher ./launcher
 COPY migrations ./migrations
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip && /opt/venv/bin/pip install .
+RUN /opt/venv/bin/pip install --no-deps .
 
 FROM python:3.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -26,7 +32,8 @@ RUN chown smarthabit:smarthabit /app
 USER smarthabit
 EXPOSE 8080
 STOPSIGNAL SIGTERM
+# The API answers /health on PORT; the other roles are probed on METRICS_PORT (see launcher/healthcheck.py).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"8080\")}/health', timeout=2)"]
+    CMD ["python", "-m", "launcher.healthcheck"]
 ENTRYPOINT ["smarthabit"]
 CMD ["api"]

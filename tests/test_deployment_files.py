@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from launcher.cli import build_parser
+from launcher.healthcheck import probe_url
 from smarthabit.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +37,8 @@ def test_compose_runs_every_role_after_migrations() -> None:
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["db"]["condition"] == depends["redis"]["condition"] == "service_healthy"
         assert services[name]["restart"] == "unless-stopped" and services[name]["env_file"] == ".env"
-    for name in ("db", "redis", "api"):
-        assert services[name]["healthcheck"]["test"]
+    for name in ("db", "redis", *ROLES):
+        assert services[name]["healthcheck"]["test"] and not services[name]["healthcheck"].get("disable"), name
     assert {"pgdata", "redisdata"} <= set(compose["volumes"])
     parser_roles = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     assert {*ROLES, "migrate", "run"} <= parser_roles
@@ -53,3 +54,62 @@ def test_image_is_multi_stage_non_root_and_healthchecked() -> None:
     assert 'ENTRYPOINT ["smarthabit"]' in final
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert ".env" in ignored and ".git" in ignored
+
+
+def test_compose_scales_the_api_behind_caddy() -> None:
+    """`--scale api=N` never collides on a port: only the proxy publishes one, and it finds every
+    replica through Docker's DNS; it waits for a healthy API before it starts."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    assert "ports" not in services["api"] and services["api"]["expose"] == ["8080"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("caddy:") and proxy["ports"] == ["${API_PORT:-8080}:80"]
+    assert proxy["depends_on"]["api"]["condition"] == "service_healthy"
+    assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert re.search(r"dynamic a api 8080", caddyfile) and "lb_retries" in caddyfile
+
+
+def test_every_role_is_probed_its_own_way() -> None:
+    """HTTP /health for the API; the metrics listener for the roles without HTTP of their own."""
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name in ROLES:
+        assert services[name]["healthcheck"]["test"] == ["CMD", "python", "-m", "launcher.healthcheck"], name
+        environment = services[name]["environment"]
+        assert environment["SMARTHABIT_ENV"] == "production" and environment["HOST"] == "0.0.0.0"  # noqa: S104
+        assert ("METRICS_PORT" in environment) == (name != "api"), name
+        assert probe_url({k: str(v) for k, v in environment.items()}).endswith(
+            "/health" if name == "api" else ":9100/metrics")
+    assert probe_url({"PORT": "9000"}) == "http://127.0.0.1:9000/health"
+
+
+def _locked(path: Path) -> dict[str, str]:
+    """name -> pinned version of a pip-compile lock file (every pin carries hashes)."""
+    text = path.read_text()
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s;\\]+)", text, flags=re.MULTILINE))
+    assert pins and text.count("--hash=sha256:") >= len(pins), f"{path.name}: every pin needs its hashes"
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
+
+
+def _declared(extra: str | None = None) -> set[str]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    return {re.sub(r"[-_.]+", "-", re.split(r"[\[<>=!~;\s]", r, maxsplit=1)[0]).lower() for r in requirements}
+
+
+def test_lock_files_pin_every_declared_dependency() -> None:
+    """After a dependency changes in pyproject.toml, regenerate the locks (README: "Dependencies")."""
+    runtime, dev = _locked(ROOT / "requirements" / "runtime.txt"), _locked(ROOT / "requirements" / "dev.txt")
+    assert _declared() <= set(runtime), "runtime.txt lacks a dependency: run pip-compile (README)"
+    assert _declared() | _declared("dev") <= set(dev), "dev.txt lacks a dependency: run pip-compile (README)"
+    assert all(dev[name] == version for name, version in runtime.items() if name in dev), "the two locks disagree"
+
+
+def test_image_and_ci_install_from_the_locks() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements/runtime.txt" in dockerfile and "--no-deps ." in dockerfile
+    assert 'CMD ["python", "-m", "launcher.healthcheck"]' in dockerfile
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "--require-hashes -r requirements/dev.txt" in ci and "lint-imports" in ci
+    assert "TEST_DATABASE=postgresql" in ci and "TEST_DATABASE=sqlite" in ci

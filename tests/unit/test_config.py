@@ -54,15 +54,37 @@ def test_secrets_are_not_in_the_repr() -> None:
     assert "SECRET" not in repr(settings) and "s" * 40 not in repr(settings)
 
 
-def test_env_example_as_written_is_a_valid_production_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Copying .env.example and filling in the secret must give settings that start (blank = unset)."""
-    from pathlib import Path
-
+def _env_example(*, production: bool) -> dict[str, str]:
+    """.env.example's values; with `production`, its `# production: NAME=value` lines instead."""
     example = Path(__file__).resolve().parents[2] / ".env.example"
+    values: dict[str, str] = {}
     for line in example.read_text().splitlines():
         if line and not line.startswith("#"):
             name, _, value = line.partition("=")
-            monkeypatch.setenv(name, value)
-    monkeypatch.setenv("JWT_SECRET", "j" * 40)
+            values[name] = value
+        elif production and line.startswith("# production: "):
+            name, _, value = line.removeprefix("# production: ").partition("=")
+            values[name] = value
+    return values
+
+
+def test_env_example_as_copied_is_a_local_development_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cp .env.example .env` and `smarthabit run`: development on SQLite and loopback, no Redis."""
+    for name, value in _env_example(production=False).items():
+        monkeypatch.setenv(name, value)
     settings = make()
-    assert settings.is_production and settings.metrics_port is None and settings.bot_token is None
+    assert not settings.is_production and not settings.uses_postgres and settings.redis_url is None
+    assert settings.host == "127.0.0.1" and settings.jwt_secret is None and settings.bot_token is None
+    assert settings.log_format == "auto"
+
+
+def test_env_example_production_values_make_a_valid_production_configuration(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in _env_example(production=True).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("JWT_SECRET", "j" * 40)  # the one value a person must make
+    settings = make()
+    assert settings.is_production and settings.uses_postgres and settings.redis_url == "redis://redis:6379/0"
+    assert settings.host == "0.0.0.0" and settings.log_format == "json"  # noqa: S104
+    assert settings.metrics_port == 9100
