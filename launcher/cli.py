@@ -62,6 +62,9 @@ def _cmd_api(settings: Settings, args: argparse.Namespace) -> None:
     check_port(settings.host, settings.port, setting="PORT", flag="--port", reuse_port=several)
     prepare(settings)
     warn_development_key(settings)
+    if several and not settings.uses_postgres:
+        log.warning("API_PROCESSES=%d on SQLite: the processes share one file and take turns to write; "
+                    "use PostgreSQL (DATABASE_URL) for several API processes", settings.api_processes)
     if not several:
         _serve_api(settings)
         return
