@@ -78,14 +78,22 @@ def _stamp_request_id(factory: Callable[..., logging.LogRecord]) -> Callable[...
     return make
 
 
-# Loggers whose INFO lines come every minute (the scheduler sending the scan, the worker taking it):
-# at the default level they would drown everything else, so their INFO counts as DEBUG.
-ROUTINE_LOGGERS = ("taskiq.cli.scheduler.run", "taskiq.receiver.receiver", "tortoise")
+# INFO lines that come every minute (the scheduler sending the scan, the worker taking it) or with
+# every ORM start: at the default level they would drown everything else, so they count as DEBUG.
+ROUTINE_LINES = {
+    "taskiq.cli.scheduler.run": ("Sending task",),
+    "taskiq.receiver.receiver": ("Executing task",),
+    "tortoise": ("Tortoise-ORM",),
+}
 
 
 class _RoutineIsDebug(logging.Filter):
+    def __init__(self, prefixes: tuple[str, ...]) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.INFO:
+        if record.levelno != logging.INFO or not str(record.msg).startswith(self.prefixes):
             return True
         record.levelno, record.levelname = logging.DEBUG, "DEBUG"
         return logging.getLogger().isEnabledFor(logging.DEBUG)
@@ -100,10 +108,10 @@ def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for name in ROUTINE_LOGGERS:
+    for name, prefixes in ROUTINE_LINES.items():
         routine = logging.getLogger(name)
         if not any(isinstance(f, _RoutineIsDebug) for f in routine.filters):
-            routine.addFilter(_RoutineIsDebug())
+            routine.addFilter(_RoutineIsDebug(prefixes))
     # httpx logs every Bot API URL, and those contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
