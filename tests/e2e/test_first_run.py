@@ -41,9 +41,9 @@ def one_line(stderr: str) -> str:
 
 
 def _target_minute(now: datetime) -> datetime:
-    """The next minute boundary at least 15 s away: time to create the habit in the chat first."""
+    """The next minute boundary at least 10 s away: time to create the habit in the chat first."""
     target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return target + timedelta(minutes=1) if (target - now).total_seconds() < 15 else target
+    return target + timedelta(minutes=1) if (target - now).total_seconds() < 10 else target
 
 
 @pytest.mark.sqlite_pass
