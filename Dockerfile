@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every role: smarthabit api|bot|worker|scheduler|migrate|run.
-# Dependencies come from the lock file (requirements/runtime.txt, pinned with hashes by pip-compile).
+# Dependencies come from the lock file (requirements/runtime.txt: every package pinned by pip-compile).
 # The base images are pinned by tag; for a reproducible production build pin them by digest too
 # (FROM python:3.11-slim-bookworm@sha256:...), taken from the registry you build against.
 
@@ -11,7 +11,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends build-essential
 WORKDIR /src
 COPY requirements/runtime.txt ./requirements/runtime.txt
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install --upgrade pip \
-    && /opt/venv/bin/pip install --require-hashes -r requirements/runtime.txt
+    && /opt/venv/bin/pip install -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY smarthabit ./smarthabit
 COPY api ./api
