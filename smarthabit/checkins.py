@@ -14,14 +14,16 @@ from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, User
-from smarthabit.orm import from_row, on_postgres
+from smarthabit.orm import from_row, is_deadlock, on_postgres
 from smarthabit.schemas import clean_text
-from smarthabit.streak_cache import refresh_streaks, streaks_after_checkin
+from smarthabit.streak_cache import lock_habit, recompute_locked, refresh_streaks, streaks_after_checkin
 from smarthabit.streaks import MILESTONES
 from smarthabit.webhooks import checkin_payload, deleted_checkin_payload, milestone_payload, record_event
 
 BACKFILL_DAYS = 7
 MAX_NOTE = 500
+MAX_VALUE = 1_000_000
+DEADLOCK_RETRIES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,12 @@ def _validate_note(note: str | None) -> str | None:
     return note or None
 
 
+def _validate_value(value: float | None) -> float | None:
+    if value is not None and not (0 <= value <= MAX_VALUE):  # NaN fails this too
+        raise ValidationFailed(f"Value must be between 0 and {MAX_VALUE}", {"field": "value"})
+    return value
+
+
 async def check_in(
     user_id: int, habit_id: int, *, day: date | None = None, value: float | None = None,
     note: str | None = None, source: CheckInSource = CheckInSource.API, now: datetime | None = None,
@@ -65,8 +73,7 @@ async def check_in(
     (`smarthabit.todays_checkins`); any other reads the habit with that statement and goes on in
     the general transaction."""
     note = _validate_note(note)
-    if value is not None and not (0 <= value <= 1_000_000):
-        raise ValidationFailed("Value must be between 0 and 1000000", {"field": "value"})
+    value = _validate_value(value)
     if not (0 < habit_id <= MAX_ID and 0 < user_id <= MAX_ID):  # never put an impossible id in a batch
         raise NotFound("Habit not found", {"habit_id": habit_id})
     now = now or utcnow()
@@ -81,10 +88,10 @@ async def check_in(
     day = _validate_day(day, today)
     if habit.kind is HabitKind.MEASURABLE and value is None:
         raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
-    before = habit.current_streak if habit.streak_day == today else None
-    checkin = await _record_in_transaction(habit, day, today, value, note, source, habit.counts_as_done(value), before)
-    if checkin is None:  # the day was checked in already (or a concurrent request just did it)
+    recorded = await _record_in_transaction(habit, day, today, value, note, source)
+    if recorded is None:  # the day was checked in already (or a concurrent request just did it)
         return CheckInResult(await _existing(habit, day), habit, False, None)
+    checkin, before = recorded
     return _created(checkin, habit, before, source)
 
 
@@ -126,20 +133,30 @@ async def _after_todays_check_in(
 
 async def _record_in_transaction(
     habit: Habit, day: date, today: date, value: float | None, note: str | None, source: CheckInSource,
-    newly_done: bool, before: int | None,
-) -> CheckIn | None:
-    """Any check-in: the row, the streak update (O(1) or a recomputation) and the webhook events in
-    one transaction."""
-    try:  # the unique (habit, day) key turns a repeat or a lost race into an IntegrityError
-        async with in_transaction():
-            checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
-            await streaks_after_checkin(habit, day, today, newly_done)
-            await record_event(habit.user_id, "checkin.created", checkin_payload(checkin))
-            if _milestone(habit, before) is not None:
-                await record_event(habit.user_id, "streak.milestone", milestone_payload(habit))
-    except IntegrityError:
-        return None  # the INSERT failed first: the habit is untouched
-    return checkin
+) -> tuple[CheckIn, int | None] | None:
+    """Any check-in: under the habit's lock, the row, the streak update (O(1) or a recomputation) and
+    the webhook events in one transaction. Returns the row and today's streak before it (None when
+    the cache was not today's), or None when the day was checked in already."""
+    for attempt in range(1, DEADLOCK_RETRIES + 1):
+        try:  # the unique (habit, day) key turns a repeat or a lost race into an IntegrityError
+            async with in_transaction():
+                await lock_habit(habit)
+                before = habit.current_streak if habit.streak_day == today else None
+                checkin = await CheckIn.create(habit_id=habit.id, day=day, value=value, note=note, source=source)
+                await streaks_after_checkin(habit, day, today, habit.counts_as_done(value))
+                await record_event(habit.user_id, "checkin.created", checkin_payload(checkin))
+                if _milestone(habit, before) is not None:
+                    await record_event(habit.user_id, "streak.milestone", milestone_payload(habit))
+            return checkin, before
+        except IntegrityError:
+            return None  # the INSERT failed: nothing was written
+        except Exception as exc:
+            # Today's batch inserts first and locks the habit second: when it inserted this very day,
+            # PostgreSQL may pick this transaction as the deadlock's victim. Once the batch committed,
+            # the repeat finds its row.
+            if not is_deadlock(exc) or attempt == DEADLOCK_RETRIES:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 async def _existing(habit: Habit, day: date) -> CheckIn:
@@ -155,12 +172,12 @@ async def undo_check_in(
     """Remove the check-in of a day (default today); NotFound if there was none."""
     today = local_today(user.timezone, now)
     day = day or today
-    habit = await get_habit(user, habit_id)
     async with in_transaction():
+        habit = await get_habit(user, habit_id, for_update=True)
         deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()
         if not deleted:
             raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
-        await refresh_streaks(habit, today)
+        await recompute_locked(habit, today)
         await record_event(user.id, "checkin.deleted", deleted_checkin_payload(habit.id, day))
     return habit
 
@@ -213,3 +230,23 @@ async def recompute_streaks(user: User, habit_id: int) -> Habit:
     habit = await get_habit(user, habit_id)
     await refresh_streaks(habit, local_today(user.timezone))
     return habit
+
+
+
+async def edit_check_in(
+    user: User, habit_id: int, day: date, *, value: float | None, now: datetime | None = None
+) -> CheckIn:
+    """Change the value of an existing check-in (a measurable habit's may then reach or miss its
+    target); the streaks are recomputed under the habit's lock."""
+    value = _validate_value(value)
+    async with in_transaction():
+        habit = await get_habit(user, habit_id, for_update=True)
+        checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
+        if checkin is None:
+            raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+        if habit.kind is HabitKind.MEASURABLE and value is None:
+            raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
+        checkin.value = value
+        await checkin.save(update_fields=["value"])
+        await recompute_locked(habit, local_today(user.timezone, now))
+    return checkin

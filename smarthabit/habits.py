@@ -13,7 +13,7 @@ from smarthabit.errors import Conflict, NotFound, ValidationFailed
 from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, User
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schemas import HabitCreate, HabitUpdate
-from smarthabit.streak_cache import refresh_streaks
+from smarthabit.streak_cache import recompute_locked, refresh_streaks
 from smarthabit.webhooks import habit_payload, record_event
 
 MAX_ACTIVE_HABITS = 100
@@ -35,11 +35,18 @@ def _weekday_mask(weekdays: list[int]) -> int:
     return sum(1 << d for d in set(weekdays))
 
 
-async def get_habit(user: User, habit_id: int, *, include_archived: bool = True) -> Habit:
-    """The user's habit, or NotFound, also for another user's habit (no hint that it exists)."""
+async def get_habit(
+    user: User, habit_id: int, *, include_archived: bool = True, for_update: bool = False
+) -> Habit:
+    """The user's habit, or NotFound, also for another user's habit (no hint that it exists).
+
+    `for_update`: hold the habit's row lock until the caller's transaction ends (every writer of its
+    streak cache does, see `smarthabit.streak_cache`)."""
     query = Habit.filter(id=habit_id, user_id=user.id)
     if not include_archived:
         query = query.filter(archived_at__isnull=True)
+    if for_update:
+        query = query.select_for_update()
     habit = await query.first()
     if habit is None:
         raise NotFound("Habit not found", {"habit_id": habit_id})
@@ -120,7 +127,7 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
     now = now or utcnow()
     changes = data.model_dump(exclude_unset=True)
     async with in_transaction():
-        habit = await get_habit(user, habit_id)
+        habit = await get_habit(user, habit_id, for_update=True)
         if "name" in changes and changes["name"] is not None:
             await check_name_available(user, changes["name"], exclude_id=habit.id)
             habit.name = changes["name"]
@@ -140,7 +147,7 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
         await habit.save()
         if data.reminder_times is not None:
             await _set_reminders(habit, user, data.reminder_times, now)
-        await refresh_streaks(habit, local_today(user.timezone, now))
+        await recompute_locked(habit, local_today(user.timezone, now))
         await record_event(user.id, "habit.updated", habit_payload(habit), now=now)
     return habit
 
@@ -179,13 +186,13 @@ async def pause_habit(
     if (end - start).days >= MAX_PAUSE_DAYS:
         raise ValidationFailed(f"A pause can last at most {MAX_PAUSE_DAYS} days")
     async with in_transaction():
-        habit = await get_habit(user, habit_id, include_archived=False)
+        habit = await get_habit(user, habit_id, include_archived=False, for_update=True)
         overlapping = await HabitPause.filter(habit_id=habit.id, start__lte=end, end__gte=start)
         for pause in overlapping:
             start, end = min(start, pause.start), max(end, pause.end)
             await pause.delete()
         pause = await HabitPause.create(habit_id=habit.id, start=start, end=end)
-        await refresh_streaks(habit, local_today(user.timezone, now))
+        await recompute_locked(habit, local_today(user.timezone, now))
     return pause
 
 
@@ -193,14 +200,14 @@ async def resume_habit(user: User, habit_id: int, *, now: datetime | None = None
     """End any pause that covers today or later, so the habit is due again from today."""
     today = local_today(user.timezone, now)
     async with in_transaction():
-        habit = await get_habit(user, habit_id, include_archived=False)
+        habit = await get_habit(user, habit_id, include_archived=False, for_update=True)
         for pause in await HabitPause.filter(habit_id=habit.id, end__gte=today):
             if pause.start >= today:
                 await pause.delete()
             else:
                 pause.end = date.fromordinal(today.toordinal() - 1)
                 await pause.save(update_fields=["end"])
-        await refresh_streaks(habit, today)
+        await recompute_locked(habit, today)
     return habit
 
 

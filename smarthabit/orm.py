@@ -87,3 +87,12 @@ def from_row(model: type[M], row: Mapping[str, Any]) -> M:
     rows it reads itself: marked as stored, the driver's values taken as they are (six times cheaper
     than the constructor, which validates and converts every field). Tortoise has no public name for it."""
     return model._init_from_db(**row)
+
+
+DEADLOCK_DETECTED = "40P01"
+
+
+def is_deadlock(exc: BaseException) -> bool:
+    """Whether PostgreSQL chose this transaction as a deadlock's victim (asyncpg's error, wrapped by
+    Tortoise or not); the transaction was rolled back and may simply run again."""
+    return DEADLOCK_DETECTED in (getattr(exc, "sqlstate", None), getattr(exc.__cause__, "sqlstate", None))

@@ -42,8 +42,9 @@ DEADLOCK_DETECTED = "40P01"  # two batches that check in the same two habits in 
 
 # `applied`: the item is the common check-in, the one `streak_cache.streaks_after_checkin` handles
 # by adding one (today's, on a cache valid for today, not counted per week). The UPDATE re-checks
-# `streak_day` on the row it locks: a cache another writer moved meanwhile is not advanced, and the
-# caller recomputes it.
+# `streak_day`, the kind and the schedule on the row it locks: a cache another writer moved meanwhile,
+# or a habit that no longer counts today that way, is not advanced, and the caller recomputes it
+# (under the lock). Every other writer locks the habit before it reads the rows (streak_cache).
 _BATCH = """
 WITH request AS (
     SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::date[], $5::float8[], $6::text[], $7::text[])
@@ -72,6 +73,7 @@ WITH request AS (
                         longest_streak = GREATEST(h.longest_streak, h.current_streak + 1)
     FROM todays JOIN inserted ON inserted.habit_id = todays.id
     WHERE h.id = todays.id AND h.streak_day = todays.owner_today
+      AND h.kind = 'yes_no' AND h.schedule_kind <> 'times_per_week'
     RETURNING h.id, h.current_streak, h.longest_streak
 ), outbox AS (  -- webhook events in the same statement (`smarthabit.webhooks`), for users with a live hook
     INSERT INTO webhook_events (user_id, event, payload, created_at)
