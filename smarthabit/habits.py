@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from smarthabit.clock import local_today, utcnow
@@ -101,14 +103,39 @@ async def reschedule_reminders(user: User, now: datetime | None = None) -> None:
         await reminder.save(update_fields=["next_fire_at"])
 
 
+async def _lock_owner(user: User) -> None:
+    """Hold the account's row lock until the transaction ends: creates and restores of one account's
+    habits run one at a time, so the active-habit cap is exact (the name is the unique index's)."""
+    if await User.filter(id=user.id).select_for_update().first() is None:
+        raise NotFound("Account not found")
+
+
+async def _check_room(user: User) -> int:
+    """The number of active habits; ValidationFailed at the cap. The caller holds `_lock_owner`."""
+    active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
+    if active >= MAX_ACTIVE_HABITS:
+        raise ValidationFailed(f"At most {MAX_ACTIVE_HABITS} active habits", {"max": MAX_ACTIVE_HABITS},
+                               code="too_many_habits")
+    return active
+
+
+@asynccontextmanager
+async def _unique_name(name: str) -> AsyncIterator[None]:
+    """Turn the unique index's refusal (a concurrent create or rename won the name) into Conflict."""
+    try:
+        yield
+    except IntegrityError:
+        raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name") from None
+
+
 async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = None) -> Habit:
-    """Create a habit (and its reminders) atomically; names are unique among active habits."""
+    """Create a habit (and its reminders) atomically; names are unique among active habits (a
+    partial unique index decides), at most MAX_ACTIVE_HABITS are active (under the account's lock)."""
     now = now or utcnow()
-    async with in_transaction():
+    async with _unique_name(data.name), in_transaction():
+        await _lock_owner(user)
         await check_name_available(user, data.name)
-        active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
-        if active >= MAX_ACTIVE_HABITS:
-            raise ValidationFailed(f"At most {MAX_ACTIVE_HABITS} active habits", code="too_many_habits")
+        active = await _check_room(user)
         today = local_today(user.timezone, now)
         habit = await Habit.create(
             user_id=user.id, name=data.name, description=data.description, kind=data.kind,
@@ -126,7 +153,7 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
     """Apply a partial update; a changed schedule or target recomputes the cached streaks."""
     now = now or utcnow()
     changes = data.model_dump(exclude_unset=True)
-    async with in_transaction():
+    async with _unique_name(data.name or ""), in_transaction():
         habit = await get_habit(user, habit_id, for_update=True)
         if "name" in changes and changes["name"] is not None:
             await check_name_available(user, changes["name"], exclude_id=habit.id)
@@ -163,11 +190,18 @@ async def archive_habit(user: User, habit_id: int) -> Habit:
 
 
 async def restore_habit(user: User, habit_id: int) -> Habit:
+    """Make an archived habit active again: its name must be free and the cap not reached."""
     habit = await get_habit(user, habit_id)
-    if habit.archived_at is not None:
-        await check_name_available(user, habit.name, exclude_id=habit.id)
-        habit.archived_at = None
-        await habit.save(update_fields=["archived_at", "updated_at"])
+    if habit.archived_at is None:
+        return habit
+    async with _unique_name(habit.name), in_transaction():
+        await _lock_owner(user)
+        habit = await get_habit(user, habit_id, for_update=True)
+        if habit.archived_at is not None:
+            await check_name_available(user, habit.name, exclude_id=habit.id)
+            await _check_room(user)
+            habit.archived_at = None
+            await habit.save(update_fields=["archived_at", "updated_at"])
     return habit
 
 

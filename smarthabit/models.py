@@ -6,6 +6,7 @@ Instants are timezone-aware UTC; habit days are the user's local calendar dates.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
@@ -15,6 +16,17 @@ from smarthabit.fields import WallTimeField
 from smarthabit.schedule import Schedule, ScheduleKind
 
 MAX_ID = 2**31 - 1  # ids are PostgreSQL integers: a larger one names nothing
+ACTIVE_NAME_INDEX = "uidx_habits_active_name"
+
+
+class ActiveNameIndex(Index):
+    """Unique (owner, name ignoring case) among active habits: a partial index on an expression,
+    which Tortoise's own Index cannot spell. The same SQL works on PostgreSQL and SQLite."""
+
+    def get_sql(self, schema_generator: Any, model: type[Model], safe: bool) -> str:
+        exists = "IF NOT EXISTS " if safe else ""
+        return (f'CREATE UNIQUE INDEX {exists}"{self.name}" ON "{model._meta.db_table}" '
+                '("user_id", LOWER("name")) WHERE "archived_at" IS NULL;')
 
 
 class HabitKind(StrEnum):
@@ -65,6 +77,7 @@ class User(Model):
     quiet_start = WallTimeField(null=True)
     quiet_end = WallTimeField(null=True)
     bot_blocked = fields.BooleanField(default=False)
+    sessions_revoked_at = fields.DatetimeField(null=True, description="tokens issued before are refused")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -106,7 +119,10 @@ class Habit(Model):
 
     class Meta:
         table = "habits"
-        indexes = (Index(fields=("user_id", "archived_at", "position")),)
+        indexes = (
+            Index(fields=("user_id", "archived_at", "position")),
+            ActiveNameIndex(fields=("user_id", "name"), name=ACTIVE_NAME_INDEX),
+        )
 
     @property
     def schedule(self) -> Schedule:

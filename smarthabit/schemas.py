@@ -15,24 +15,36 @@ MAX_HABIT_NAME = 100
 MAX_REMINDERS = 5
 
 
+# Characters that reorder the text around them (Trojan Source): a name must read as it is stored.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What draws nothing on its own: format characters (zero-width space, joiners, BOM), separators, marks.
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"})
+# The characters a name may consist of, for clients: no control or bidi characters, not only blanks.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+
+
 def clean_text(value: str) -> str:
-    """Trim and refuse control characters, which only ever come from broken or hostile clients."""
-    value = value.strip()
+    """Trim, NFC-normalize ("école" has one spelling), and refuse control and bidi characters, which
+    only ever come from broken or hostile clients."""
+    value = unicodedata.normalize("NFC", value.strip())
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise ValueError("must not contain control characters")
+    if any(ch in BIDI_CONTROLS for ch in value):
+        raise ValueError("must not contain bidirectional control characters")
     return value
 
 
 def _habit_name(value: str) -> str:
     value = clean_text(value)
-    if not value:
-        raise ValueError("must not be empty")
+    if all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
+        raise ValueError("must contain a visible character")
     if len(value) > MAX_HABIT_NAME:
         raise ValueError(f"must be at most {MAX_HABIT_NAME} characters")
     return value
 
 
-HabitName = Annotated[str, Field(max_length=1000), AfterValidator(_habit_name)]
+HabitName = Annotated[str, Field(min_length=1, max_length=MAX_HABIT_NAME, pattern=NAME_PATTERN),
+                      AfterValidator(_habit_name)]
 
 
 class ScheduleIn(BaseModel):
