@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from smarthabit.devkey import DEV_KEY_FILE, development_key
 
@@ -38,6 +39,11 @@ class Settings(BaseSettings):
     # Workers, the scheduler and the polling bot serve Prometheus metrics here when set (the API: /metrics).
     metrics_port: int | None = Field(None, ge=1, le=65535)
 
+    # Peers (CIDRs, comma-separated) whose Forwarded / X-Forwarded-For names the client; none by default.
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(default_factory=list)
+    # Origins (comma-separated, e.g. https://app.example.com) whose browser pages may call the API.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
     access_token_ttl_seconds: int = Field(15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
     link_code_ttl_seconds: int = Field(10 * 60, gt=0)
@@ -60,6 +66,24 @@ class Settings(BaseSettings):
         """`FOO=` in a .env file means "not set", not an empty secret."""
         if isinstance(value, str) and not value.strip():
             return "auto" if info.field_name == "log_format" else None
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """`10.0.0.0/8, 192.168.1.10` -> networks (a bare address is a /32 or /128)."""
+        if isinstance(value, str):
+            return [ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        for origin in value if isinstance(value, list) else ():
+            if origin == "*" or not str(origin).startswith(("https://", "http://")):
+                raise ValueError(f"CORS_ORIGINS lists exact origins like https://app.example.com, not {origin!r}")
         return value
 
     @model_validator(mode="after")

@@ -7,7 +7,8 @@ from datetime import timedelta
 from aiohttp import web
 
 from api.auth import Session, check_credentials, close_session, create_account, open_session, rotate_session
-from api.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, REGISTER_PER_ACCOUNT, REGISTER_PER_ADDRESS
+from api.client_address import client_address
+from api.ratelimit import LOGIN_PER_ACCOUNT_ADDRESS, LOGIN_PER_ADDRESS, REGISTER_PER_ACCOUNT, REGISTER_PER_ADDRESS
 from api.routing import ERROR_MEANINGS, RouteTable
 from api.schemas import AuthOut, LinkCodeOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
 from api.typedefs import LIMITER, PASSWORDS, SETTINGS
@@ -25,16 +26,13 @@ def _tokens(request: web.Request, session: Session) -> TokensOut:
     )
 
 
-def _client(request: web.Request) -> str:
-    return request.remote or "unknown"
-
-
 @routes.post("/users/register", status=201, errors={409: "An account with this email exists", **RATE_LIMITED})
 async def register(request: web.Request, body: RegisterIn) -> AuthOut:
     """Create an account with email and password, and sign in.
 
     Rate-limited per email and per client address."""
-    await request.app[LIMITER].enforce((REGISTER_PER_ADDRESS, _client(request)), (REGISTER_PER_ACCOUNT, body.email))
+    await request.app[LIMITER].enforce((REGISTER_PER_ADDRESS, client_address(request)),
+                                       (REGISTER_PER_ACCOUNT, body.email))
     user = await create_account(request.app[PASSWORDS], body.email, body.password, timezone=body.timezone,
                                 display_name=body.display_name)
     session = await open_session(request.app[SETTINGS], user.id)
@@ -45,9 +43,13 @@ async def register(request: web.Request, body: RegisterIn) -> AuthOut:
 async def login(request: web.Request, body: LoginIn) -> TokensOut:
     """Exchange email and password for an access token (15 minutes) and a refresh token.
 
-    Every attempt counts against limits per email and per client address."""
-    await request.app[LIMITER].enforce((LOGIN_PER_ADDRESS, _client(request)), (LOGIN_PER_ACCOUNT, body.email))
+    Throttled per (email, client address) and per client address with growing delays (429 with
+    `Retry-After`); a successful login clears its (email, address) counter."""
+    address = client_address(request)
+    checks = ((LOGIN_PER_ADDRESS, address), (LOGIN_PER_ACCOUNT_ADDRESS, f"{body.email}\n{address}"))
+    await request.app[LIMITER].enforce_backoff(*checks)
     user = await check_credentials(request.app[PASSWORDS], body.email, body.password)
+    await request.app[LIMITER].forgive(*checks, clear=LOGIN_PER_ACCOUNT_ADDRESS)
     return _tokens(request, await open_session(request.app[SETTINGS], user.id))
 
 

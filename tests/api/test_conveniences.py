@@ -111,7 +111,7 @@ async def test_rate_limited_answers_carry_ratelimit_headers(client: TestClient, 
         await client.post("/users/login", json={"email": "alice@example.com", "password": "wrong password"})
     limited = await client.post("/users/login", json={"email": "alice@example.com", "password": "wrong password"})
     assert limited.status == 429
-    assert limited.headers["RateLimit-Limit"] == "10" and limited.headers["RateLimit-Remaining"] == "0"
+    assert limited.headers["RateLimit-Limit"] == "5" and limited.headers["RateLimit-Remaining"] == "0"
     assert int(limited.headers["RateLimit-Reset"]) == int(limited.headers["Retry-After"]) > 0
 
 
