@@ -16,10 +16,12 @@ from api.conditional import etag_middleware
 from api.docs import add_docs_assets
 from api.errors import error_middleware
 from api.idempotency import idempotency_middleware
+from api.metrics_listener import metrics_listener
 from api.passwords import PasswordHasher
 from api.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from api.routes import accounts, habits, insights, integrations, system, telegram, transfer
 from api.routing import add_routes
+from api.security import enable_cors, secure_headers
 from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
 from smarthabit.logs import request_id
@@ -96,6 +98,9 @@ def init_app(
     app[LIMITER] = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
     if manage_database:
         app.cleanup_ctx.append(_database_ctx)
+    if settings.metrics_port is not None:
+        app.cleanup_ctx.append(metrics_listener)
+    app.on_response_prepare.append(secure_headers)
     tables = [accounts.routes, habits.routes, insights.routes, system.routes, integrations.routes, transfer.routes]
     if settings.webhook_secret and telegram_app is not None:
         app[TELEGRAM_APP] = telegram_app
@@ -104,4 +109,5 @@ def init_app(
         log.warning("TELEGRAM_WEBHOOK_SECRET is set but no bot was given: the webhook is not served")
     add_routes(app, tables)
     add_docs_assets(app)
+    enable_cors(app)
     return app

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # console (readable) or json (one object a line); auto: console when stderr is a terminal.
     log_format: Literal["auto", "console", "json"] = "auto"
-    # Workers, the scheduler and the polling bot serve Prometheus metrics here when set (the API: /metrics).
+    # Every role (the API too) serves Prometheus metrics at /metrics on this port when set, never on PORT.
     metrics_port: int | None = Field(None, ge=1, le=65535)
 
     # Peers (CIDRs, comma-separated) whose Forwarded / X-Forwarded-For names the client; none by default.

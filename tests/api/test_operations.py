@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import aiohttp
 import jsonschema_rs
 import pytest
 from aiohttp import web
@@ -16,6 +17,7 @@ from api.app import init_app
 from api.typedefs import ROUTES
 from smarthabit.config import Settings
 from tests.api.conftest import configured
+from tests.e2e.stack import free_port
 
 
 async def test_health_up(client: TestClient) -> None:
@@ -50,11 +52,15 @@ async def test_health_database_down_is_503(settings: Settings, monkeypatch: pyte
     assert status == 503 and body["database"] == "down"
 
 
-async def test_metrics(client: TestClient) -> None:
-    await client.get("/health")
-    response = await client.get("/metrics")
-    assert response.status == 200 and response.content_type == "text/plain"
-    assert 'smarthabit_http_requests_total{method="GET",route="/health",status="200"}' in await response.text()
+async def test_metrics_are_served_on_their_own_port_only(settings: Settings, db: str) -> None:
+    port = free_port()
+    app = init_app(configured(settings, metrics_port=port), manage_database=False)
+    async with TestClient(TestServer(app)) as client, aiohttp.ClientSession() as http:
+        await client.get("/health")
+        assert (await client.get("/metrics")).status == 404  # not on the public port
+        async with http.get(f"http://{settings.host}:{port}/metrics") as response:
+            assert response.status == 200 and response.content_type == "text/plain"
+            assert 'smarthabit_http_requests_total{method="GET",route="/health",status="200"}' in await response.text()
 
 
 async def test_docs_page_and_its_assets_are_served_here(client: TestClient) -> None:

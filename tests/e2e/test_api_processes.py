@@ -31,10 +31,10 @@ def _alive(pid: int) -> bool:
     return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
 
 
-async def _start(db: str, tmp_path: Path) -> tuple[Role, str]:
+async def _start(db: str, tmp_path: Path, metrics_port: int | None = None) -> tuple[Role, str]:
     port = free_port()
     env = base_env(DATABASE_URL=db, JWT_SECRET="p" * 40, SMARTHABIT_ENV="production", PORT=str(port),
-                   HOST="127.0.0.1", API_PROCESSES="2", LOG_LEVEL="INFO")
+                   HOST="127.0.0.1", API_PROCESSES="2", LOG_LEVEL="INFO", METRICS_PORT=str(metrics_port or ""))
     api = await Role("api-processes", ["api"], env, tmp_path).start()
     base = f"http://127.0.0.1:{port}"
     await wait_healthy(base, api)
@@ -43,14 +43,16 @@ async def _start(db: str, tmp_path: Path) -> tuple[Role, str]:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from Linux's /proc")
 async def test_two_processes_share_the_port_and_report_summed_metrics(db: str, tmp_path: Path) -> None:
-    api, base = await _start(db, tmp_path)
+    metrics_port = free_port()
+    api, base = await _start(db, tmp_path, metrics_port)
     try:
         assert api.process is not None
         assert len(_server_pids(api.process.pid)) == 2
         for _ in range(REQUESTS):  # a new connection each time: the kernel spreads them over both
             async with aiohttp.ClientSession() as http, http.get(f"{base}/openapi.json") as response:
                 assert response.status == 200
-        async with aiohttp.ClientSession() as http, http.get(f"{base}/metrics") as response:
+        metrics = f"http://127.0.0.1:{metrics_port}/metrics"  # METRICS_PORT: never the public port
+        async with aiohttp.ClientSession() as http, http.get(metrics) as response:
             text = await response.text()
         served = [line for line in text.splitlines()
                   if line.startswith("smarthabit_http_requests_total") and 'route="/openapi.json"' in line]

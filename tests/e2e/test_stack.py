@@ -97,8 +97,10 @@ async def test_the_whole_stack(db: str, redis_clean: str, tmp_path: Path) -> Non
     try:
         migrate = await Role("migrate", ["migrate"], env, tmp_path).start()
         assert await migrate.wait(60) == 0, migrate.output()
+        api_metrics = free_port()
         for i, port in enumerate(ports):
-            roles.append(await Role(f"api{i + 1}", ["api"], {**env, "PORT": str(port)}, tmp_path).start())
+            extra = {"METRICS_PORT": str(api_metrics)} if i == 1 else {}
+            roles.append(await Role(f"api{i + 1}", ["api"], {**env, "PORT": str(port), **extra}, tmp_path).start())
         roles.append(await Role("worker1", ["worker"], env, tmp_path).start())
         roles.append(await Role("worker2", ["worker"], {**env, "METRICS_PORT": str(metrics := free_port())},
                                 tmp_path).start())
@@ -190,8 +192,10 @@ async def test_the_whole_stack(db: str, redis_clean: str, tmp_path: Path) -> Non
             [shown] = [h for h in listing["items"] if h["name"] == "Stretch"]
             assert (shown["current_streak"], shown["done_today"]) == (1, True)
 
-            # Operations: metrics on the API and on a worker's METRICS_PORT.
+            # Operations: metrics on the API's and on a worker's METRICS_PORT, not on the public port.
             async with http.get(f"{apis[1]}/metrics") as response:
+                assert response.status == 404
+            async with http.get(f"http://127.0.0.1:{api_metrics}/metrics") as response:
                 assert 'smarthabit_http_requests_total{method="GET",route="/habits",status="200"}' in \
                     await response.text()
             async with http.get(f"http://127.0.0.1:{metrics}/metrics") as response:
