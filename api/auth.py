@@ -4,27 +4,33 @@ A login starts a *family* of refresh tokens. Each refresh marks the presented to
 the next one in the same family. Presenting a used token again means it was copied (the thief or the
 owner is replaying it), so the whole family is revoked and both must log in again. Logout revokes
 the family too. Only SHA-256 hashes of refresh tokens are stored.
+
+Ending every session (a password change, `logout-all`) revokes every refresh token of the account and
+records the instant: access tokens issued before it are refused wherever the account is read (every
+route but today's check-in, whose hot path reads no account: there they lapse within their 15 minutes).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from api.errors import ApiError
-from api.passwords import PasswordHasher
+from api.passwords import PasswordHasher, weakness
 from api.tokens import IssuedToken, decode_token, issue_token, token_hash, unauthorized
 from api.typedefs import SETTINGS
 from smarthabit.access_tokens import looks_like_access_token, verify_access_token
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
-from smarthabit.errors import Conflict
+from smarthabit.errors import Conflict, PermissionDenied, ValidationFailed
 from smarthabit.models import RefreshToken, TokenScope, User
 
 log = logging.getLogger("smarthabit.api.auth")
@@ -36,12 +42,16 @@ class Session:
     refresh: IssuedToken
 
 
-def authenticated_user_id(request: web.Request) -> int:
-    """The account id in the request's bearer access token, verified, or 401 (no database read)."""
+def _access_claims(request: web.Request) -> Mapping[str, Any]:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("not_authenticated", "Send an access token: `Authorization: Bearer <token>`")
-    return int(decode_token(request.app[SETTINGS], token.strip(), "access")["sub"])
+    return decode_token(request.app[SETTINGS], token.strip(), "access")
+
+
+def authenticated_user_id(request: web.Request) -> int:
+    """The account id in the request's bearer access token, verified, or 401 (no database read)."""
+    return int(_access_claims(request)["sub"])
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -62,17 +72,59 @@ async def request_user_id(request: web.Request) -> int:
 
 
 async def authenticate(request: web.Request) -> User:
-    """The account behind the request's bearer access token, or 401."""
+    """The account behind the request's bearer token (a JWT or a personal access token), or 401; also
+    for a JWT issued before the account's sessions were ended (personal access tokens are revoked one
+    by one)."""
     user = await User.get_or_none(id=await request_user_id(request))
     if user is None:
         raise unauthorized("invalid_token", "The account of this token no longer exists")
+    if user.sessions_revoked_at is not None and _jwt_issued(request) < user.sessions_revoked_at.timestamp():
+        raise unauthorized("session_ended", "This session was ended; please log in again")
     return user
+
+
+def _jwt_issued(request: web.Request) -> float:
+    """When the request's JWT was issued (its verification is cached); +inf for a personal access token."""
+    _, _, token = request.headers.get("Authorization", "").partition(" ")
+    if looks_like_access_token(token.strip()):
+        return float("inf")
+    return float(_access_claims(request)["iat"])
+
+
+async def end_all_sessions(user: User) -> None:
+    """Revoke every refresh token of the account and refuse the access tokens issued so far (token
+    times carry fractions of a second, so a session opened right after still works)."""
+    now = utcnow()
+    async with in_transaction():
+        await RefreshToken.filter(user_id=user.id, revoked_at__isnull=True).update(revoked_at=now)
+        user.sessions_revoked_at = now
+        await User.filter(id=user.id).update(sessions_revoked_at=now)
+    log.info("all sessions ended", extra={"user_id": user.id})
+
+
+async def change_password(hasher: PasswordHasher, user: User, current: str, new: str) -> None:
+    """Replace the password after checking the current one (403 otherwise); a weak new one is refused."""
+    if not await hasher.verify(current, user.password_hash):
+        raise PermissionDenied("The current password is not right", code="wrong_password")
+    refuse_weak(new, user.email or "")
+    user.password_hash = await hasher.hash(new)
+    await User.filter(id=user.id).update(password_hash=user.password_hash)
+    log.info("password changed", extra={"user_id": user.id})
+
+
+def refuse_weak(password: str, email: str) -> None:
+    """ValidationFailed for a common or easily guessed password."""
+    reason = weakness(password, email=email)
+    if reason is not None:
+        raise ValidationFailed(f"Choose a stronger password: {reason}", {"field": "password", "reason": reason},
+                               code="weak_password")
 
 
 async def create_account(
     hasher: PasswordHasher, email: str, password: str, *, timezone: str = "UTC", display_name: str = ""
 ) -> User:
-    """A new email account; the email must be free (Conflict otherwise)."""
+    """A new email account; the email must be free (Conflict otherwise), the password not a common one."""
+    refuse_weak(password, email)
     password_hash = await hasher.hash(password)
     try:
         async with in_transaction():

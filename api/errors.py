@@ -30,7 +30,10 @@ _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "RateLimit-Limit", 
 class ErrorDetail(BaseModel):
     code: str = Field(description="stable machine-readable code, e.g. `not_found`, `validation_error`")
     message: str = Field(description="a human-readable sentence")
-    details: JsonValue = Field(None, description="what exactly was wrong, e.g. the invalid fields")
+    details: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description="always an object (empty when there is nothing to add): what exactly was wrong; for "
+                    "`validation_error` `errors` lists each problem as `{loc, msg, type}`")
 
 
 class ErrorOut(BaseModel):
@@ -54,8 +57,15 @@ class ApiError(Exception):
 def error_response(
     status: int, code: str, message: str, details: Any = None, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    body = ErrorOut(error=ErrorDetail(code=code, message=message, details=details))
+    body = ErrorOut(error=ErrorDetail(code=code, message=message, details=_as_object(details)))
     return web.json_response(text=body.model_dump_json(), status=status, headers=headers)
+
+
+def _as_object(details: Any) -> dict[str, Any]:
+    """One shape for `details`: an object, whatever the raiser passed."""
+    if details is None:
+        return {}
+    return details if isinstance(details, dict) else {"value": details}
 
 
 def domain_status(exc: DomainError) -> int:

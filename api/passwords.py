@@ -14,10 +14,26 @@ import base64
 import hashlib
 
 import bcrypt
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_CHARS = 1024
 DEFAULT_ROUNDS = 12
+# zxcvbn's score (0-4): 0 and 1 are passwords found in its lists of common passwords, words and names,
+# or patterns (keyboard rows, repeats, dates) guessed in under a million tries.
+MIN_STRENGTH = 2
+STRENGTH_CHARS = 72  # zxcvbn refuses longer inputs (it slows down on them): their beginning is judged
+
+
+def weakness(password: str, *, email: str = "") -> str | None:
+    """Why the password is too easy to guess (zxcvbn's feedback), or None when it is fine. The email
+    and its parts count as known words, so "ada@example.com" cannot use "ada1234!"."""
+    hints = [email, *email.replace("@", " ").replace(".", " ").split()] if email else []
+    result = zxcvbn(password[:STRENGTH_CHARS], user_inputs=hints)
+    if result["score"] >= MIN_STRENGTH:
+        return None
+    feedback = result["feedback"]
+    return feedback.get("warning") or "This password is too easy to guess"
 
 
 def _prehash(password: str) -> bytes:

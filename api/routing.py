@@ -85,12 +85,13 @@ def _docstring(handler: Handler) -> tuple[str, str]:
 # What each error status means when a route does not say more.
 ERROR_MEANINGS = {
     400: "Malformed request: the body is not valid JSON",
+    415: "The body is not sent as `Content-Type: application/json`",
     401: "Missing, invalid or expired access token",
     403: "Forbidden",
     404: "No such resource, or it belongs to another account",
     409: "Conflict with the current state",
     413: "Request body larger than the limit",
-    422: "Invalid input: `details` lists each problem with its location",
+    422: "Invalid input: `details.errors` lists each problem with its location",
     429: "Too many attempts: retry after `Retry-After` seconds",
     500: "Unexpected server error (logged; no details are exposed)",
     503: "A dependency is unavailable",
@@ -159,7 +160,7 @@ def _build(
     authenticated = bool({"user", "user_id"} & params)
     # The errors that come with what the route reads, then its own.
     implied = {401: authenticated, 400: "body" in inputs, 404: "path" in inputs, 413: "body" in inputs,
-               422: bool(inputs)}
+               415: "body" in inputs, 422: bool(inputs)}
     errors = {code: ERROR_MEANINGS[code] for code, applies in implied.items() if applies}
     errors.update(extra_errors)
     if authenticated:
@@ -213,10 +214,14 @@ def _validate(model: type[M], data: Mapping[str, str], location: str) -> M:
 
 
 async def _read_body(request: web.Request, model: type[M]) -> M:
-    """Parse the JSON body (an empty body is `{}`); bad JSON is 400, invalid content 422.
+    """Parse the JSON body (an empty body is `{}`); another media type is 415, bad JSON 400, invalid
+    content 422.
 
     Strict: JSON types must be the documented ones (`0` is not `false`, `false` is not a number)."""
     raw = await request.read()  # raises 413 past the app's client_max_size
+    if raw.strip() and request.content_type != "application/json":
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json",
+                       {"content_type": request.content_type})
     try:
         return model.model_validate_json(raw if raw.strip() else b"{}", strict=True)
     except ValidationError as exc:
@@ -228,11 +233,11 @@ async def _read_body(request: web.Request, model: type[M]) -> M:
 
 
 def _invalid(exc: ValidationError, location: str) -> ApiError:
-    details = [
+    errors = [
         {"loc": [location, *problem["loc"]], "msg": problem["msg"], "type": problem["type"]}
         for problem in exc.errors(include_url=False, include_input=False, include_context=False)
     ]
-    return ApiError(422, "validation_error", "Invalid input", details)
+    return ApiError(422, "validation_error", "Invalid input", {"errors": errors})
 
 
 def _render(route: Route, result: Any) -> web.StreamResponse:

@@ -13,8 +13,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
-from smarthabit.checkins import MAX_NOTE
-from smarthabit.clock import is_valid_timezone
+from smarthabit.checkins import MAX_NOTE, MAX_VALUE
 from smarthabit.models import (
     MAX_ID,
     CheckIn,
@@ -30,26 +29,24 @@ from smarthabit.models import (
     User,
     Webhook,
 )
-from smarthabit.schedule import parse_iso_week
-from smarthabit.schemas import ScheduleIn, clean_text
+from smarthabit.schemas import TEXT_PATTERN, DisplayName, ScheduleIn, TimezoneName
 
 MAX_PAGE = 200
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+_NOT_IN_EMAIL = r"@\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BLANKS = " \t\r\n"  # around an email they are a copy-and-paste accident: dropped
+EMAIL_PATTERN = rf"^[{_BLANKS}]*[^{_NOT_IN_EMAIL}]{{1,64}}@[^{_NOT_IN_EMAIL}.]+(\.[^{_NOT_IN_EMAIL}.]+)+[{_BLANKS}]*$"
 
 
 class Input(BaseModel):
     """Inputs refuse unknown fields, so a typo is an error instead of a silent no-op."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 def _email(value: str) -> str:
-    """Emails compare case-insensitively: stored trimmed and lower-cased."""
-    value = clean_text(value).lower()
-    if not _EMAIL.fullmatch(value):
-        raise ValueError("not a valid email address")
-    return value
+    """Emails compare case-insensitively: stored trimmed and lower-cased (the pattern refused the rest)."""
+    return value.strip(_BLANKS).lower()
 
 
 def _iso_date(value: object) -> object:
@@ -59,16 +56,9 @@ def _iso_date(value: object) -> object:
     return value
 
 
-def _timezone(value: str) -> str:
-    if not is_valid_timezone(value):
-        raise ValueError(f"unknown IANA time zone: {value!r}")
-    return value
-
-
-Email = Annotated[str, Field(max_length=254, examples=["ada@example.com"]), AfterValidator(_email)]
+Email = Annotated[str, Field(max_length=254, pattern=EMAIL_PATTERN, examples=["ada@example.com"]),
+                  AfterValidator(_email)]
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_CHARS, max_length=MAX_PASSWORD_CHARS)]
-Timezone = Annotated[str, Field(max_length=64, examples=["Europe/Berlin"]), AfterValidator(_timezone)]
-DisplayName = Annotated[str, Field(max_length=64), AfterValidator(clean_text)]
 Token = Annotated[str, Field(min_length=1, max_length=4096)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 UrlDate = Annotated[date, BeforeValidator(_iso_date)]
@@ -92,14 +82,20 @@ class RegisterIn(Input):
         {"email": "ada@example.com", "password": "correct horse battery staple", "timezone": "Europe/Berlin"}]})
 
     email: Email
-    password: Password = Field(description="8 to 1024 characters; all of it counts (no 72-byte truncation)")
-    timezone: Timezone = "UTC"
+    password: Password = Field(description="8 to 1024 characters; all of it counts (no 72-byte truncation); "
+                                           "common and easily guessed passwords are refused (422 `weak_password`)")
+    timezone: TimezoneName = "UTC"
     display_name: DisplayName = ""
 
 
 class LoginIn(Input):
     email: Email
     password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_CHARS)]
+
+
+class PasswordChangeIn(Input):
+    current_password: Annotated[str, Field(min_length=1, max_length=MAX_PASSWORD_CHARS)]
+    new_password: Password = Field(description="8 to 1024 characters, not a common or easily guessed one")
 
 
 class RefreshIn(Input):
@@ -165,10 +161,6 @@ class HabitListQuery(Input):
     updated_since: UrlInstant | None = Field(None, description="only habits changed at or after this instant (sync)")
 
 
-class DeleteQuery(Input):
-    hard: bool = Field(False, description="remove the habit and its history instead of archiving it")
-
-
 class HabitOut(BaseModel):
     id: int
     name: str
@@ -214,19 +206,31 @@ class PauseOut(BaseModel):
 
 # --- check-ins --------------------------------------------------------------------------------------
 
-Note = Annotated[str, Field(max_length=MAX_NOTE)]
+Note = Annotated[str, Field(max_length=MAX_NOTE, pattern=TEXT_PATTERN)]
+Value = Annotated[float, Field(ge=0, le=MAX_VALUE)]
 
 
 class CheckInIn(Input):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"value": 5.2, "note": "felt easy"}]})
 
     day: date | None = Field(None, description="the local day (default: today); at most 7 days back")
-    value: Annotated[float, Field(ge=0, le=1_000_000)] | None = Field(None, description="for measurable habits")
+    value: Value | None = Field(None, description="for measurable habits")
     note: Note | None = None
 
 
-class NoteIn(Input):
-    note: Note | None
+class CheckInEdit(Input):
+    """What to change (at least one field); a field left out stays as it is."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    note: Note | None = Field(None, description="the new note; `null` clears it")
+    value: Value | None = Field(None, description="the new value (measurable habits need one)")
+
+    @model_validator(mode="after")
+    def _something(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("send `note`, `value` or both")
+        return self
 
 
 class CheckInOut(BaseModel):
@@ -278,14 +282,24 @@ class CheckInPageOut(BaseModel):
 
 # --- insights and nudges ----------------------------------------------------------------------------
 
-def _iso_week(value: str) -> str:
-    parse_iso_week(value)  # ValueError for a week the year does not have
-    return value
+FIRST_WEEK_YEAR, LAST_WEEK_YEAR = 2000, 2099
+
+
+def _iso_week_pattern() -> str:
+    """Weeks 01-52 of the years served, and week 53 of exactly those years that have one, so the
+    document says precisely which labels exist."""
+    years = range(FIRST_WEEK_YEAR, LAST_WEEK_YEAR + 1)
+    long_years = [year for year in years if date(year, 12, 28).isocalendar()[1] == 53]
+    return rf"^(20\d\d-W(0[1-9]|[1-4]\d|5[0-2])|({'|'.join(map(str, long_years))})-W53)$"
+
+
+ISO_WEEK_PATTERN = _iso_week_pattern()
 
 
 class WeeklyQuery(Input):
-    week: Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", examples=["2026-W48"]), AfterValidator(_iso_week)] | None = (
-        Field(None, description="ISO week; default: the current week in the user's time zone"))
+    week: Annotated[str, Field(pattern=ISO_WEEK_PATTERN, examples=["2026-W48"])] | None = Field(
+        None, description=f"ISO week of {FIRST_WEEK_YEAR}-{LAST_WEEK_YEAR}; default: the current week in the "
+                          "user's time zone")
 
 
 class NudgesQuery(Input):

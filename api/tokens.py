@@ -40,7 +40,8 @@ def issue_token(settings: Settings, user_id: int, typ: TokenType, *, now: dateti
     ttl = settings.access_token_ttl_seconds if typ == "access" else settings.refresh_token_ttl_seconds
     expires_at = now + timedelta(seconds=ttl)
     jti = uuid.uuid4().hex
-    claims = {"sub": str(user_id), "typ": typ, "jti": jti, "iat": now, "exp": expires_at, "iss": ISSUER}
+    # `iat` with its fraction of a second (RFC 7519 allows it): "every session before now" is exact.
+    claims = {"sub": str(user_id), "typ": typ, "jti": jti, "iat": now.timestamp(), "exp": expires_at, "iss": ISSUER}
     return IssuedToken(jwt.encode(claims, settings.jwt_key, algorithm=ALGORITHM), jti, expires_at)
 
 

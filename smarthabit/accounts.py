@@ -5,17 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from smarthabit.clock import is_valid_timezone, utcnow
+from smarthabit.clock import utcnow
 from smarthabit.errors import Conflict, NotFound
 from smarthabit.habits import claim_free_name, reschedule_reminders, taken_names
 from smarthabit.models import Habit, Nudge, TelegramLinkCode, User
-from smarthabit.schemas import clean_text
+from smarthabit.schemas import DisplayName, TimezoneName, WallTime
 
 LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by hand
 LINK_CODE_LENGTH = 8
@@ -24,19 +24,17 @@ LINK_CODE_LENGTH = 8
 class PreferencesUpdate(BaseModel):
     """Changes to a user's settings; fields left out stay as they are, `null` quiet hours turn them off."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    timezone: Annotated[str, Field(max_length=64)] | None = None
-    display_name: Annotated[str, Field(max_length=64), AfterValidator(clean_text)] | None = None
+    timezone: TimezoneName | None = None
+    display_name: DisplayName | None = None
     reminders_enabled: bool | None = None
     nudges_enabled: bool | None = None
-    quiet_start: time | None = None
-    quiet_end: time | None = None
+    quiet_start: WallTime | None = None
+    quiet_end: WallTime | None = None
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
-        if self.timezone is not None and not is_valid_timezone(self.timezone):
-            raise ValueError(f"unknown IANA time zone: {self.timezone!r}")
         fields = self.model_fields_set
         if ("quiet_start" in fields) != ("quiet_end" in fields):
             raise ValueError("quiet_start and quiet_end are set together")

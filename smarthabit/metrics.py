@@ -1,7 +1,7 @@
 """Prometheus metrics shared by every role; each process exposes its own registry.
 
-The API serves them at /metrics (summed over its processes under API_PROCESSES); workers, the
-scheduler and the bot serve them on METRICS_PORT when set.
+Every role serves them at /metrics on METRICS_PORT when set (the API summed over its processes
+under API_PROCESSES), never on the API's public port.
 """
 
 from __future__ import annotations

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import time
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 
+from smarthabit.clock import all_timezones, is_valid_timezone
 from smarthabit.models import HabitKind, TargetDirection
 from smarthabit.schedule import Schedule, ScheduleKind
 
@@ -15,12 +17,17 @@ MAX_HABIT_NAME = 100
 MAX_REMINDERS = 5
 
 
-# Characters that reorder the text around them (Trojan Source): a name must read as it is stored.
+# Refused in any text: control characters and the ones that reorder the text around them (Trojan
+# Source): a name must read as it is stored.
+_FORBIDDEN = r"\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# What draws nothing on its own: format characters (zero-width space, joiners, BOM), separators, marks.
-_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"})
-# The characters a name may consist of, for clients: no control or bidi characters, not only blanks.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+# What draws nothing: white space, zero-width and other default-ignorable characters, fillers.
+_INVISIBLE = (r"\s\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200d\u2060-\u2064\u206a-\u206f"
+              r"\u3164\ufe00-\ufe0f\ufeff\uffa0")
+_VISIBLE = re.compile(rf"[^{_FORBIDDEN}{_INVISIBLE}]")
+# The same rules for clients, in the OpenAPI document: texts, and names with a visible character.
+TEXT_PATTERN = rf"^[^{_FORBIDDEN}]*$"
+NAME_PATTERN = rf"^[^{_FORBIDDEN}]*[^{_FORBIDDEN}{_INVISIBLE}][^{_FORBIDDEN}]*$"
 
 
 def clean_text(value: str) -> str:
@@ -36,7 +43,7 @@ def clean_text(value: str) -> str:
 
 def _habit_name(value: str) -> str:
     value = clean_text(value)
-    if all(unicodedata.category(ch) in _INVISIBLE_CATEGORIES for ch in value):
+    if not _VISIBLE.search(value):
         raise ValueError("must contain a visible character")
     if len(value) > MAX_HABIT_NAME:
         raise ValueError(f"must be at most {MAX_HABIT_NAME} characters")
@@ -50,7 +57,7 @@ HabitName = Annotated[str, Field(min_length=1, max_length=MAX_HABIT_NAME, patter
 class ScheduleIn(BaseModel):
     """When a habit is due: every day, chosen weekdays (0=Monday) or N times a week."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: ScheduleKind = ScheduleKind.DAILY
     weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list, max_length=7)
@@ -77,6 +84,35 @@ class ScheduleIn(BaseModel):
                    times_per_week=schedule.times_per_week or None)
 
 
+WALL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+def _wall_time(value: object) -> time:
+    """A local wall-clock minute: "HH:MM" (24 h, no seconds, no offset: it is the user's own zone)."""
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0, tzinfo=None)
+    if isinstance(value, str) and re.fullmatch(WALL_TIME_PATTERN, value):
+        return time(int(value[:2]), int(value[3:]))
+    raise ValueError("expected a local time as HH:MM, e.g. 07:30")
+
+
+WallTime = Annotated[time, PlainValidator(_wall_time),
+                     WithJsonSchema({"type": "string", "pattern": WALL_TIME_PATTERN, "examples": ["07:30"]},
+                                    mode="validation")]
+
+
+def _timezone(value: str) -> str:
+    if not is_valid_timezone(value):
+        raise ValueError(f"unknown IANA time zone: {value!r}")
+    return value
+
+
+# Every zone a user may choose, listed in the document (canonical IANA names).
+TimezoneName = Annotated[str, Field(max_length=64, examples=["Europe/Berlin"],
+                                    json_schema_extra={"enum": list(all_timezones())}), AfterValidator(_timezone)]
+DisplayName = Annotated[str, Field(max_length=64, pattern=TEXT_PATTERN), AfterValidator(clean_text)]
+
+
 def _unique_times(values: list[time]) -> list[time]:
     cleaned = sorted({t.replace(second=0, microsecond=0, tzinfo=None) for t in values})
     if len(cleaned) != len(values):
@@ -84,19 +120,20 @@ def _unique_times(values: list[time]) -> list[time]:
     return cleaned
 
 
-ReminderTimes = Annotated[list[time], Field(max_length=MAX_REMINDERS), AfterValidator(_unique_times)]
+ReminderTimes = Annotated[list[WallTime], Field(max_length=MAX_REMINDERS, json_schema_extra={"uniqueItems": True}),
+                          AfterValidator(_unique_times)]
 
 
 class HabitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
         {"name": "Run", "kind": "measurable", "target": 5, "unit": "km",
          "schedule": {"kind": "weekdays", "weekdays": [0, 2, 4]}, "reminder_times": ["07:30"]}]})
 
     name: HabitName
-    description: Annotated[str, Field(max_length=500), AfterValidator(clean_text)] = ""
+    description: Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN), AfterValidator(clean_text)] = ""
     kind: HabitKind = HabitKind.YES_NO
     target: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
-    unit: Annotated[str, Field(max_length=20), AfterValidator(clean_text)] | None = None
+    unit: Annotated[str, Field(max_length=20, pattern=TEXT_PATTERN), AfterValidator(clean_text)] | None = None
     target_direction: TargetDirection | None = None
     schedule: ScheduleIn = Field(default_factory=ScheduleIn)
     reminder_times: ReminderTimes = Field(default_factory=list)
@@ -115,13 +152,13 @@ class HabitCreate(BaseModel):
 class HabitUpdate(BaseModel):
     """A partial update: fields left out stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: HabitName | None = None
-    description: Annotated[str, Field(max_length=500), AfterValidator(clean_text)] | None = None
+    description: Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN), AfterValidator(clean_text)] | None = None
     kind: HabitKind | None = None
     target: Annotated[float, Field(gt=0, le=1_000_000)] | None = None
-    unit: Annotated[str, Field(max_length=20), AfterValidator(clean_text)] | None = None
+    unit: Annotated[str, Field(max_length=20, pattern=TEXT_PATTERN), AfterValidator(clean_text)] | None = None
     target_direction: TargetDirection | None = None
     schedule: ScheduleIn | None = None
     reminder_times: ReminderTimes | None = None

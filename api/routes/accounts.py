@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from api import auth
 from api.auth import Session, check_credentials, close_session, create_account, open_session, rotate_session
 from api.client_address import client_address
 from api.ratelimit import LOGIN_PER_ACCOUNT_ADDRESS, LOGIN_PER_ADDRESS, REGISTER_PER_ACCOUNT, REGISTER_PER_ADDRESS
 from api.routing import ERROR_MEANINGS, RouteTable
-from api.schemas import AuthOut, LinkCodeOut, LoginIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from api.schemas import AuthOut, LinkCodeOut, LoginIn, PasswordChangeIn, RefreshIn, RegisterIn, TokensOut, UserOut
 from api.typedefs import LIMITER, PASSWORDS, SETTINGS
 from smarthabit.accounts import PreferencesUpdate, create_link_code, delete_account, update_preferences
 from smarthabit.models import User
@@ -26,7 +27,9 @@ def _tokens(request: web.Request, session: Session) -> TokensOut:
     )
 
 
-@routes.post("/users/register", status=201, errors={409: "An account with this email exists", **RATE_LIMITED})
+@routes.post("/users/register", status=201, errors={
+    409: "An account with this email exists", 422: "Invalid input, or a common, easily guessed password",
+    **RATE_LIMITED})
 async def register(request: web.Request, body: RegisterIn) -> AuthOut:
     """Create an account with email and password, and sign in.
 
@@ -51,6 +54,31 @@ async def login(request: web.Request, body: LoginIn) -> TokensOut:
     user = await check_credentials(request.app[PASSWORDS], body.email, body.password)
     await request.app[LIMITER].forgive(*checks, clear=LOGIN_PER_ACCOUNT_ADDRESS)
     return _tokens(request, await open_session(request.app[SETTINGS], user.id))
+
+
+@routes.post("/users/me/password", errors={403: "The current password is not right",
+                                           422: "Invalid input, or a common, easily guessed new password",
+                                           **RATE_LIMITED})
+async def change_password(request: web.Request, user: User, body: PasswordChangeIn) -> TokensOut:
+    """Change the password (the current one is required) and end every session of the account.
+
+    Every refresh token is revoked and access tokens issued before are refused; the answer is a new
+    pair of tokens for this client. Wrong current passwords are throttled like logins."""
+    address = client_address(request)
+    checks = ((LOGIN_PER_ADDRESS, address), (LOGIN_PER_ACCOUNT_ADDRESS, f"{user.email}\n{address}"))
+    await request.app[LIMITER].enforce_backoff(*checks)
+    await auth.change_password(request.app[PASSWORDS], user, body.current_password, body.new_password)
+    await request.app[LIMITER].forgive(*checks, clear=LOGIN_PER_ACCOUNT_ADDRESS)
+    await auth.end_all_sessions(user)
+    return _tokens(request, await open_session(request.app[SETTINGS], user.id))
+
+
+@routes.post("/auth/logout-all")
+async def logout_all(user: User) -> None:
+    """End every session of the account, this one included: all refresh tokens are revoked and access
+    tokens issued so far are refused (today's check-in, which reads no account, lets them lapse
+    within their 15 minutes)."""
+    await auth.end_all_sessions(user)
 
 
 @routes.post("/auth/refresh", errors={401: "Invalid, expired, revoked or reused refresh token"})

@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from api.pagination import decode_cursor, decode_day_cursor, encode_cursor
 from api.routing import Reply, RouteTable
 from api.schemas import (
+    CheckInEdit,
     CheckInIn,
     CheckInListQuery,
     CheckInOut,
@@ -15,12 +16,10 @@ from api.schemas import (
     CheckInResultOut,
     CompletionOut,
     DayRiskOut,
-    DeleteQuery,
     HabitListOut,
     HabitListQuery,
     HabitOut,
     HabitPath,
-    NoteIn,
     PauseIn,
     PauseOut,
     StatsOut,
@@ -104,17 +103,23 @@ async def update_habit(user: User, path: HabitPath, body: HabitUpdate) -> HabitO
 
 
 @routes.delete("/habits/{habit_id}")
-async def delete_habit(user: User, path: HabitPath, query: DeleteQuery) -> None:
-    """Archive the habit (history kept, restorable); with `?hard=true` delete it and its history."""
-    if query.hard:
-        await habits.delete_habit(user, path.habit_id)
-    else:
-        await habits.archive_habit(user, path.habit_id)
+async def delete_habit(user: User, path: HabitPath) -> None:
+    """Delete the habit with its whole history (check-ins, pauses, reminders, nudges); it is gone: every
+    later request for it answers 404. To keep the history, archive it instead (`POST .../archive`)."""
+    await habits.delete_habit(user, path.habit_id)
 
 
-@routes.post("/habits/{habit_id}/restore", errors=NAME_TAKEN)
+@routes.post("/habits/{habit_id}/archive")
+async def archive_habit(user: User, path: HabitPath) -> HabitOut:
+    """Archive the habit: it leaves the list and takes no check-ins, its history is kept, it stays
+    readable (`include_archived=true`) and can be restored. Archiving an archived habit changes nothing."""
+    await habits.archive_habit(user, path.habit_id)
+    return await _one(user, path.habit_id)
+
+
+@routes.post("/habits/{habit_id}/restore", errors={**NAME_TAKEN, 422: "Too many active habits"})
 async def restore_habit(user: User, path: HabitPath) -> HabitOut:
-    """Bring an archived habit back (refused if an active habit took its name meanwhile)."""
+    """Bring an archived habit back (refused if an active habit took its name meanwhile, or at the cap)."""
     await habits.restore_habit(user, path.habit_id)
     return await _one(user, path.habit_id)
 
@@ -165,9 +170,15 @@ async def list_checkins(user: User, path: HabitPath, query: CheckInListQuery) ->
 
 
 @routes.patch("/habits/{habit_id}/checkins/{day}")
-async def set_note(user: User, path: CheckInPath, body: NoteIn) -> CheckInOut:
-    """Set or clear (`null`) the note of the day's check-in."""
-    return CheckInOut.of(await checkins.set_note(user, path.habit_id, path.day, body.note))
+async def edit_check_in(user: User, path: CheckInPath, body: CheckInEdit) -> CheckInOut:
+    """Set or clear (`null`) the note of the day's check-in, and/or change its value (the streaks are
+    recomputed: a measurable habit's day may reach or miss its target)."""
+    checkin = None
+    if "value" in body.model_fields_set:
+        checkin = await checkins.edit_check_in(user, path.habit_id, path.day, value=body.value)
+    if "note" in body.model_fields_set or checkin is None:
+        checkin = await checkins.set_note(user, path.habit_id, path.day, body.note)
+    return CheckInOut.of(checkin)
 
 
 @routes.delete("/habits/{habit_id}/checkins/{day}")

@@ -1,4 +1,4 @@
-"""Habits over HTTP: create, list, read, update, archive/restore, hard delete, pause/resume, stats."""
+"""Habits over HTTP: create, list, read, update, archive/restore, delete, pause/resume, stats."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ async def test_names_are_unique_among_active_habits(client: TestClient, alice_he
     assert response.status == 409
     assert (await response.json())["error"]["code"] == "duplicate_name"
     await create(client, bob_headers, name="Read")  # another user may
-    assert (await client.delete(f"/habits/{first['id']}", headers=alice_headers)).status == 204
+    assert (await client.post(f"/habits/{first['id']}/archive", headers=alice_headers)).status == 200
     second = await create(client, alice_headers, name="Read")  # the archived one no longer blocks it
     restore = await client.post(f"/habits/{first['id']}/restore", headers=alice_headers)
     assert restore.status == 409
@@ -109,10 +109,12 @@ async def test_update(client: TestClient, alice_headers: Headers) -> None:
         assert response.status == 422, bad
 
 
-async def test_archive_then_hard_delete(client: TestClient, alice_headers: Headers) -> None:
+async def test_archive_then_delete(client: TestClient, alice_headers: Headers) -> None:
     habit = await create(client, alice_headers)
     await client.post(f"/habits/{habit['id']}/checkin", headers=alice_headers)
-    assert (await client.delete(f"/habits/{habit['id']}", headers=alice_headers)).status == 204
+    archived = await client.post(f"/habits/{habit['id']}/archive", headers=alice_headers)
+    assert archived.status == 200 and (await archived.json())["archived_at"]
+    assert (await client.post(f"/habits/{habit['id']}/archive", headers=alice_headers)).status == 200  # no-op
     listed = await (await client.get("/habits", headers=alice_headers)).json()
     assert listed["items"] == []
     everything = await (await client.get("/habits?include_archived=true", headers=alice_headers)).json()
@@ -121,11 +123,11 @@ async def test_archive_then_hard_delete(client: TestClient, alice_headers: Heade
     assert (await client.get(f"/habits/{habit['id']}", headers=alice_headers)).status == 200
     assert (await client.post(f"/habits/{habit['id']}/checkin", headers=alice_headers)).status == 404
     assert await CheckIn.filter(habit_id=habit["id"]).count() == 1
-    assert (await client.delete(f"/habits/{habit['id']}?hard=true", headers=alice_headers)).status == 204
+    assert (await client.delete(f"/habits/{habit['id']}", headers=alice_headers)).status == 204
     assert not await Habit.filter(id=habit["id"]).exists()
     assert await CheckIn.filter(habit_id=habit["id"]).count() == 0
-    assert (await client.get(f"/habits/{habit['id']}", headers=alice_headers)).status == 404
-    assert (await client.delete(f"/habits/{habit['id']}?hard=maybe", headers=alice_headers)).status == 422
+    assert (await client.get(f"/habits/{habit['id']}", headers=alice_headers)).status == 404  # really gone
+    assert (await client.delete(f"/habits/{habit['id']}", headers=alice_headers)).status == 404
 
 
 async def test_pause_and_resume(client: TestClient, alice_headers: Headers) -> None:
@@ -166,4 +168,17 @@ async def test_stats(client: TestClient, alice_headers: Headers) -> None:
 async def test_bad_habit_ids(client: TestClient, alice_headers: Headers, habit_id: str) -> None:
     response = await client.get(f"/habits/{habit_id}", headers=alice_headers)
     assert response.status == 422
-    assert (await response.json())["error"]["details"][0]["loc"] == ["path", "habit_id"]
+    assert (await response.json())["error"]["details"]["errors"][0]["loc"] == ["path", "habit_id"]
+
+
+@pytest.mark.parametrize("name", ["\u200b", " \u200b\u200d ", "a\u202eb", "\u2066x", "ab\u0000", ""])
+async def test_names_must_be_visible_and_read_as_stored(client: TestClient, alice_headers: Headers, name: str) -> None:
+    response = await client.post("/habits", json={"name": name}, headers=alice_headers)
+    assert response.status == 422, name
+
+
+async def test_names_are_nfc_normalized(client: TestClient, alice_headers: Headers) -> None:
+    created = await create(client, alice_headers, name="e\u0301cole")
+    assert created["name"] == "\u00e9cole"
+    again = await client.post("/habits", json={"name": "\u00c9COLE"}, headers=alice_headers)
+    assert again.status == 409
