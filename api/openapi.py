@@ -113,7 +113,8 @@ def _operation(route: Route, refs: dict[tuple[type[BaseModel], JsonSchemaMode], 
         content: dict[str, Any] = {"schema": refs[route.inputs["body"], "validation"]}
         if schema.get("examples"):
             content["example"] = schema["examples"][0]
-        operation["requestBody"] = {"required": bool(schema.get("required")), "content": {"application/json": content}}
+        operation["requestBody"] = {"required": bool(schema.get("required") or schema.get("minProperties")),
+                                    "content": {"application/json": content}}
     if route.security is not None:
         operation["security"] = [{route.security: []}]
     responses: dict[str, Any] = {}

@@ -29,7 +29,7 @@ from smarthabit.models import (
     User,
     Webhook,
 )
-from smarthabit.schemas import TEXT_PATTERN, DisplayName, ScheduleIn, TimezoneName
+from smarthabit.schemas import TEXT_PATTERN, DisplayName, JsonInt, ScheduleIn, TimezoneName
 
 MAX_PAGE = 200
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -258,18 +258,13 @@ class CheckInResultOut(BaseModel):
 class CheckInListQuery(Input):
     model_config = ConfigDict(populate_by_name=True)
 
-    start: UrlDate | None = Field(None, alias="from", description="first day, inclusive")
+    start: UrlDate | None = Field(None, alias="from", description="first day, inclusive (after `to`: nothing)")
     end: UrlDate | None = Field(None, alias="to", description="last day, inclusive")
     limit: Annotated[int, Field(ge=1, le=MAX_PAGE)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
     cursor: Annotated[str, Field(max_length=200)] | None = Field(None, description="`next_cursor` of the last page")
     updated_since: UrlInstant | None = Field(None, description="only check-ins recorded at or after this instant")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.start is not None and self.end is not None and self.start > self.end:
-            raise ValueError("`from` must not be after `to`")
-        return self
 
 
 class CheckInPageOut(BaseModel):
@@ -341,7 +336,7 @@ class TelegramUpdateIn(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    update_id: Annotated[int, Field(ge=0)]
+    update_id: Annotated[JsonInt, Field(ge=0)]
 
 
 # --- statistics and insights ------------------------------------------------------------------------

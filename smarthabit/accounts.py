@@ -21,10 +21,18 @@ LINK_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed by
 LINK_CODE_LENGTH = 8
 
 
+def _null_with(field: str, other: str) -> dict[str, object]:
+    null = {"type": "null"}
+    return {"if": {"properties": {field: null}, "required": [field]}, "then": {"properties": {other: null}}}
+
+
 class PreferencesUpdate(BaseModel):
     """Changes to a user's settings; fields left out stay as they are, `null` quiet hours turn them off."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={
+        "dependentRequired": {"quiet_start": ["quiet_end"], "quiet_end": ["quiet_start"]},
+        "allOf": [_null_with("quiet_start", "quiet_end"), _null_with("quiet_end", "quiet_start")],
+    })
 
     timezone: TimezoneName | None = None
     display_name: DisplayName | None = None

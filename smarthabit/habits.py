@@ -215,6 +215,7 @@ async def pause_habit(
     user: User, habit_id: int, start: date, end: date, *, now: datetime | None = None
 ) -> HabitPause:
     """Put a habit on hold for a date range; overlapping pauses are merged into one."""
+    await get_habit(user, habit_id, include_archived=False)  # another's habit is 404 whatever the dates
     if end < start:
         raise ValidationFailed("A pause must end on or after its start", {"start": str(start), "end": str(end)})
     if (end - start).days >= MAX_PAUSE_DAYS:

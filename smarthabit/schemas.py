@@ -7,7 +7,16 @@ import unicodedata
 from datetime import time
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 
 from smarthabit.clock import all_timezones, is_valid_timezone
 from smarthabit.models import HabitKind, TargetDirection
@@ -54,14 +63,33 @@ HabitName = Annotated[str, Field(min_length=1, max_length=MAX_HABIT_NAME, patter
                       AfterValidator(_habit_name)]
 
 
+def _integral(value: object) -> object:
+    """JSON has one number type: `3.0` is the integer 3 (JSON Schema agrees); `3.5` stays refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer in JSON: strict (not a string, not a boolean), written with or without a zero fraction.
+JsonInt = Annotated[int, BeforeValidator(_integral)]
+
+
+def _when(kind: str, then: dict[str, object]) -> dict[str, object]:
+    return {"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]}, "then": then}
+
+
 class ScheduleIn(BaseModel):
     """When a habit is due: every day, chosen weekdays (0=Monday) or N times a week."""
 
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"allOf": [
+        _when("weekdays", {"required": ["weekdays"], "properties": {"weekdays": {"minItems": 1}}}),
+        _when("times_per_week", {"required": ["times_per_week"],
+                                 "properties": {"times_per_week": {"type": "integer"}}}),
+    ]})
 
     kind: ScheduleKind = ScheduleKind.DAILY
-    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(default_factory=list, max_length=7)
-    times_per_week: Annotated[int, Field(ge=1, le=7)] | None = None
+    weekdays: list[Annotated[JsonInt, Field(ge=0, le=6)]] = Field(default_factory=list, max_length=7)
+    times_per_week: Annotated[JsonInt, Field(ge=1, le=7)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -125,9 +153,11 @@ ReminderTimes = Annotated[list[WallTime], Field(max_length=MAX_REMINDERS, json_s
 
 
 class HabitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={"examples": [
-        {"name": "Run", "kind": "measurable", "target": 5, "unit": "km",
-         "schedule": {"kind": "weekdays", "weekdays": [0, 2, 4]}, "reminder_times": ["07:30"]}]})
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, json_schema_extra={
+        "examples": [{"name": "Run", "kind": "measurable", "target": 5, "unit": "km",
+                      "schedule": {"kind": "weekdays", "weekdays": [0, 2, 4]}, "reminder_times": ["07:30"]}],
+        "allOf": [_when("measurable", {"required": ["target"], "properties": {"target": {"type": "number"}}})],
+    })
 
     name: HabitName
     description: Annotated[str, Field(max_length=500, pattern=TEXT_PATTERN), AfterValidator(clean_text)] = ""
@@ -162,4 +192,4 @@ class HabitUpdate(BaseModel):
     target_direction: TargetDirection | None = None
     schedule: ScheduleIn | None = None
     reminder_times: ReminderTimes | None = None
-    position: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    position: Annotated[JsonInt, Field(ge=0, le=10_000)] | None = None
