@@ -88,3 +88,23 @@ def test_env_example_production_values_make_a_valid_production_configuration(
     assert settings.is_production and settings.uses_postgres and settings.redis_url == "redis://redis:6379/0"
     assert settings.host == "0.0.0.0" and settings.log_format == "json"  # noqa: S104
     assert settings.metrics_port == 9100
+
+
+def test_trusted_proxies_and_cors_origins_are_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,fd00::/8")
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example.com/, http://localhost:5173")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [str(n) for n in settings.trusted_proxies] == ["10.0.0.0/8", "192.0.2.7/32", "fd00::/8"]
+    assert settings.cors_origins == ["https://app.example.com", "http://localhost:5173"]
+    for name in ("TRUSTED_PROXIES", "CORS_ORIGINS"):
+        monkeypatch.setenv(name, "")
+    empty = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert empty.trusted_proxies == [] and empty.cors_origins == []
+
+
+@pytest.mark.parametrize(("name", "value"), [("TRUSTED_PROXIES", "not-a-network"), ("CORS_ORIGINS", "*"),
+                                             ("CORS_ORIGINS", "app.example.com")])
+def test_bad_proxy_or_origin_settings_are_refused(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
