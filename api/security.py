@@ -5,7 +5,7 @@
   which no shared or browser cache should keep.
 - `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer` everywhere, and a strict
   Content-Security-Policy on HTML pages that do not bring their own (pages load only their own
-  scripts and styles: 'self').
+  scripts and styles: 'self'; a page that needs more sets its own header, which is kept).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from aiohttp import web
 from api.typedefs import SETTINGS
 
 SERVER = "SmartHabit"
+# Telegram's web client shows the Mini App (/app) in a frame: it is the one other page that may frame ours.
 HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self' https://web.telegram.org")
 _ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 # What a browser page of an allowed origin may send and read.
 CORS_REQUEST_HEADERS = ("Authorization", "Content-Type", "X-Request-ID")

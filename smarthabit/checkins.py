@@ -232,7 +232,6 @@ async def recompute_streaks(user: User, habit_id: int) -> Habit:
     return habit
 
 
-
 async def edit_check_in(
     user: User, habit_id: int, day: date, *, value: float | None, now: datetime | None = None
 ) -> CheckIn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from api.app import init_app
@@ -49,3 +50,22 @@ async def test_cors_allows_only_the_configured_origins(settings: Settings, db: s
 async def test_no_cors_by_default(client: TestClient, alice_headers: Headers) -> None:
     response = await client.get("/habits", headers={"Origin": "https://app.example.com", **alice_headers})
     assert response.status == 200 and "Access-Control-Allow-Origin" not in response.headers
+
+
+async def test_pages_get_the_default_csp_unless_they_bring_their_own(settings: Settings, db: str) -> None:
+    app = init_app(settings, manage_database=False)
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<p>hi</p>", content_type="text/html")
+
+    async def own(request: web.Request) -> web.Response:
+        return web.Response(text="<p>hi</p>", content_type="text/html",
+                            headers={"Content-Security-Policy": "default-src 'self' https://telegram.org"})
+
+    app.router.add_get("/page", page)
+    app.router.add_get("/own", own)
+    async with TestClient(TestServer(app)) as client:
+        default = (await client.get("/page")).headers["Content-Security-Policy"]
+        assert "default-src 'self'" in default and "script-src 'self'" in default and "'unsafe-inline'" not in default
+        assert (await client.get("/own")).headers["Content-Security-Policy"] == "default-src 'self' https://telegram.org"
+        assert "Content-Security-Policy" not in (await client.get("/health")).headers  # JSON needs none
