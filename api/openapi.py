@@ -42,8 +42,11 @@ The SmartHabit REST API. Sign up with `POST /users/register` (or log in with `PO
 the access token as `Authorization: Bearer <token>`. Access tokens last 15 minutes; trade the refresh
 token for a new pair at `POST /auth/refresh`.
 
-Every error is `{"error": {"code", "message", "details"}}`. Dates are `YYYY-MM-DD` in the user's time
-zone; instants are ISO 8601 with an offset. Another account's habit answers 404.
+Bodies are JSON, sent as `Content-Type: application/json` (415 otherwise). Every error is
+`{"error": {"code", "message", "details"}}`, `details` always an object. Dates are `YYYY-MM-DD` in the
+user's time zone; instants are ISO 8601 with an offset; local times of day are `HH:MM`. Another account's
+habit answers 404. `DELETE /habits/{habit_id}` deletes a habit with its history; `POST .../archive`
+keeps it. Login is throttled per (email, client address) and per address with growing delays (429).
 """
 
 
