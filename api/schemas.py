@@ -29,7 +29,7 @@ from smarthabit.models import (
     User,
     Webhook,
 )
-from smarthabit.schemas import TEXT_PATTERN, DisplayName, JsonInt, ScheduleIn, TimezoneName
+from smarthabit.schemas import TEXT_PATTERN, DisplayName, JsonInt, ScheduleIn, TimezoneName, clean_text
 
 MAX_PAGE = 200
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -414,7 +414,7 @@ class NudgesOut(BaseModel):
 # --- integrations: access tokens, import, webhooks, calendar -----------------------------------------
 
 class AccessTokenIn(Input):
-    name: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(clean_text)]
+    name: Annotated[str, Field(min_length=1, max_length=100, pattern=TEXT_PATTERN), AfterValidator(clean_text)]
     scope: TokenScope = Field(description="`read`: GET only; `write`: everything")
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "my script", "scope": "read"}]})
