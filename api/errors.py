@@ -65,6 +65,8 @@ def _as_object(details: Any) -> dict[str, Any]:
     """One shape for `details`: an object, whatever the raiser passed."""
     if details is None:
         return {}
+    if isinstance(details, list):  # a list of problems, as validation errors give it
+        return {"errors": details}
     return details if isinstance(details, dict) else {"value": details}
 
 

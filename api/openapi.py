@@ -29,7 +29,8 @@ RESPONSE_HEADERS = {
           "RateLimit-Reset": {"description": "seconds until the window resets", "schema": {"type": "integer"}}},
 }
 IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200},
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
     "description": "Send the same key again (within 24 h) to get the first answer instead of acting twice.",
     "example": "3f1c9a2e-7b8d-4c61-9d0e-2a5b6c7d8e9f",
 }

@@ -47,7 +47,7 @@ EXPORT_BODY = {"required": True, "content": {"application/json": {
          "reminder_times": ["07:30"], "checkins": [{"day": "2026-01-05", "value": None, "note": "park"}],
          "pauses": []}]}}}}
 LOOP_BODY = {"required": True, "content": {"multipart/form-data": {
-    "schema": {"type": "object", "required": ["file"],
+    "schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                "properties": {"file": {"type": "string", "format": "binary",
                                        "description": "Loop's `Loop Habits CSV <date>.zip`"}}}}}}
 

@@ -33,8 +33,11 @@ STATEFUL_STEPS = 10
 #   pause_habit          an end before the start, or a pause longer than 366 days
 #   update_habit         `kind: measurable` for a habit that has no target
 #   create_habit, restore_habit   the cap of 100 active habits
+#   list_habits, list_checkins   a `cursor` the list did not give out
+#   import_export, import_loop   a file whose content is not an export (or names clash beyond repair)
+#   create_webhook       a URL whose host does not resolve to a public address (checked with DNS)
 STATE_RULES = ("register", "check_in", "edit_check_in", "pause_habit", "update_habit", "create_habit",
-               "restore_habit")
+               "restore_habit", "list_habits", "list_checkins", "import_export", "import_loop", "create_webhook")
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default for valid data
 
 
@@ -52,12 +55,24 @@ def _config(base_url: str, headers: Headers) -> schemathesis.Config:
     })
 
 
+def _not_a_reused_key(context: Any, failure: Any, case: Any, response: Any) -> bool:
+    """Keep every failure but one: schemathesis sends the same Idempotency-Key (the document's example,
+    a run of zeros) with different requests, which the server refuses by design (422
+    `idempotency_key_reused`, as the IETF draft says); no schema can describe what was sent before."""
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return True
+    return not (response.status_code == 422 and code == "idempotency_key_reused")
+
+
 def _run(base_url: str, headers: Headers) -> tuple[list[str], dict[str, int]]:
     """Every phase and every check; without `max-time` the fuzzing pass runs once per operation."""
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", config=_config(base_url, headers))
     # Deleting the account or ending its sessions mid-run would turn the rest into 401s; they have
     # their own tests.
     schema = schema.exclude(operation_id=["delete_me", "logout_all", "change_password"])
+    schema.hook("filter_failure")(_not_a_reused_key)
     failures: list[str] = []
     counts = {"scenarios": 0, "requests": 0, "failures": 0, "errors": 0}
     for event in from_schema(schema).execute():
