@@ -44,7 +44,7 @@ async def _login_from(client: TestClient, address: str, email: str, password: st
 @pytest.fixture(params=["memory", "redis"])
 async def proxied(request: pytest.FixtureRequest, settings: Settings, db: str) -> AsyncIterator[TestClient]:
     """The app behind a trusted proxy on loopback, with either limiter backend."""
-    redis_url = REDIS_URL if request.param == "redis" else None
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
     app = init_app(configured(settings, redis_url=redis_url, trusted_proxies="127.0.0.1/32"), manage_database=False)
     app[PASSWORDS] = FAST_HASHER
     prefix = f"smarthabit-test:{uuid.uuid4().hex}:"

@@ -26,9 +26,11 @@ async def test_server_header_names_no_versions(client: TestClient) -> None:
 
 
 async def test_html_pages_have_a_strict_csp(client: TestClient) -> None:
-    response = await client.get("/docs")
-    csp = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "unsafe-eval" not in csp
+    for path in ("/docs", "/"):
+        csp = (await client.get(path)).headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp  # inline blocks only by their hash
+    assert "script-src 'self' 'sha256-" in (await client.get("/docs")).headers["Content-Security-Policy"]
 
 
 async def test_cors_allows_only_the_configured_origins(settings: Settings, db: str, alice_headers: Headers) -> None:
