@@ -56,11 +56,14 @@ async def get_habit(
 
 
 async def check_name_available(user: User, name: str, *, exclude_id: int | None = None) -> None:
-    """Raise Conflict when an active habit already has that name (also so a form can re-ask early)."""
-    query = Habit.filter(user_id=user.id, archived_at__isnull=True, name__iexact=name)
+    """Raise Conflict when an active habit already has that name (also so a form can re-ask early).
+
+    Compared lower-cased in Python (at most MAX_ACTIVE_HABITS names): SQLite's own case folding knows
+    ASCII only, and "École" is "école" on either database."""
+    query = Habit.filter(user_id=user.id, archived_at__isnull=True)
     if exclude_id is not None:
         query = query.exclude(id=exclude_id)
-    if await query.exists():
+    if name.lower() in {taken.lower() for taken in await query.values_list("name", flat=True)}:
         raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
 
 
