@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -82,12 +82,14 @@ async def observe_middleware(request: web.Request, handler: Handler) -> web.Stre
 def init_app(
     settings: Settings, *, manage_database: bool = True,
     telegram_app: Application[Any, Any, Any, Any, Any, Any] | None = None,
+    sub_apps: Mapping[str, web.Application] | None = None,
 ) -> web.Application:
     """Build the API; `manage_database=False` when the caller (tests, `run`) owns the ORM lifecycle.
 
     `telegram_app` (a python-telegram-bot Application built with `.updater(None)`) enables
     `POST /telegram/webhook` when TELEGRAM_WEBHOOK_SECRET is set; the composition root builds it,
-    so this package never imports the bot."""
+    so this package never imports the bot. `sub_apps` (URL prefix -> application) are served under
+    their prefixes, such as the web app at /app: the composition root builds them too."""
     app = web.Application(client_max_size=settings.max_request_bytes,
                           middlewares=[observe_middleware, error_middleware, etag_middleware, idempotency_middleware])
     app[SETTINGS] = settings
@@ -110,4 +112,14 @@ def init_app(
     add_routes(app, tables)
     add_docs_assets(app)
     enable_cors(app)
+    for prefix, sub_app in (sub_apps or {}).items():
+        app.router.add_get(prefix, _redirect_to(prefix + "/"))
+        app.add_subapp(prefix, sub_app)
     return app
+
+
+def _redirect_to(location: str) -> Handler:
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPPermanentRedirect(location)
+
+    return redirect

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -22,12 +22,14 @@ log = logging.getLogger("smarthabit.api")
 def run(
     settings: Settings, *, telegram_app: Application[Any, Any, Any, Any, Any, Any] | None = None,
     extra_contexts: Sequence[CleanupContext] = (), reuse_port: bool = False,
+    sub_apps: Mapping[str, web.Application] | None = None,
 ) -> None:
     """Serve on HOST:PORT; a stop signal lets in-flight requests finish (up to 30 s).
 
     In webhook mode the composition root passes the bot's Application and its start/stop context;
-    `reuse_port` lets several API processes listen on the same port (API_PROCESSES)."""
-    app = init_app(settings, telegram_app=telegram_app)
+    `reuse_port` lets several API processes listen on the same port (API_PROCESSES); `sub_apps` are
+    served under their URL prefixes (the web app at /app)."""
+    app = init_app(settings, telegram_app=telegram_app, sub_apps=sub_apps)
     app.cleanup_ctx.extend(extra_contexts)
     web.run_app(app, host=settings.host, port=settings.port, access_log=None, shutdown_timeout=30,
                 print=lambda _: log.info("api listening", extra={"host": settings.host, "port": settings.port}),

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 
 from api.passwords import MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS
 from smarthabit.checkins import MAX_NOTE, MAX_VALUE
+from smarthabit.heatmap import DayState
 from smarthabit.models import (
     MAX_ID,
     CheckIn,
@@ -100,6 +101,16 @@ class PasswordChangeIn(Input):
 
 class RefreshIn(Input):
     refresh_token: Token
+
+
+class TelegramAuthIn(Input):
+    init_data: Annotated[str, Field(min_length=1, max_length=4096)] = Field(
+        description="the Mini App's raw `Telegram.WebApp.initData` (or the URL fragment's `tgWebAppData`)")
+
+
+class WebLoginIn(Input):
+    code: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        description="the code of the sign-in link the bot's /web sent")
 
 
 class TokensOut(BaseModel):
@@ -273,6 +284,37 @@ class CheckInPageOut(BaseModel):
     limit: int
     offset: int
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last")
+
+
+class HeatmapQuery(Input):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: UrlDate | None = Field(None, alias="from", description="first day (default: 52 weeks before `to`'s week)")
+    end: UrlDate | None = Field(None, alias="to", description="last day, inclusive (default: this week's Sunday)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise ValueError("`from` must not be after `to`")
+        return self
+
+
+class HeatmapDayOut(BaseModel):
+    day: date
+    state: DayState
+    value: float | None
+
+
+class StrengthPointOut(BaseModel):
+    day: date
+    strength: float
+
+
+class HeatmapOut(BaseModel):
+    habit_id: int
+    today: date
+    days: list[HeatmapDayOut] = Field(description="every day of the range, oldest first (at most 400)")
+    strength: list[StrengthPointOut] = Field(description="habit strength at each past Sunday in range, and today")
 
 
 # --- insights and nudges ----------------------------------------------------------------------------

@@ -47,13 +47,16 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(15 * 60, gt=0)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, gt=0)
     link_code_ttl_seconds: int = Field(10 * 60, gt=0)
+    # The one-time login link that /web sends (single use).
+    web_login_ttl_seconds: int = Field(10 * 60, gt=0)
     max_request_bytes: int = Field(64 * 1024, gt=0)
     nudge_daily_cap: int = Field(3, ge=0)
     # Integrations (issue 16): outgoing webhooks may reach private/loopback addresses (development, tests only).
     webhook_allow_private: bool = False
     # Largest file `POST /import` and `POST /import/loop` accept (and the bot, for a Loop zip).
     import_max_bytes: int = Field(10 * 1024 * 1024, gt=0)
-    # Public base URL (calendar feed links); unset → the URL the request came in on.
+    # Public base URL: calendar feed links (unset → the URL the request came in on); the Mini App at
+    # {PUBLIC_URL}/app/ (the bot's menu button, "Open" buttons, /web links; unset → no Mini App buttons).
     public_url: str | None = None
     # A task a worker took but never acknowledged (the worker died) is handed to another after this long.
     task_redelivery_seconds: float = Field(60, gt=0)
@@ -141,6 +144,11 @@ class Settings(BaseSettings):
     @property
     def bot_token(self) -> str | None:
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def web_app_url(self) -> str | None:
+        """Where the web app is served publicly (the Mini App URL), when PUBLIC_URL is set."""
+        return f"{self.public_url.rstrip('/')}/app/" if self.public_url else None
 
     @property
     def webhook_secret(self) -> str | None:

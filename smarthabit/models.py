@@ -272,6 +272,23 @@ class TelegramLinkCode(Model):
         indexes = (Index(fields=("user_id",)),)
 
 
+class WebLoginCode(Model):
+    """A one-time browser sign-in link sent by the bot's /web (hash stored; single use, short-lived)."""
+
+    id = fields.IntField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="web_login_codes", on_delete=fields.CASCADE
+    )
+    code_hash = fields.CharField(max_length=64, unique=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "web_login_codes"
+        indexes = (Index(fields=("user_id",)),)
+
+
 class BotState(Model):
     """python-telegram-bot persistence (conversations, user/chat data) so a restart resumes chats."""
 

@@ -9,12 +9,34 @@ from aiohttp import web
 from api import auth
 from api.auth import Session, check_credentials, close_session, create_account, open_session, rotate_session
 from api.client_address import client_address
+from api.errors import ApiError
 from api.ratelimit import LOGIN_PER_ACCOUNT_ADDRESS, LOGIN_PER_ADDRESS, REGISTER_PER_ACCOUNT, REGISTER_PER_ADDRESS
 from api.routing import ERROR_MEANINGS, RouteTable
-from api.schemas import AuthOut, LinkCodeOut, LoginIn, PasswordChangeIn, RefreshIn, RegisterIn, TokensOut, UserOut
+from api.schemas import (
+    AuthOut,
+    LinkCodeOut,
+    LoginIn,
+    PasswordChangeIn,
+    RefreshIn,
+    RegisterIn,
+    TelegramAuthIn,
+    TokensOut,
+    UserOut,
+    WebLoginIn,
+)
+from api.telegram_login import verify_init_data
+from api.tokens import unauthorized
 from api.typedefs import LIMITER, PASSWORDS, SETTINGS
-from smarthabit.accounts import PreferencesUpdate, create_link_code, delete_account, update_preferences
+from smarthabit.accounts import (
+    PreferencesUpdate,
+    create_link_code,
+    delete_account,
+    telegram_user,
+    update_preferences,
+)
+from smarthabit.errors import NotFound
 from smarthabit.models import User
+from smarthabit.web_login import redeem_web_login
 
 routes = RouteTable("accounts")
 RATE_LIMITED = {429: ERROR_MEANINGS[429]}
@@ -79,6 +101,31 @@ async def logout_all(user: User) -> None:
     tokens issued so far are refused (today's check-in, which reads no account, lets them lapse
     within their 15 minutes)."""
     await auth.end_all_sessions(user)
+
+
+@routes.post("/auth/telegram", errors={401: "initData forged, older than 24 hours or without a user",
+                                        404: "Telegram sign-in is not configured (no bot token)"})
+async def telegram_sign_in(request: web.Request, body: TelegramAuthIn) -> TokensOut:
+    """Sign in from the Telegram Mini App: its signed `initData` for the same token pair as a login.
+
+    The Telegram user maps to their chat's account, created on first contact as `/start` would."""
+    token = request.app[SETTINGS].bot_token
+    if token is None:
+        raise ApiError(404, "telegram_not_configured", "Telegram sign-in is not configured")
+    person = verify_init_data(body.init_data, token)
+    # A Mini App opened from the bot's private chat: that chat's id is the user's id.
+    user, _ = await telegram_user(person.user_id, person.user_id, person.first_name)
+    return _tokens(request, await open_session(request.app[SETTINGS], user.id))
+
+
+@routes.post("/auth/web-login", errors={401: "Unknown, used or expired sign-in link"})
+async def web_login(request: web.Request, body: WebLoginIn) -> TokensOut:
+    """Sign in with the one-time link the bot's /web command sends (single use, 10 minutes)."""
+    try:
+        user_id = await redeem_web_login(body.code)
+    except NotFound as exc:
+        raise unauthorized("invalid_login_link", exc.message) from None
+    return _tokens(request, await open_session(request.app[SETTINGS], user_id))
 
 
 @routes.post("/auth/refresh", errors={401: "Invalid, expired, revoked or reused refresh token"})

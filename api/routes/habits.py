@@ -20,11 +20,15 @@ from api.schemas import (
     HabitListQuery,
     HabitOut,
     HabitPath,
+    HeatmapDayOut,
+    HeatmapOut,
+    HeatmapQuery,
     PauseIn,
     PauseOut,
     StatsOut,
+    StrengthPointOut,
 )
-from smarthabit import checkins, habits, predictions, stats
+from smarthabit import checkins, habits, heatmap, predictions, stats
 from smarthabit.habits import HabitStatus
 from smarthabit.models import Reminder, User
 from smarthabit.schemas import HabitCreate, HabitUpdate, ScheduleIn
@@ -201,4 +205,18 @@ async def habit_stats(user: User, path: HabitPath) -> StatsOut:
         best_weekday=result.best_weekday, worst_weekday=result.worst_weekday, this_week_done=result.this_week_done,
         this_week_target=result.this_week_target, total_done=result.total_done,
         skip_forecast=[DayRiskOut(day=day, skip_probability=forecast[day]) for day in days],
+    )
+
+
+@routes.get("/habits/{habit_id}/heatmap")
+async def habit_heatmap(user: User, path: HabitPath, query: HeatmapQuery) -> HeatmapOut:
+    """A year heatmap: each day done, partly done, missed, not due, paused, before the start, open
+    (today, not yet done) or in the future; and the habit's strength week by week.
+
+    Default range: the 53 weeks up to the end of this week; at most 400 days are returned."""
+    result = await heatmap.habit_heatmap(user, path.habit_id, query.start, query.end)
+    return HeatmapOut(
+        habit_id=result.habit.id, today=result.today,
+        days=[HeatmapDayOut(day=d.day, state=d.state, value=d.value) for d in result.days],
+        strength=[StrengthPointOut(day=day, strength=value) for day, value in result.strength],
     )
