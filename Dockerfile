@@ -18,6 +18,7 @@ COPY api ./api
 COPY bot ./bot
 COPY tasks ./tasks
 COPY launcher ./launcher
+COPY web ./web
 COPY migrations ./migrations
 RUN /opt/venv/bin/pip install --no-deps .
 

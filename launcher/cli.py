@@ -15,6 +15,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import aiohttp.web
 from pydantic import ValidationError
 
 from launcher.preflight import check_port, port_problem, prepare, warn_development_key
@@ -82,6 +83,13 @@ def _api_process(settings: Settings) -> None:
     _serve_api(settings, reuse_port=True)
 
 
+def web_sub_apps() -> dict[str, aiohttp.web.Application]:
+    """The web app (pages and assets) the API process serves next to the REST API."""
+    from web.app import PREFIX, create_app
+
+    return {PREFIX: create_app()}
+
+
 def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
     from api.main import run
 
@@ -90,9 +98,9 @@ def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
 
         telegram_app = webhook_application(settings)
         run(settings, telegram_app=telegram_app, extra_contexts=[webhook_ctx(telegram_app, settings)],
-            reuse_port=reuse_port)
+            reuse_port=reuse_port, sub_apps=web_sub_apps())
     else:
-        run(settings, reuse_port=reuse_port)
+        run(settings, reuse_port=reuse_port, sub_apps=web_sub_apps())
 
 
 def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:

@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 def run_all(settings: Settings) -> None:
     from api.app import init_app
     from tasks.embedded import tasks_ctx
+    from web.app import PREFIX, create_app
 
-    app = init_app(settings)
+    app = init_app(settings, sub_apps={PREFIX: create_app()})
     app.cleanup_ctx.append(tasks_ctx(settings))
     if settings.bot_token:
         from bot.embedded import polling_ctx
