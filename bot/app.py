@@ -11,11 +11,13 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, PersistenceInput
 
 from bot import texts
 from bot.handlers import register
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DatabasePersistence
+from bot.webapp import KEY as WEB_APP_KEY
+from bot.webapp import WebApp, web_app
 from smarthabit.config import Settings
 from smarthabit.orm import close_database, open_database
 
@@ -54,8 +56,13 @@ class StandaloneApplication(Application):  # type: ignore[type-arg]
 
 
 async def register_commands(application: BotApplication) -> None:
-    """post_init: the command menu people see next to the text field."""
+    """post_init: the command menu people see next to the text field; with PUBLIC_URL, the menu
+    button opens the web app as a Telegram Mini App."""
     await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    app = web_app(application.bot_data)
+    menu_button = app.menu_button() if app is not None else None
+    if menu_button is not None:
+        await application.bot.set_chat_menu_button(menu_button=menu_button)
 
 
 def build_application(
@@ -90,9 +97,12 @@ def build_application(
             StandaloneApplication, {"db_url": settings.db_url, "create_schema": not settings.uses_postgres}
         )
     if persistence:
-        builder = builder.persistence(DatabasePersistence(update_interval=persistence_interval))
+        # bot_data holds this start's configuration (the web app's URL), not state worth keeping.
+        builder = builder.persistence(DatabasePersistence(update_interval=persistence_interval,
+                                                          store_data=PersistenceInput(bot_data=False)))
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
+    application.bot_data[WEB_APP_KEY] = WebApp.of(settings)
     register(application, persistent=persistence)
     return application

@@ -94,7 +94,8 @@ def habits_list(habits: Sequence[Habit]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(f"⚙️ {habit.name}", callbacks.habit(habit.id))] for habit in habits])
 
 
-def habit_card(habit: Habit, paused: bool) -> InlineKeyboardMarkup:
+def habit_card(habit: Habit, paused: bool, open_row: Sequence[Sequence[InlineKeyboardButton]] = ()
+               ) -> InlineKeyboardMarkup:
     hid = habit.id
     pause = _button(texts.RESUME, callbacks.habit(hid, "resume")) if paused else _button(
         texts.PAUSE, callbacks.habit(hid, "pause"))
@@ -105,6 +106,7 @@ def habit_card(habit: Habit, paused: bool) -> InlineKeyboardMarkup:
         [pause, _button(texts.ARCHIVE, callbacks.habit(hid, "arch")),
          _button(texts.DELETE, callbacks.habit(hid, "del"))],
         [_button(texts.BACK_TO_LIST, callbacks.HABITS_LIST)],
+        *open_row,
     ])
 
 

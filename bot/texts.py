@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("stats", "This week in words and a chart"),
     ("settings", "Time zone, reminders, quiet hours, data"),
     ("export", "All your data as a file"),
+    ("web", "Sign in to the web app in a browser"),
     ("help", "What I can do"),
     ("cancel", "Leave the current question"),
 )
@@ -135,6 +136,7 @@ HELP = (
     "/settings: time zone, reminders, nudges, quiet hours, delete my data\n"
     "/link: whether this chat is linked to an app account\n"
     "/export: all your data as a file; send me Loop Habit Tracker's CSV export (zip) to import it\n"
+    "/web: a one-time link to open SmartHabit in a browser\n"
     "/cancel: leave the current question\n\n"
     "Reply to a check-in confirmation (✅) with text to add a note to it."
 )
@@ -536,3 +538,14 @@ def loop_imported(created: int, matched: int, checkins: int, pauses: int, rename
 
 def import_failed(message: str) -> str:
     return f"I couldn't import that file: {_e(message)} Nothing was changed."
+
+
+# --- the web app ---------------------------------------------------------------------------------
+
+OPEN_APP = "📊 Open"
+OPEN_APP_MENU = "Open"
+
+
+def web_login(link: str, minutes: int) -> str:
+    return (f'🌐 <a href="{escape(link, quote=True)}">Open SmartHabit in your browser</a>\n'
+            f"The link signs you in once and works for {minutes} minutes. Don't share it.")

@@ -34,7 +34,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, texts
-from bot.handlers import common, errors, habits, new_habit, settings, start, states, stats, today, transfer
+from bot.handlers import common, errors, habits, new_habit, settings, start, states, stats, today, transfer, web
 from bot.handlers.common import PLAIN_TEXT, final, on_button, on_text
 
 
@@ -128,6 +128,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], *, persiste
         CommandHandler("settings", settings.settings_command),
         CommandHandler("help", start.help_command),
         CommandHandler("link", start.link_command),
+        CommandHandler("web", web.web_command),
         CommandHandler("export", transfer.export_command),
         MessageHandler(filters.Document.ALL, transfer.document_received),
         CommandHandler("cancel", start.cancel_outside),

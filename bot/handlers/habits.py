@@ -26,6 +26,7 @@ from bot.handlers.common import (
     user_data,
 )
 from bot.handlers.new_habit import WORKDAYS_MASK, schedule_in, validated_name
+from bot.handlers.web import open_button_row
 from smarthabit import habits, stats
 from smarthabit.clock import local_today
 from smarthabit.errors import Conflict, NotFound, ValidationFailed
@@ -69,11 +70,14 @@ async def list_view(user: User) -> tuple[str, InlineKeyboardMarkup | None]:
     return "\n\n".join(parts), keyboards.habits_list([status.habit for status in statuses])
 
 
-async def card_view(user: User, habit_id: int) -> tuple[str, InlineKeyboardMarkup]:
-    """One habit in detail (completion rates, best and hardest weekday) with its actions."""
+async def card_view(user: User, habit_id: int, context: Context | None = None
+                    ) -> tuple[str, InlineKeyboardMarkup]:
+    """One habit in detail (completion rates, best and hardest weekday) with its actions; with the
+    context, and PUBLIC_URL set, also an "Open" button to the habit in the web app."""
     summary, data, paused = await _summary(user, habit_id)
     details = texts.habit_details(data.completion, data.best_weekday, data.worst_weekday, data.total_done)
-    return f"{summary}\n{details}", keyboards.habit_card(data.habit, paused)
+    open_row = open_button_row(context, f"habit/{habit_id}") if context is not None else []
+    return f"{summary}\n{details}", keyboards.habit_card(data.habit, paused, open_row)
 
 
 async def habits_command(update: Update, context: Context) -> None:
@@ -111,7 +115,7 @@ async def _habit_action(update: Update, context: Context, user: User, habit: Hab
     hid = habit.id
     if action == "card":
         await answer(update)
-        await edit(message, *await card_view(user, hid))
+        await edit(message, *await card_view(user, hid, context))
         return END
     if action in ("name", "rem", "pause") and arg is None:
         return await _ask(update, context, user, habit, action)
@@ -134,10 +138,10 @@ async def _habit_action(update: Update, context: Context, user: User, habit: Hab
     if action == "resume":
         await habits.resume_habit(user, hid)
         await answer(update, _plain(texts.resumed(habit.name)))
-        await edit(message, *await card_view(user, hid))
+        await edit(message, *await card_view(user, hid, context))
         return END
     if action in ("sched", "sk", "wd", "wdok", "tpw"):
-        return await _schedule(update, user, habit, action, arg)
+        return await _schedule(update, context, user, habit, action, arg)
     if action == "arch":
         return await _confirmed(update, habit, arg, texts.confirm_archive(habit.name), texts.YES_ARCHIVE,
                                 habits.archive_habit, texts.archived(habit.name), user)
@@ -165,7 +169,8 @@ async def _ask(update: Update, context: Context, user: User, habit: Habit, actio
     return states.ASK_PAUSE
 
 
-async def _schedule(update: Update, user: User, habit: Habit, action: str, arg: str | None) -> int:
+async def _schedule(update: Update, context: Context, user: User, habit: Habit, action: str,
+                    arg: str | None) -> int:
     """The schedule editor: the same keyboards as /new, with this habit's prefix."""
     message = update.effective_message
 
@@ -205,7 +210,7 @@ async def _schedule(update: Update, user: User, habit: Habit, action: str, arg: 
         return END
     await habits.update_habit(user, habit.id, HabitUpdate(schedule=chosen))
     await answer(update, _plain(texts.schedule_saved(habit.name, chosen.to_schedule())))
-    await edit(message, *await card_view(user, habit.id))
+    await edit(message, *await card_view(user, habit.id, context))
     return END
 
 
@@ -246,7 +251,8 @@ async def _prompt_habit(update: Update, context: Context) -> tuple[User, Habit] 
 async def _refresh_card(update: Update, context: Context, user: User, habit_id: int) -> None:
     prompt = user_data(context).pop(states.PROMPT, None) or {}
     if prompt.get("message_id") and update.effective_chat:
-        await edit_by_id(context, update.effective_chat.id, prompt["message_id"], *await card_view(user, habit_id))
+        await edit_by_id(context, update.effective_chat.id, prompt["message_id"],
+                         *await card_view(user, habit_id, context))
 
 
 async def rename_answer(update: Update, context: Context) -> str | int:

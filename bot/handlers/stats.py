@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from telegram import InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
 
 from bot import charts, texts
 from bot.handlers.common import Context, chat_user, send
 from bot.handlers.habits import card_view
+from bot.handlers.web import open_button_row
 from smarthabit import habits, stats
 from smarthabit.habits import HabitStatus
 from smarthabit.insights import summary_sentences
@@ -36,15 +37,18 @@ async def stats_command(update: Update, context: Context) -> None:
         return
     query = " ".join(context.args or []).strip()
     if query:
-        await _habit_stats(update, user, statuses, query)
+        await _habit_stats(update, context, user, statuses, query)
         return
     insight = await stats.weekly_insight_for(user)
-    await send(update, texts.weekly_stats(insight.week, insight.start, insight.end, summary_sentences(insight)))
+    open_row = open_button_row(context, "week")
+    await send(update, texts.weekly_stats(insight.week, insight.start, insight.end, summary_sentences(insight)),
+               InlineKeyboardMarkup(open_row) if open_row else None)
     await _uploading(update)
     await _send_photo(update, await charts.render_weekly(insight), texts.weekly_caption(insight.week))
 
 
-async def _habit_stats(update: Update, user: User, statuses: list[HabitStatus], query: str) -> None:
+async def _habit_stats(update: Update, context: Context, user: User, statuses: list[HabitStatus],
+                       query: str) -> None:
     match, several = find_habit(statuses, query)
     if match is None:
         if several:
@@ -52,7 +56,7 @@ async def _habit_stats(update: Update, user: User, statuses: list[HabitStatus], 
         else:
             await send(update, texts.stats_habit_not_found(query, [s.habit.name for s in statuses]))
         return
-    text, markup = await card_view(user, match.habit.id)
+    text, markup = await card_view(user, match.habit.id, context)
     await send(update, text, markup)
     await _uploading(update)
     history = await stats.habit_history(match.habit)
