@@ -79,12 +79,12 @@ function actions(habit, paused, today, refresh, navigate) {
       ? h("button", { type: "button", onclick: run(() => api("POST", `/habits/${habit.id}/resume`), "Resumed") },
         "Resume")
       : pauseForm(habit, today, run),
-    h("button", { type: "button", onclick: run(() => api("DELETE", `/habits/${habit.id}`), "Archived") }, "Archive"));
+    h("button", { type: "button", onclick: run(() => api("POST", `/habits/${habit.id}/archive`), "Archived") }, "Archive"));
   }
   box.append(h("button.danger", { type: "button", onclick: async (event) => {
     if (!confirm(`Delete “${habit.name}” and all its history? This cannot be undone.`)) return;
     event.target.disabled = true;
-    await run(() => api("DELETE", `/habits/${habit.id}?hard=true`), "Deleted", () => navigate("/"))();
+    await run(() => api("DELETE", `/habits/${habit.id}`), "Deleted", () => navigate("/"))();
   } }, "Delete"));
   return box;
 }
