@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from launcher.cli import build_parser
-from launcher.healthcheck import probe_url
+from launcher.healthcheck import container_role, probe_url
 from smarthabit.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,9 +77,20 @@ def test_every_role_is_probed_its_own_way() -> None:
         environment = services[name]["environment"]
         assert environment["SMARTHABIT_ENV"] == "production" and environment["HOST"] == "0.0.0.0"  # noqa: S104
         assert ("METRICS_PORT" in environment) == (name != "api"), name
-        assert probe_url({k: str(v) for k, v in environment.items()}).endswith(
+        assert probe_url({k: str(v) for k, v in environment.items()}, name).endswith(
             "/health" if name == "api" else ":9100/metrics")
-    assert probe_url({"PORT": "9000"}) == "http://127.0.0.1:9000/health"
+    # The API is probed on /health even with a metrics port of its own.
+    assert probe_url({"PORT": "9000", "METRICS_PORT": "9100"}, "api") == "http://127.0.0.1:9000/health"
+
+
+def test_the_probe_reads_the_role_from_the_containers_main_process(tmp_path: Path) -> None:
+    cmdline = tmp_path / "cmdline"
+    cmdline.write_bytes(b"/opt/venv/bin/python\0/opt/venv/bin/smarthabit\0worker\0--concurrency\0004\0")
+    assert container_role(cmdline) == "worker"
+    cmdline.write_bytes(b"/opt/venv/bin/python\0/opt/venv/bin/smarthabit\0api\0")
+    assert container_role(cmdline) == "api"
+    cmdline.write_bytes(b"postgres\0-D\0/data\0")
+    assert container_role(cmdline) is None and container_role(tmp_path / "missing") is None
 
 
 def _locked(path: Path) -> dict[str, str]:
