@@ -61,6 +61,8 @@ def _serve_metrics(settings: Settings) -> None:
 def _cmd_api(settings: Settings, args: argparse.Namespace) -> None:
     several = settings.api_processes > 1
     check_port(settings.host, settings.port, setting="PORT", flag="--port", reuse_port=several)
+    if settings.metrics_port is not None:  # the API's metrics listener binds with SO_REUSEPORT
+        check_port(settings.host, settings.metrics_port, setting="METRICS_PORT", reuse_port=True)
     prepare(settings)
     warn_development_key(settings)
     if several and not settings.uses_postgres:

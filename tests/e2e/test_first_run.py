@@ -88,6 +88,8 @@ async def test_port_in_use_names_the_flag_and_the_setting(tmp_path: Path) -> Non
         assert f"port {port} on 127.0.0.1 is already in use" in one_line(err) and "--port or PORT" in err
         status, _, err = await cli(tmp_path, "worker", METRICS_PORT=port, REDIS_URL="redis://127.0.0.1:1/0")
         assert status == 1 and "METRICS_PORT" in one_line(err) and "already in use" in err
+        status, _, err = await cli(tmp_path, "api", "--port", str(free_port()), METRICS_PORT=port)
+        assert status == 1 and "METRICS_PORT" in one_line(err) and "already in use" in err
 
 
 async def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
