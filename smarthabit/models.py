@@ -110,6 +110,9 @@ class Habit(Model):
     longest_streak = fields.IntField(default=0)
     streak_day = fields.DateField(null=True, description="local day the cached streaks are valid for")
     usual_checkin_minute = fields.SmallIntField(null=True, description="learned local minute of day")
+    next_nudge_at = fields.DatetimeField(
+        null=True, db_index=True, description="next skip/streak-risk trigger instant (smarthabit.nudge_times)"
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -200,6 +203,7 @@ class SkipPrediction(Model):
     )
     day = fields.DateField(db_index=True)  # old rows are pruned by day
     probability = fields.FloatField()
+    reason = fields.CharField(max_length=16, default="", description="why risky: weekday, slipping or empty")
     computed_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -33,9 +33,19 @@ from smarthabit.prediction import (
 from smarthabit.schedule import Pause
 from smarthabit.streak_cache import done_days, habit_pauses
 
+WEEKDAY_REASON = "weekday"
+SLIPPING_REASON = "slipping"
 FORECAST_DAYS = HORIZONS  # the nightly run stores today and the next six days
 PRIOR_WINDOW_DAYS = 90
 USUAL_MINUTE_CHECKINS = 30
+
+
+def risk_reason(explanation: Explanation) -> str:
+    """Why a day looks risky, in one word stored with the forecast so a nudge can say it without
+    refitting the model: the weekday stands out, the habit is slipping, or nothing in particular."""
+    if explanation.weekday_effect:
+        return WEEKDAY_REASON
+    return SLIPPING_REASON if explanation.slipping else ""
 
 
 async def habit_record(habit: Habit, today: date) -> HabitRecord:

@@ -4,23 +4,32 @@ Planning writes `Nudge` rows (PENDING) under unique keys and returns their ids; 
 sends them. Every decision is taken in the user's local time, from the `now` passed in (tests pass
 it; the tasks pass the real clock):
 
+The work of a minute is proportional to what is due then, never to the number of habits or zones:
+
 - Reminders: rows with `next_fire_at <= now` (an indexed range scan), locked with SKIP LOCKED so two
-  scans never plan the same batch. The key `reminder:{reminder_id}:{local_day}` makes a repeated
-  scan a no-op. `next_fire_at` always moves on (DST-safe, `smarthabit.reminder_times`), also when
-  the reminder is skipped (done, paused, not scheduled, quiet hours, reminders off, blocked).
-- Nudges are found per time zone: the scan computes each zone's local time once and only looks at
-  habits whose trigger window contains it. Skip risk fires `SKIP_LEAD_MINUTES` before the habit's
-  usual check-in time (or at `DEFAULT_SKIP_MINUTE` until that is learned) when today's P(skip) is at
-  least `SKIP_RISK_THRESHOLD`; streak risk fires at `STREAK_RISK_MINUTE` for streaks of at least
-  `STREAK_RISK_MIN_DAYS` not done yet. Windows are `NUDGE_WINDOW_MINUTES` wide so a missed scan
-  minute does not lose the nudge. Both kinds share the key `nudge:{habit_id}:{local_day}`: at most
-  one nudge per habit per day, enforced by the unique index, not by memory.
+  scans never plan the same batch, read with their habits and owners in one statement; a batch of
+  up to `REMINDER_BATCH` costs five statements (`tasks.nudge_scan`). The key
+  `reminder:{reminder_id}:{local_day}` makes a repeated scan a no-op. `next_fire_at` always moves on
+  (DST-safe, `smarthabit.reminder_times`), also when the reminder is skipped (done, paused, not
+  scheduled, quiet hours, reminders off, blocked).
+- Nudges: each habit stores its next trigger instant (`Habit.next_nudge_at`, indexed; the rules are
+  `smarthabit.nudge_times`), so the scan reads exactly the habits whose trigger has come, with their
+  owners, in one statement, and their context (today's check-ins, pauses, stored forecasts, the
+  day's nudges) in one statement each. Skip risk fires `SKIP_LEAD_MINUTES` before the habit's usual
+  check-in time (or around `DEFAULT_SKIP_MINUTE` until that is learned) when today's P(skip) is at
+  least `SKIP_RISK_THRESHOLD`, read from the forecast the nightly run stored (computed now only for a
+  habit it has not reached); streak risk fires around `STREAK_RISK_MINUTE` for streaks of at least
+  `STREAK_RISK_MIN_DAYS` not done yet. A trigger stays valid for `NUDGE_WINDOW_MINUTES` so a missed
+  scan minute does not lose the nudge. Both kinds share the key `nudge:{habit_id}:{local_day}`: at
+  most one nudge per habit per day, enforced by the unique index, not by memory.
 - The per-user daily cap (`Settings.nudge_daily_cap`) counts planned, sending and sent habit
   nudges of the local day; the user's row is locked while it is checked, so concurrent scans
   cannot both squeeze in "the last one". Reminders (asked for by the user) and the weekly summary
   (one a week) do not count against it.
 - Weekly summaries go out on the user's local Sunday evening (`WEEKLY_MINUTE`, window
   `WEEKLY_WINDOW_MINUTES`), key `weekly:{user_id}:{week_monday}`.
+- The nightly run (04:00 local, per zone) refreshes streaks, forecasts, usual minutes and trigger
+  instants in bounded batches of `NIGHTLY_BATCH_USERS` users (`smarthabit.nightly`), one task each.
 No nudge is planned during quiet hours or for users who turned nudges off; delivery checks again.
 """
 
@@ -30,40 +39,44 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from smarthabit.accounts import in_quiet_hours
 from smarthabit.clock import zone
-from smarthabit.models import CheckIn, Habit, HabitPause, Nudge, NudgeKind, NudgeStatus, Reminder, SkipPrediction, User
-from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, should_nudge  # the rule and its costs: domain
-from smarthabit.predictions import explain_today, recompute_predictions, skip_forecast
+from smarthabit.models import Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
+from smarthabit.nightly import refresh_users
+from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, expected_saving, should_nudge  # the rule: domain
+from smarthabit.nudge_times import (
+    fires,
+    next_trigger,
+    skip_minute,
+    streak_minute,
+)
+from smarthabit.predictions import explain_today, risk_reason, skip_forecast
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schedule import ScheduleKind, week_start
 from smarthabit.stats import weekly_insight_for
 from smarthabit.streak_cache import refresh_streaks
+from tasks import nudge_scan
 from tasks.delivery import MAX_LATENESS
-from tasks.texts import reminder_text, skip_risk_text, streak_risk_text, weekly_summary_text
+from tasks.nudge_scan import Woken
+from tasks.texts import reminder_text, skip_risk_reason_text, streak_risk_text, weekly_summary_text
 
 log = logging.getLogger(__name__)
 
-REMINDER_BATCH = 500
-SKIP_LEAD_MINUTES = 75
-DEFAULT_SKIP_MINUTE = 9 * 60
-NUDGE_WINDOW_MINUTES = 15
-STREAK_RISK_MINUTE = 20 * 60
-STREAK_RISK_MIN_DAYS = 7
+REMINDER_BATCH = 20_000  # five statements a batch; each batch is handed to delivery at once
 WEEKLY_MINUTE = 19 * 60
 WEEKLY_WINDOW_MINUTES = 120
 NIGHTLY_LOCAL_HOUR = 4  # after midnight everywhere, and not an hour DST changes skip or repeat
+NIGHTLY_BATCH_USERS = 250  # one nightly task: a few hundred habits, well under a second of work
 REQUEUE_PENDING_AFTER = timedelta(minutes=5)
 REQUEUE_LIMIT = 1000
 PREDICTION_RETENTION_DAYS = 60
-HABIT_NUDGE_KINDS = (NudgeKind.SKIP_RISK, NudgeKind.STREAK_RISK)
 LIVE_STATUSES = (NudgeStatus.PENDING, NudgeStatus.SENDING, NudgeStatus.SENT)
+TOO_LATE = "too_late"  # delivery's reason for a message whose deadline passed
 
 
 def nudge_key(habit_id: int, day: date) -> str:
@@ -79,45 +92,6 @@ def weekly_key(user_id: int, monday: date) -> str:
     return f"weekly:{user_id}:{monday.isoformat()}"
 
 
-@dataclass(slots=True)
-class _Days:
-    """Done days and pauses of a set of habits around the days being planned."""
-
-    done: dict[int, set[date]]
-    pauses: dict[int, list[tuple[date, date]]]
-
-    @classmethod
-    async def load(cls, habits: dict[int, Habit], first: date, last: date) -> _Days:
-        ids = list(habits)
-        done: dict[int, set[date]] = defaultdict(set)
-        rows = await CheckIn.filter(habit_id__in=ids, day__gte=week_start(first), day__lte=last).values_list(
-            "habit_id", "day", "value"
-        )
-        for habit_id, day, value in rows:
-            if habits[habit_id].counts_as_done(value):
-                done[habit_id].add(day)
-        pauses: dict[int, list[tuple[date, date]]] = defaultdict(list)
-        for habit_id, start, end in await HabitPause.filter(
-            habit_id__in=ids, start__lte=last, end__gte=first
-        ).values_list("habit_id", "start", "end"):
-            pauses[habit_id].append((start, end))
-        return cls(done, pauses)
-
-    def due_and_open(self, habit: Habit, day: date) -> bool:
-        """Due on `day` and not done yet: active, started, scheduled, not paused, week not complete."""
-        if habit.archived_at is not None or day < habit.start_day or not habit.schedule.is_scheduled(day):
-            return False
-        if any(start <= day <= end for start, end in self.pauses.get(habit.id, ())):
-            return False
-        done = self.done.get(habit.id, set())
-        if day in done:
-            return False
-        if habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK:
-            monday = week_start(day)
-            return sum(1 for d in done if monday <= d <= day) < (habit.times_per_week or 0)
-        return True
-
-
 def _reachable(user: User) -> bool:
     return not user.bot_blocked and user.telegram_chat_id is not None
 
@@ -131,57 +105,87 @@ async def plan_due_reminders(
 ) -> list[int]:
     """Plan every reminder due at `now` and move each one to its next local firing instant.
 
-    `on_batch` gets each committed batch's nudge ids at once, so with many reminders due in the
-    same minute the first deliveries start while later batches are still being planned."""
+    A batch is five statements whatever its size (the due reminders with their habits and owners,
+    today's check-ins and pauses, the insert, the move). `on_batch` gets each committed batch's nudge
+    ids at once, so in a big wave the first deliveries start while later batches are being planned."""
     planned: list[int] = []
     while True:
-        ids: list[int] = []
         async with in_transaction():
-            reminders = (
-                await Reminder.filter(next_fire_at__lte=now)
-                .order_by("next_fire_at", "id")
-                .limit(batch)
-                .select_for_update(skip_locked=True)
-            )
-            if not reminders:
+            due = await nudge_scan.due_reminders(now, batch)
+            if not due:
                 break
-            habits = {h.id: h for h in await Habit.filter(id__in={r.habit_id for r in reminders})}
-            users = {u.id: u for u in await User.filter(id__in={h.user_id for h in habits.values()})}
-            local = {
-                r.id: r.next_fire_at.astimezone(zone(users[habits[r.habit_id].user_id].timezone)) for r in reminders
-            }
-            days = {instant.date() for instant in local.values()}
-            state = await _Days.load(habits, min(days), max(days))
-            nudges = []
-            for reminder in reminders:
-                habit = habits[reminder.habit_id]
-                user = users[habit.user_id]
-                fired = local[reminder.id]
-                wanted = (
-                    can_send
-                    and user.reminders_enabled
-                    and _reachable(user)
-                    and now - reminder.next_fire_at <= MAX_LATENESS[NudgeKind.REMINDER]
-                    and not in_quiet_hours(user, fired.time())
-                    and state.due_and_open(habit, fired.date())
-                )
-                if wanted:
-                    nudges.append(Nudge(
-                        user_id=user.id, habit_id=habit.id, kind=NudgeKind.REMINDER, day=fired.date(),
-                        key=reminder_key(reminder.id, fired.date()), planned_at=reminder.next_fire_at,
-                        text=reminder_text(habit, fired.date()),
-                    ))
-                reminder.next_fire_at = next_fire_at(reminder.local_time, user.timezone, now)
-            await Reminder.bulk_update(reminders, fields=["next_fire_at"])
-            if nudges:
-                await Nudge.bulk_create(nudges, ignore_conflicts=True)
-                ids = list(await Nudge.filter(
-                    key__in=[n.key for n in nudges], status=NudgeStatus.PENDING
-                ).order_by("planned_at", "id").values_list("id", flat=True))
+            ids = await _plan_reminder_batch(due, now, can_send)
+            await nudge_scan.advance_reminders(_next_firings(due, now))
         planned.extend(ids)
         if ids and on_batch is not None:
             await on_batch(ids)
+        if len(due) < batch:
+            break
     return planned
+
+
+def _next_firings(due: list[nudge_scan.DueReminder], now: datetime) -> dict[int, datetime]:
+    """Each reminder's next local firing instant after now (computed once per zone and time)."""
+    cache: dict[tuple[time, str], datetime] = {}
+    result = {}
+    for reminder in due:
+        key = (reminder.local_time, reminder.habit.timezone)
+        if key not in cache:
+            cache[key] = next_fire_at(reminder.local_time, reminder.habit.timezone, now)
+        result[reminder.id] = cache[key]
+    return result
+
+
+async def _plan_reminder_batch(due: list[nudge_scan.DueReminder], now: datetime, can_send: bool) -> list[int]:
+    """The reminders of a batch that are still wanted, inserted as PENDING nudges."""
+    fired = {r.id: r.fire_at.astimezone(zone(r.habit.timezone)) for r in due}
+    wanted = [r for r in due if can_send and _reminder_wanted(r, fired[r.id], now)]
+    if not wanted:
+        return []
+    days = sorted({fired[r.id].date() for r in wanted})
+    habit_ids = list({r.habit.id for r in wanted})
+    values = {(h, d): v for h, d, v in await nudge_scan.checkins(habit_ids, week_start(days[0]), days[-1])}
+    by_habit: dict[int, list[tuple[date, float | None]]] = defaultdict(list)
+    for (habit_id, day), value in values.items():
+        by_habit[habit_id].append((day, value))
+    pauses: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for habit_id, start, end in await nudge_scan.pauses(habit_ids, days[0], days[-1]):
+        pauses[habit_id].append((start, end))
+    nudges = []
+    for reminder in wanted:
+        habit, day = reminder.habit, fired[reminder.id].date()
+        if (habit.id, day) in values and habit.counts_as_done(values[(habit.id, day)]):
+            continue
+        if any(start <= day <= end for start, end in pauses.get(habit.id, ())):
+            continue
+        if not _open_this_week(habit, day, by_habit[habit.id]):
+            continue
+        nudges.append(nudge_scan.Planned(
+            user_id=habit.user_id, habit_id=habit.id, kind=NudgeKind.REMINDER, day=day,
+            key=reminder_key(reminder.id, day), planned_at=reminder.fire_at,
+            text=reminder_text(habit, day),  # type: ignore[arg-type]
+        ))
+    return await nudge_scan.insert(nudges)
+
+
+def _reminder_wanted(reminder: nudge_scan.DueReminder, fired: datetime, now: datetime) -> bool:
+    """Reminders on, reachable, not too late, not in quiet hours, habit active, started, scheduled."""
+    habit = reminder.habit
+    return (
+        habit.reminders_enabled and _reachable(habit) and habit.archived_at is None  # type: ignore[arg-type]
+        and now - reminder.fire_at <= MAX_LATENESS[NudgeKind.REMINDER]
+        and not in_quiet_hours(habit, fired.time())  # type: ignore[arg-type]
+        and fired.date() >= habit.start_day and nudge_scan.scheduled(habit, fired.date())
+    )
+
+
+def _open_this_week(habit: nudge_scan.Woken, day: date, checkins: list[tuple[date, float | None]]) -> bool:
+    """A times-per-week habit is open until the week's quota is met."""
+    if habit.schedule_kind is not ScheduleKind.TIMES_PER_WEEK:
+        return True
+    monday = week_start(day)
+    done = sum(1 for d, value in checkins if monday <= d <= day and habit.counts_as_done(value))
+    return done < (habit.times_per_week or 0)
 
 
 async def _nudge_zones() -> list[str]:
@@ -200,98 +204,174 @@ def _in_window(minute: int, start: int, width: int) -> bool:
 async def plan_nudges(
     now: datetime, *, cap: int, can_send: bool = True, threshold: float = SKIP_RISK_THRESHOLD
 ) -> list[int]:
-    """Plan skip-risk and streak-risk nudges for the habits whose local trigger window holds `now`."""
+    """Plan skip-risk and streak-risk nudges for the habits whose trigger instant has come.
+
+    Reads only the habits due now (`next_nudge_at <= now`, indexed) in a few set-based statements,
+    decides in memory, inserts the nudges in one statement and moves each habit to its next trigger."""
     if not can_send or cap <= 0:
         return []
-    planned: list[int] = []
-    for tz_name in await _nudge_zones():
-        local = now.astimezone(zone(tz_name))
-        minute = _minute_of(local)
-        # Usual check-in minutes whose skip-risk window [usual - lead, usual - lead + width) holds now.
-        window = Q(
-            usual_checkin_minute__gt=minute + SKIP_LEAD_MINUTES - NUDGE_WINDOW_MINUTES,
-            usual_checkin_minute__lte=minute + SKIP_LEAD_MINUTES,
-        )
-        if _in_window(minute, DEFAULT_SKIP_MINUTE, NUDGE_WINDOW_MINUTES):
-            window |= Q(usual_checkin_minute__isnull=True)
-        streak_time = _in_window(minute, STREAK_RISK_MINUTE, NUDGE_WINDOW_MINUTES)
-        if streak_time:
-            window |= Q(current_streak__gte=STREAK_RISK_MIN_DAYS)
-        habits = await Habit.filter(
-            window, archived_at__isnull=True, user__timezone=tz_name, user__nudges_enabled=True,
-            user__bot_blocked=False, user__telegram_chat_id__isnull=False,
-        ).order_by("user_id", "position", "id")
-        by_user: dict[int, list[Habit]] = defaultdict(list)
-        for habit in habits:
-            by_user[habit.user_id].append(habit)
-        for user_id, user_habits in by_user.items():
-            planned.extend(await _plan_for_user(user_id, user_habits, now, cap, threshold, streak_time))
-    return planned
-
-
-async def _plan_for_user(
-    user_id: int, habits: list[Habit], now: datetime, cap: int, threshold: float, streak_time: bool
-) -> list[int]:
     async with in_transaction():
-        user = await User.filter(id=user_id).select_for_update().first()
-        if user is None or not user.nudges_enabled or not _reachable(user):
+        habits = await nudge_scan.woken(now)
+        if not habits:
             return []
-        local = now.astimezone(zone(user.timezone))
-        today = local.date()
-        if in_quiet_hours(user, local.time()):
-            return []
-        used = await Nudge.filter(
-            user_id=user.id, day=today, kind__in=HABIT_NUDGE_KINDS, status__in=LIVE_STATUSES
-        ).count()
-        if used >= cap:
-            return []
-        taken = set(await Nudge.filter(key__in=[nudge_key(h.id, today) for h in habits]).values_list(
-            "key", flat=True
-        ))
-        fresh = [h for h in habits if nudge_key(h.id, today) not in taken]
-        if not fresh:
-            return []
-        state = await _Days.load({h.id: h for h in fresh}, today, today)
-        candidates: list[tuple[int, float, Habit, NudgeKind, str]] = []
-        for habit in fresh:
-            if not state.due_and_open(habit, today):
-                continue
-            if habit.streak_day != today:
-                await refresh_streaks(habit, today)
-            streak_risk = (
-                streak_time and habit.schedule_kind is not ScheduleKind.TIMES_PER_WEEK
-                and habit.current_streak >= STREAK_RISK_MIN_DAYS
-            )
-            if streak_risk:
-                candidates.append((0, -habit.current_streak, habit, NudgeKind.STREAK_RISK, streak_risk_text(habit)))
-                continue
-            if habit.schedule_kind is ScheduleKind.TIMES_PER_WEEK or not _skip_window(habit, local):
-                continue
-            probability = (await skip_forecast(user, habit, [today], now=now))[today]
-            if should_nudge(probability, threshold):
-                explanation = await explain_today(user, habit, now=now)
-                candidates.append(
-                    (1, -probability, habit, NudgeKind.SKIP_RISK, skip_risk_text(habit, explanation, today))
-                )
-        planned = []
-        for _, _, habit, kind, text in sorted(candidates, key=lambda c: (c[0], c[1], c[2].id))[: cap - used]:
-            try:
-                async with in_transaction():
-                    nudge = await Nudge.create(
-                        user_id=user.id, habit_id=habit.id, kind=kind, day=today, key=nudge_key(habit.id, today),
-                        planned_at=now, text=text,
-                    )
-            except IntegrityError:  # planned by a concurrent scan in the meantime
-                continue
-            planned.append(nudge.id)
+        scan = _NudgeScan(now, habits)
+        wanted = scan.triggered()
+        planned: list[int] = []
+        if wanted:
+            await nudge_scan.lock_users(list({habit.user_id for habit, _ in wanted}))
+            context = await _NudgeContext.load([habit for habit, _ in wanted], scan.days)
+            picked = await _pick_per_user(scan, wanted, context, cap, threshold)
+            planned = await nudge_scan.insert(picked)
+        await nudge_scan.advance(scan.next_triggers())
     return planned
 
 
-def _skip_window(habit: Habit, local: datetime) -> bool:
-    start = (
-        DEFAULT_SKIP_MINUTE if habit.usual_checkin_minute is None else habit.usual_checkin_minute - SKIP_LEAD_MINUTES
-    )
-    return _in_window(_minute_of(local), start, NUDGE_WINDOW_MINUTES)
+class _NudgeScan:
+    """One scan's view of the woken habits: each zone's local day, and which trigger fires now."""
+
+    def __init__(self, now: datetime, habits: list[Woken]) -> None:
+        self.now = now
+        self.habits = habits
+        self.local = {tz: now.astimezone(zone(tz)) for tz in {h.timezone for h in habits}}
+        self.days = sorted({local.date() for local in self.local.values()})
+        self._fires: dict[tuple[int | None, str], bool] = {}
+
+    def today(self, habit: Woken) -> date:
+        return self.local[habit.timezone].date()
+
+    def _fires_now(self, minute: int | None, tz_name: str) -> bool:
+        key = (minute, tz_name)
+        if key not in self._fires:
+            self._fires[key] = fires(minute, tz_name, self.now)
+        return self._fires[key]
+
+    def trigger(self, habit: Woken) -> NudgeKind | None:
+        """The nudge kind whose trigger is in its window now (streak risk first), if the person can
+        get one: nudges on, reachable, not in quiet hours, habit active and scheduled today."""
+        if not habit.nudges_enabled or not _reachable(habit) or habit.archived_at is not None:
+            return None
+        if in_quiet_hours(habit, self.local[habit.timezone].time()):  # type: ignore[arg-type]
+            return None
+        today = self.today(habit)
+        if today < habit.start_day or not nudge_scan.scheduled(habit, today):
+            return None
+        if self._fires_now(streak_minute(habit.schedule_kind, habit.current_streak, habit.user_id), habit.timezone):
+            return NudgeKind.STREAK_RISK
+        if self._fires_now(skip_minute(habit.schedule_kind, habit.usual_checkin_minute, habit.user_id), habit.timezone):
+            return NudgeKind.SKIP_RISK
+        return None
+
+    def triggered(self) -> list[tuple[Woken, NudgeKind]]:
+        return [(habit, kind) for habit in self.habits if (kind := self.trigger(habit)) is not None]
+
+    def next_triggers(self) -> dict[int, datetime | None]:
+        """Each woken habit's next trigger instant after now (computed once per kind of habit)."""
+        cache: dict[tuple[int | None, int | None, str], datetime | None] = {}
+        result: dict[int, datetime | None] = {}
+        for habit in self.habits:
+            minutes = (None, None) if habit.archived_at is not None else (
+                skip_minute(habit.schedule_kind, habit.usual_checkin_minute, habit.user_id),
+                streak_minute(habit.schedule_kind, habit.current_streak, habit.user_id),
+            )
+            key = (*minutes, habit.timezone)
+            if key not in cache:
+                cache[key] = next_trigger(minutes, habit.timezone, self.now)
+            result[habit.id] = cache[key]
+        return result
+
+
+@dataclass(slots=True)
+class _NudgeContext:
+    """What the decision needs beyond the habit rows, read for all woken habits at once."""
+
+    values: dict[tuple[int, date], float | None]
+    pauses: dict[int, list[tuple[date, date]]]
+    forecasts: dict[tuple[int, date], tuple[float, str]]
+    used: dict[tuple[int, date], int]
+    taken: set[tuple[int, date]]
+
+    @classmethod
+    async def load(cls, habits: list[Woken], days: list[date]) -> _NudgeContext:
+        ids, users = [h.id for h in habits], list({h.user_id for h in habits})
+        values = {(h, day): value for h, day, value in await nudge_scan.checkins(ids, days[0], days[-1])}
+        pauses: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        for habit_id, start, end in await nudge_scan.pauses(ids, days[0], days[-1]):
+            pauses[habit_id].append((start, end))
+        forecasts = {(h, d): (p, reason) for h, d, p, reason in await nudge_scan.forecasts(ids, days)}
+        used: dict[tuple[int, date], int] = defaultdict(int)
+        taken: set[tuple[int, date]] = set()
+        for user_id, habit_id, day, status in await nudge_scan.habit_nudges(users, days):
+            taken.add((habit_id, day))
+            if status in LIVE_STATUSES:
+                used[(user_id, day)] += 1
+        return cls(values, pauses, forecasts, used, taken)
+
+    def open_today(self, habit: Woken, today: date) -> bool:
+        """Not nudged yet today, not paused, not done (a measurable value must meet the target)."""
+        if (habit.id, today) in self.taken:
+            return False
+        if any(start <= today <= end for start, end in self.pauses.get(habit.id, ())):
+            return False
+        key = (habit.id, today)
+        return key not in self.values or not habit.counts_as_done(self.values[key])
+
+
+async def _pick_per_user(
+    scan: _NudgeScan, wanted: list[tuple[Woken, NudgeKind]], context: _NudgeContext, cap: int, threshold: float
+) -> list[Nudge]:
+    """The nudges to plan: per user, streaks at risk first (longest first), then the riskiest skips,
+    up to what is left of the user's daily cap."""
+    candidates: dict[int, list[tuple[int, float, int, nudge_scan.Planned]]] = defaultdict(list)
+    for habit, kind in wanted:
+        today = scan.today(habit)
+        if not context.open_today(habit, today):
+            continue
+        nudge = await _candidate(scan, habit, kind, context, threshold)
+        if nudge is not None:
+            rank = (-habit.current_streak if kind is NudgeKind.STREAK_RISK
+                    else -expected_saving(context.forecasts[(habit.id, today)][0]))  # the riskiest first
+            candidates[habit.user_id].append((0 if kind is NudgeKind.STREAK_RISK else 1, rank, habit.id, nudge))
+    picked: list[nudge_scan.Planned] = []
+    for user_id, options in candidates.items():
+        left = cap - context.used[(user_id, options[0][3].day)]
+        picked.extend(option[3] for option in sorted(options, key=lambda o: o[:3])[: max(left, 0)])
+    return picked
+
+
+async def _candidate(
+    scan: _NudgeScan, habit: Woken, kind: NudgeKind, context: _NudgeContext, threshold: float
+) -> nudge_scan.Planned | None:
+    """The nudge this habit would get now, or None (streak not at risk, skip risk below threshold)."""
+    today = scan.today(habit)
+    if habit.streak_day != today:  # the nightly run had not reached it: the slow, exact path
+        await _refresh_streak(habit, today)
+    if kind is NudgeKind.STREAK_RISK:
+        if streak_minute(habit.schedule_kind, habit.current_streak, habit.user_id) is None:
+            return None
+        text = streak_risk_text(habit)  # type: ignore[arg-type]
+    else:
+        if (habit.id, today) not in context.forecasts:  # not forecast ahead: compute it now
+            context.forecasts[(habit.id, today)] = await _forecast_now(habit, scan.now)
+        probability, reason = context.forecasts[(habit.id, today)]
+        if not should_nudge(probability, threshold):
+            return None
+        text = skip_risk_reason_text(habit, reason, today)  # type: ignore[arg-type]
+    return nudge_scan.Planned(user_id=habit.user_id, habit_id=habit.id, kind=kind, day=today,
+                              key=nudge_key(habit.id, today), planned_at=scan.now, text=text)
+
+
+async def _refresh_streak(habit: Woken, today: date) -> None:
+    row = await Habit.get(id=habit.id)
+    await refresh_streaks(row, today)
+    habit.current_streak, habit.longest_streak, habit.streak_day = row.current_streak, row.longest_streak, today
+
+
+async def _forecast_now(habit: Woken, now: datetime) -> tuple[float, str]:
+    """Today's forecast and reason for a habit the nightly run has not forecast (new, or missed)."""
+    row, user = await Habit.get(id=habit.id), await User.get(id=habit.user_id)
+    today = now.astimezone(zone(user.timezone)).date()
+    probability = (await skip_forecast(user, row, [today], now=now))[today]
+    return probability, risk_reason(await explain_today(user, row, now=now))
 
 
 async def plan_weekly_summaries(now: datetime, *, can_send: bool = True) -> list[int]:
@@ -328,6 +408,16 @@ async def plan_weekly_summaries(now: datetime, *, can_send: bool = True) -> list
     return planned
 
 
+async def delivery_backlog(now: datetime) -> tuple[int, int]:
+    """The delivery queue's depth (PENDING rows still within their deadline) and how many messages
+    missed their deadline since the previous scan (delivery marks them SKIPPED, `too_late`; each is
+    counted once: the scan relabels it `too_late:counted`). Two statements."""
+    oldest = now - max(MAX_LATENESS.values())
+    depth = await Nudge.filter(status=NudgeStatus.PENDING, planned_at__gte=oldest).count()
+    missed = await Nudge.filter(status=NudgeStatus.SKIPPED, error=TOO_LATE).update(error=f"{TOO_LATE}:counted")
+    return depth, missed
+
+
 async def stale_pending(now: datetime) -> list[int]:
     """PENDING rows planned a while ago and still not delivered: their delivery task was lost (the
     planner died between commit and enqueue). Enqueued again; delivery's claim makes that harmless."""
@@ -337,19 +427,27 @@ async def stale_pending(now: datetime) -> list[int]:
     ).order_by("planned_at", "id").limit(REQUEUE_LIMIT).values_list("id", flat=True))
 
 
+async def nightly_batches(now: datetime, *, local_hour: int = NIGHTLY_LOCAL_HOUR,
+                          size: int = NIGHTLY_BATCH_USERS) -> list[list[int]]:
+    """The users whose local hour is `local_hour` at `now`, in bounded batches (ascending ids)."""
+    zones = [tz for tz in await User.all().distinct().values_list("timezone", flat=True)
+             if now.astimezone(zone(tz)).hour == local_hour]
+    if not zones:
+        return []
+    ids = list(await User.filter(timezone__in=zones).order_by("id").values_list("id", flat=True))
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
 async def run_nightly(now: datetime, *, local_hour: int = NIGHTLY_LOCAL_HOUR) -> int:
-    """In every zone where it is `local_hour` at night: refresh streak caches and recompute the skip
-    forecasts and usual check-in times of all active habits. Returns how many habits."""
+    """In every zone where it is `local_hour` at night: refresh streak caches, the week's skip
+    forecasts, usual check-in times and next nudge instants of all active habits, one bounded batch
+    after another (the workers run the batches as separate tasks). Returns how many habits."""
     count = 0
-    zones = await User.all().distinct().values_list("timezone", flat=True)
-    for tz_name in zones:
-        local = now.astimezone(zone(tz_name))
-        if local.hour != local_hour:
-            continue
-        habits = await Habit.filter(user__timezone=tz_name, archived_at__isnull=True).select_related("user")
-        for habit in habits:
-            await refresh_streaks(habit, local.date())
-            await recompute_predictions(habit, user=habit.user, now=now)
-            count += 1
-    await SkipPrediction.filter(day__lt=(now - timedelta(days=PREDICTION_RETENTION_DAYS)).date()).delete()
+    for batch in await nightly_batches(now, local_hour=local_hour):
+        count += await refresh_users(batch, now)
+    await prune_predictions(now)
     return count
+
+
+async def prune_predictions(now: datetime) -> None:
+    await SkipPrediction.filter(day__lt=(now - timedelta(days=PREDICTION_RETENTION_DAYS)).date()).delete()

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from smarthabit.insights import WEEKDAY_NAMES, WeeklyInsight, summary_sentences
 from smarthabit.models import Habit
 from smarthabit.prediction import Explanation
+from smarthabit.predictions import SLIPPING_REASON, WEEKDAY_REASON, risk_reason
 from smarthabit.schedule import ScheduleKind
 
 
@@ -37,9 +38,14 @@ def reminder_text(habit: Habit, day: date) -> str:
 
 def skip_risk_text(habit: Habit, explanation: Explanation, day: date) -> str:
     """"You tend to skip Reading on Fridays — even 5 minutes keeps your 12-day streak"."""
-    if explanation.weekday_effect:
+    return skip_risk_reason_text(habit, risk_reason(explanation), day)
+
+
+def skip_risk_reason_text(habit: Habit, reason: str, day: date) -> str:
+    """The skip-risk nudge from the reason stored with the forecast (see `risk_reason`)."""
+    if reason == WEEKDAY_REASON:
         head = f"You tend to skip {habit.name} on {WEEKDAY_NAMES[day.weekday()]}s"
-    elif explanation.slipping:
+    elif reason == SLIPPING_REASON:
         head = f"{habit.name} has slipped a little lately"
     else:
         head = f"Today looks like a day {habit.name} could slip"

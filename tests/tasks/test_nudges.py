@@ -3,7 +3,7 @@ Sunday evening -- one per habit per day, a daily cap, never in quiet hours or wh
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from taskiq import AsyncBroker
@@ -11,6 +11,7 @@ from taskiq import AsyncBroker
 from smarthabit.checkins import check_in
 from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
+from smarthabit.nudge_times import spread
 from smarthabit.schemas import HabitCreate
 from smarthabit.streak_cache import refresh_streaks
 from tasks.broker import WEEKLY_TASK
@@ -21,6 +22,11 @@ FRIDAY = date(2026, 6, 12)
 # Berlin is UTC+2 in June. Usual check-in 08:00 local -> skip-risk window from 06:45 local = 04:45 UTC.
 SKIP_TIME = utc(2026, 6, 12, 4, 45)
 EVENING = utc(2026, 6, 12, 18, 0)  # 20:00 in Berlin
+
+
+def evening(user: User) -> datetime:
+    """20:00 in Berlin moved by the person's spread (each person has their own minute of the wave)."""
+    return EVENING + timedelta(minutes=spread(user.id))
 
 
 async def habit_with_history(user: User, name: str, *, skip_fridays: bool, days: int = 84,
@@ -75,10 +81,10 @@ async def test_streak_risk_in_the_evening_unless_done(broker: AsyncBroker, make_
     user = await make_user("Europe/Berlin")
     running = await habit_with_history(user, "Running", skip_fridays=False, days=10, usual=None)
     yoga = await habit_with_history(user, "Yoga", skip_fridays=False, days=10, usual=None)
-    await check_in(user.id, yoga.id, now=EVENING - timedelta(hours=1))
-    await scan(broker, EVENING - timedelta(minutes=1))
+    await check_in(user.id, yoga.id, now=evening(user) - timedelta(hours=1))
+    await scan(broker, evening(user) - timedelta(minutes=1))
     assert botapi.stats.sent == 0
-    await scan(broker, EVENING)
+    await scan(broker, evening(user))
     assert await sent_texts(botapi, user) == [
         f"🔥 Your {running.current_streak}-day streak on Running is at risk — check in before midnight to keep it."
     ]
@@ -91,7 +97,7 @@ async def test_at_most_one_nudge_per_habit_per_day(broker: AsyncBroker, make_use
     habit = await habit_with_history(user, "Running", skip_fridays=False, days=10)
     await SkipPrediction.create(habit_id=habit.id, day=FRIDAY, probability=0.9)  # a risky day
     await scan(broker, SKIP_TIME)  # morning: skip risk
-    await scan(broker, EVENING)  # evening: the streak is at risk too, but the habit had its nudge
+    await scan(broker, evening(user))  # evening: the streak is at risk too, but the habit had its nudge
     assert [n.kind for n in await Nudge.filter(user_id=user.id)] == [NudgeKind.SKIP_RISK]
     assert botapi.stats.sent == 1
 
@@ -104,8 +110,8 @@ async def test_daily_cap_keeps_the_longest_streaks(task_settings: Any, make_user
     broker = inline_broker(task_settings.model_copy(update={"nudge_daily_cap": 2}))
     await broker.startup()
     try:
-        await scan(broker, EVENING)
-        await scan(broker, EVENING + timedelta(minutes=3))
+        await scan(broker, evening(user))
+        await scan(broker, evening(user) + timedelta(minutes=3))
     finally:
         await broker.shutdown()
     planned = await Nudge.filter(user_id=user.id, status=NudgeStatus.SENT)
