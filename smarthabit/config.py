@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -158,3 +159,11 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build the settings once at start; overrides come from command-line flags or tests."""
     return Settings(**overrides)  # type: ignore[arg-type]
+
+
+def redis_namespace(settings: Settings) -> str:
+    """The prefix of every Redis key of a deployment: `smarthabit:<database name>`. Deployments (or
+    test sessions, each with its own database) sharing one Redis never take each other's tasks or
+    share a rate limit by accident; all processes of one deployment agree on it."""
+    name = settings.db_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return "smarthabit:" + (re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "default")

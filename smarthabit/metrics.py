@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 
 HTTP_REQUESTS = Counter(
     "smarthabit_http_requests_total", "HTTP requests by route, method and status", ["route", "method", "status"]
@@ -30,6 +30,18 @@ MESSAGES = Counter(
 REMINDER_LAG = Histogram(
     "smarthabit_reminder_lag_seconds", "Delay between a reminder's planned instant and its sending",
     buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600),
+)
+
+DELIVERY_QUEUE = Gauge(
+    "smarthabit_delivery_queue_depth", "Messages planned and not yet sent, as the latest minute scan counted them",
+    multiprocess_mode="mostrecent",
+)
+DELIVERY_DRAIN = Gauge(
+    "smarthabit_delivery_drain_seconds", "Expected time to send the queued messages at the bot's message budget",
+    multiprocess_mode="mostrecent",
+)
+MISSED_DEADLINE = Counter(
+    "smarthabit_messages_missed_deadline_total", "Messages not sent because their deadline passed",
 )
 
 

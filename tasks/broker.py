@@ -51,7 +51,7 @@ from tortoise.exceptions import DBConnectionError, OperationalError
 from smarthabit.config import Settings, load_settings
 from tasks import jobs
 from tasks.delivery import TransientDeliveryError, deliver
-from tasks.runtime import DELIVER_TASK, Runtime, redis_namespace
+from tasks.runtime import DELIVER_TASK, NIGHTLY_BATCH_TASK, Runtime, redis_namespace
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +155,9 @@ def _register_tasks(broker: AsyncBroker, runtime: Runtime) -> None:
     async def nightly_task(now: str | None = None) -> dict[str, int]:
         return await jobs.nightly(runtime, now=_instant(now))
 
+    async def nightly_batch_task(user_ids: list[int], now: str | None = None) -> dict[str, int]:
+        return await jobs.nightly_batch(runtime, user_ids, now=_instant(now))
+
     async def weekly_task(now: str | None = None) -> dict[str, int]:
         return await jobs.weekly_summaries(runtime, now=_instant(now))
 
@@ -165,6 +168,7 @@ def _register_tasks(broker: AsyncBroker, runtime: Runtime) -> None:
     broker.register_task(webhooks_task, task_name=WEBHOOKS_TASK, schedule=SCHEDULES[WEBHOOKS_TASK])
     broker.register_task(minute_scan_task, task_name=SCAN_TASK, schedule=SCHEDULES[SCAN_TASK])
     broker.register_task(nightly_task, task_name=NIGHTLY_TASK, schedule=SCHEDULES[NIGHTLY_TASK])
+    broker.register_task(nightly_batch_task, task_name=NIGHTLY_BATCH_TASK)
     broker.register_task(weekly_task, task_name=WEEKLY_TASK, schedule=SCHEDULES[WEEKLY_TASK])
 
 

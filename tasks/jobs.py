@@ -10,11 +10,22 @@ import logging
 from datetime import datetime, timedelta
 
 from smarthabit.clock import utcnow
+from smarthabit.metrics import DELIVERY_DRAIN, DELIVERY_QUEUE, MISSED_DEADLINE
 from smarthabit.models import IdempotentResponse
+from smarthabit.nightly import refresh_users
 from tasks import webhooks
 from tasks.delivery import sweep_stale_sending
-from tasks.planning import plan_due_reminders, plan_nudges, plan_weekly_summaries, run_nightly, stale_pending
-from tasks.runtime import Runtime
+from tasks.planning import (
+    NIGHTLY_BATCH_USERS,
+    delivery_backlog,
+    nightly_batches,
+    plan_due_reminders,
+    plan_nudges,
+    plan_weekly_summaries,
+    prune_predictions,
+    stale_pending,
+)
+from tasks.runtime import NIGHTLY_BATCH_TASK, Runtime
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_WINDOW = timedelta(hours=24)  # an Idempotency-Key's answer is replayed this long (see api.idempotency)
@@ -35,10 +46,21 @@ async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[
     requeued = [i for i in await stale_pending(now) if i not in set(reminders) | set(nudges)]
     await runtime.enqueue_deliveries(requeued, now=explicit)
     stuck = await sweep_stale_sending(now=utcnow())
+    await _report_backlog(runtime, now)
     result = {"reminders": len(reminders), "nudges": len(nudges), "requeued": len(requeued), "stuck": stuck}
     if any(result.values()):
         log.info("scan planned messages", extra=result)
     return result
+
+
+async def _report_backlog(runtime: Runtime, now: datetime) -> None:
+    """Queue depth and expected drain time in /metrics; missed deadlines counted and logged as a count."""
+    depth, missed = await delivery_backlog(now)
+    DELIVERY_QUEUE.set(depth)
+    DELIVERY_DRAIN.set(depth / runtime.global_rate if runtime.global_rate > 0 else 0.0)
+    if missed:
+        MISSED_DEADLINE.inc(missed)
+        log.warning("messages missed their deadline", extra={"missed": missed})
 
 
 async def weekly_summaries(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
@@ -49,10 +71,25 @@ async def weekly_summaries(runtime: Runtime, *, now: datetime | None = None) -> 
 
 
 async def nightly(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
-    """Hourly; does the nightly work for the zones where it is the small hours now."""
-    now = now or utcnow()
+    """Hourly; for the zones where it is the small hours now, hands out one bounded task per batch
+    of users (without a broker, runs the batches here, one after another)."""
+    explicit, now = now, now or utcnow()
     expired = await IdempotentResponse.filter(created_at__lt=now - IDEMPOTENCY_WINDOW).delete()
-    return {"habits": await run_nightly(now), "idempotency_keys_expired": expired}
+    batches = await nightly_batches(now)
+    task = runtime.broker.find_task(NIGHTLY_BATCH_TASK) if runtime.broker is not None else None
+    habits = 0
+    for batch in batches:
+        if task is not None:
+            await task.kiq(batch, now=explicit.isoformat() if explicit else None)
+        else:
+            habits += await refresh_users(batch, now)
+    await prune_predictions(now)
+    return {"batches": len(batches), "habits": habits, "idempotency_keys_expired": expired}
+
+
+async def nightly_batch(runtime: Runtime, user_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
+    """One bounded batch of the nightly refresh (idempotent: upserts and recomputed caches)."""
+    return {"habits": await refresh_users(user_ids[:NIGHTLY_BATCH_USERS], now or utcnow())}
 
 
 async def deliver_webhooks(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 from tortoise import Tortoise
 
-from smarthabit.config import Settings
+from smarthabit.config import Settings, redis_namespace
 from smarthabit.orm import close_database, open_database
 from tasks.ratelimit import (
     DEFAULT_CHAT_INTERVAL,
@@ -37,16 +36,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DELIVER_TASK = "smarthabit.deliver"
+NIGHTLY_BATCH_TASK = "smarthabit.nightly_batch"
 KICK_CHUNK = 200
 HTTP_POOL_SIZE = 64
-
-
-def redis_namespace(settings: Settings) -> str:
-    """The prefix of every Redis key of a deployment: `smarthabit:<database name>`. Deployments (or
-    test sessions, each with its own database) sharing one Redis never take each other's tasks or
-    share a rate limit by accident; workers of one deployment always agree on it."""
-    name = settings.db_url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return "smarthabit:" + (re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "default")
 
 
 class Runtime:
