@@ -17,7 +17,8 @@ What it does, in one run:
    cache valid) against habits with none, one request at a time through the aiohttp client,
    interleaved so drift hits both alike;
 4. prints each round and the medians, with the targets: check-in throughput >= 25% of the raw
-   INSERT rate, p99 < 50 ms at 32 clients, latency with history <= 1.2x without.
+   INSERT rate, p99 < 50 ms at 32 clients, latency with history <= 1.2x without; GET /habits (10
+   habits) >= 0.5 of the same round's check-in rate with p99 < 20 ms.
 
 Every check-in is a first check-in of the day for its habit (a fresh (habit, day) row, the common
 case); today's rows are deleted between rounds so the same habits serve every round.
@@ -62,6 +63,7 @@ HISTORY_HABITS = 300  # habits with three years of history, and as many without
 HISTORY_DAYS = 1100
 PGBENCH_DAY_SPAN = 36_500  # pgbench rows go to 1900..1999: no clash with the API's days
 TARGET_RATIO, TARGET_P99_MS, TARGET_HISTORY_RATIO = 0.25, 50.0, 1.2
+TARGET_LIST_RATIO, TARGET_LIST_P99_MS = 0.5, 20.0  # GET /habits against the check-in rate of the same round
 
 
 # --- the load-generating client (runs in its own process) -------------------------------------------
@@ -523,6 +525,7 @@ def _print_summary(rounds: list[dict[str, float]], clients: int, api_processes: 
     median = {key: statistics.median(r[key] for r in rounds) for key in rounds[0]}
     ratio = statistics.median(r["checkin_rps"] / r["pgbench_tps"] for r in rounds)
     history_ratio = statistics.median(r["history_ms"] / r["fresh_ms"] for r in rounds)
+    list_ratio = statistics.median(r["list_rps"] / r["checkin_rps"] for r in rounds)
 
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
@@ -538,6 +541,10 @@ def _print_summary(rounds: list[dict[str, float]], clients: int, api_processes: 
           f"{verdict(ratio >= TARGET_RATIO)}")
     print(f"  check-in p99                 {median['checkin_p99']:8.1f} ms   target < {TARGET_P99_MS:.0f} ms  "
           f"{verdict(median['checkin_p99'] < TARGET_P99_MS)}")
+    print(f"  GET /habits / check-in       {list_ratio:8.2f}      target >= {TARGET_LIST_RATIO:.2f}  "
+          f"{verdict(list_ratio >= TARGET_LIST_RATIO)}")
+    print(f"  GET /habits p99              {median['list_p99']:8.1f} ms   target < {TARGET_LIST_P99_MS:.0f} ms  "
+          f"{verdict(median['list_p99'] < TARGET_LIST_P99_MS)}")
     print(f"  latency {HISTORY_DAYS} days history / none {history_ratio:5.2f}      "
           f"target <= {TARGET_HISTORY_RATIO:.1f}   {verdict(history_ratio <= TARGET_HISTORY_RATIO)}"
           f"   ({median['history_ms']:.2f} ms vs {median['fresh_ms']:.2f} ms)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from tortoise.exceptions import IntegrityError
@@ -13,6 +13,8 @@ from tortoise.transactions import in_transaction
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import Conflict, NotFound, ValidationFailed
 from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, User
+from smarthabit.nudge_times import habit_next_nudge
+from smarthabit.orm import fetch, from_row, on_postgres
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schemas import HabitCreate, HabitUpdate
 from smarthabit.streak_cache import recompute_locked, refresh_streaks
@@ -31,6 +33,7 @@ class HabitStatus:
     due_today: bool
     done_today: bool
     today_value: float | None
+    reminder_times: list[time] = field(default_factory=list)  # local times, earliest first
 
 
 def _weekday_mask(weekdays: list[int]) -> int:
@@ -104,6 +107,8 @@ async def reschedule_reminders(user: User, now: datetime | None = None) -> None:
     for reminder in reminders:
         reminder.next_fire_at = next_fire_at(reminder.local_time, user.timezone, now)
         await reminder.save(update_fields=["next_fire_at"])
+    for habit in await Habit.filter(user_id=user.id, archived_at__isnull=True):
+        await Habit.filter(id=habit.id).update(next_nudge_at=habit_next_nudge(habit, user.timezone, now))
 
 
 async def _lock_owner(user: User) -> None:
@@ -147,6 +152,8 @@ async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = 
             times_per_week=data.schedule.times_per_week, start_day=today, position=active,
             streak_day=today,
         )
+        habit.next_nudge_at = habit_next_nudge(habit, user.timezone, now)
+        await Habit.filter(id=habit.id).update(next_nudge_at=habit.next_nudge_at)
         await _set_reminders(habit, user, data.reminder_times, now)
         await record_event(user.id, "habit.created", habit_payload(habit), now=now)
     return habit
@@ -249,13 +256,46 @@ async def resume_habit(user: User, habit_id: int, *, now: datetime | None = None
     return habit
 
 
+_LIST_SQL = """
+SELECT h.*, c.value AS today_value, c.id IS NOT NULL AS checked,
+       EXISTS (SELECT 1 FROM habit_pauses p WHERE p.habit_id = h.id AND p.start <= $2 AND p."end" >= $2) AS paused,
+       ARRAY(SELECT r.local_time FROM reminders r WHERE r.habit_id = h.id ORDER BY r.local_time) AS reminder_times
+FROM habits h
+LEFT JOIN checkins c ON c.habit_id = h.id AND c.day = $2
+WHERE h.user_id = $1 AND ($3 OR h.archived_at IS NULL) AND ($4::int[] IS NULL OR h.id = ANY($4::int[]))
+ORDER BY h.position, h.id
+"""
+_EXTRA_COLUMNS = ("today_value", "checked", "paused", "reminder_times")
+
+
 async def list_habits(
     user: User, *, include_archived: bool = False, habit_ids: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> list[HabitStatus]:
-    """The user's habits in order (only `habit_ids` when given), each with today's state; stale streak
-    caches are refreshed."""
+    """The user's habits in order (only `habit_ids` when given), each with today's state and its
+    reminder times; stale streak caches are refreshed. One statement on PostgreSQL (the habits with
+    today's check-in, pause and reminder times), four on the embedded database."""
     today = local_today(user.timezone, now)
+    if on_postgres():
+        rows = await fetch(_LIST_SQL, user.id, today, include_archived, None if habit_ids is None else list(habit_ids))
+        found = [(from_row(Habit, {k: v for k, v in row.items() if k not in _EXTRA_COLUMNS}), row) for row in rows]
+        entries = [(habit, row["checked"], row["today_value"], row["paused"], list(row["reminder_times"]))
+                   for habit, row in found]
+    else:
+        entries = await _list_with_orm(user, today, include_archived, habit_ids)
+    statuses = []
+    for habit, checked, value, paused, times in entries:
+        if habit.streak_day != today:
+            await refresh_streaks(habit, today)
+        done = checked and habit.counts_as_done(value)
+        due = habit.archived_at is None and not paused and habit.schedule.is_scheduled(today)
+        statuses.append(HabitStatus(habit, today, due, done, value, times))
+    return statuses
+
+
+async def _list_with_orm(
+    user: User, today: date, include_archived: bool, habit_ids: Collection[int] | None
+) -> list[tuple[Habit, bool, float | None, bool, list[time]]]:
     query = Habit.filter(user_id=user.id)
     if not include_archived:
         query = query.filter(archived_at__isnull=True)
@@ -263,18 +303,17 @@ async def list_habits(
         query = query.filter(id__in=list(habit_ids))
     habits = await query.order_by("position", "id")
     ids = [h.id for h in habits]
-    todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value")) if ids else {}
-    paused_today = set(
-        await HabitPause.filter(habit_id__in=ids, start__lte=today, end__gte=today).values_list("habit_id", flat=True)
-    ) if ids else set()
-    statuses = []
-    for habit in habits:
-        if habit.streak_day != today:
-            await refresh_streaks(habit, today)
-        done = habit.id in todays and habit.counts_as_done(todays[habit.id])
-        due = habit.archived_at is None and habit.id not in paused_today and habit.schedule.is_scheduled(today)
-        statuses.append(HabitStatus(habit, today, due, done, todays.get(habit.id)))
-    return statuses
+    if not ids:
+        return []
+    todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value"))
+    paused = set(await HabitPause.filter(habit_id__in=ids, start__lte=today, end__gte=today).values_list(
+        "habit_id", flat=True))
+    times: dict[int, list[time]] = {habit_id: [] for habit_id in ids}
+    for habit_id, local_time in await Reminder.filter(habit_id__in=ids).order_by("local_time").values_list(
+        "habit_id", "local_time"
+    ):
+        times[habit_id].append(local_time)
+    return [(h, h.id in todays, todays.get(h.id), h.id in paused, times[h.id]) for h in habits]
 
 
 async def active_pause(habit: Habit, day: date) -> HabitPause | None:
