@@ -16,9 +16,10 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from bot import texts
 from bot.handlers import register
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DatabasePersistence
+from bot.updates import ChatOrderedProcessor, SharedChatState
 from bot.webapp import KEY as WEB_APP_KEY
 from bot.webapp import WebApp, web_app
-from smarthabit.config import Settings
+from smarthabit.config import Settings, redis_namespace
 from smarthabit.orm import close_database, open_database
 
 RATE_LIMIT_RETRIES = 3
@@ -76,7 +77,9 @@ def build_application(
     """Build the bot from settings.
 
     persistence: keep conversations and user data in the `bot_state` table (restart-safe).
-    updater: False for webhook mode, where the API puts updates into `update_queue`.
+    updater: False for webhook mode, where the API puts updates into `update_queue`; each chat's
+    state is then read from the database around every update (`bot.updates.SharedChatState`).
+    Updates of different chats run concurrently, one chat's in order (`bot.updates`).
     manage_database: True only when the bot runs on its own (`smarthabit bot`); embedded in the
     API process (or in tests) the caller owns the ORM connection.
     """
@@ -96,13 +99,18 @@ def build_application(
         builder = builder.application_class(
             StandaloneApplication, {"db_url": settings.db_url, "create_schema": not settings.uses_postgres}
         )
-    if persistence:
-        # bot_data holds this start's configuration (the web app's URL), not state worth keeping.
-        builder = builder.persistence(DatabasePersistence(update_interval=persistence_interval,
-                                                          store_data=PersistenceInput(bot_data=False)))
+    # bot_data holds this start's configuration (the web app's URL), not state worth keeping.
+    store = DatabasePersistence(update_interval=persistence_interval,
+                                store_data=PersistenceInput(bot_data=False)) if persistence else None
+    processor = ChatOrderedProcessor()
+    builder = builder.concurrent_updates(processor)
+    if store is not None:
+        builder = builder.persistence(store)
     if not updater:
         builder = builder.updater(None)
     application = builder.build()
     application.bot_data[WEB_APP_KEY] = WebApp.of(settings)
     register(application, persistent=persistence)
+    if store is not None and not updater:  # webhook mode: any API process may get a chat's next update
+        processor.shared = SharedChatState(application, store, settings.redis_url, redis_namespace(settings))
     return application

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
+from tortoise.expressions import Q
 
 from smarthabit.models import BotState
 
@@ -30,6 +32,16 @@ ConversationDict = dict[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
 
 
+@dataclass(slots=True)
+class ChatState:
+    """One chat's state: each persistent conversation's state (by conversation name; absent or None
+    when it is not in one), the user's user_data and the chat's chat_data."""
+
+    conversations: dict[str, object]
+    user_data: JSONDict | None
+    chat_data: JSONDict | None
+
+
 class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
     """BasePersistence over `BotState` rows; unchanged data is not written again.
 
@@ -41,6 +53,7 @@ class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
                  store_data: PersistenceInput | None = None) -> None:
         super().__init__(store_data=store_data, update_interval=update_interval)
         self._written: dict[tuple[str, str], str] = {}
+        self._fresh: dict[tuple[str, str], JSONDict] = {}  # read for the update being handled
 
     # -- storage ------------------------------------------------------------------------------
 
@@ -58,6 +71,8 @@ class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
         self._written[(kind, key)] = encoded
 
     async def _drop(self, kind: str, key: str) -> None:
+        if (kind, key) not in self._written:
+            return  # not stored (as far as this process last saw)
         await BotState.filter(kind=kind, key=key).delete()
         self._written.pop((kind, key), None)
 
@@ -73,7 +88,9 @@ class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
         await self._drop(USER_DATA, str(user_id))
 
     async def refresh_user_data(self, user_id: int, user_data: JSONDict) -> None:
-        """Nothing to do: this process is the only writer of its bot's state."""
+        """Take the user_data `load_chat_state` just read (webhook mode); else this process is the
+        only writer and its copy is current."""
+        self._refresh(USER_DATA, str(user_id), user_data)
 
     async def get_chat_data(self) -> dict[int, JSONDict]:
         return {int(key): data for key, data in (await self._load(CHAT_DATA)).items()}
@@ -85,7 +102,8 @@ class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
         await self._drop(CHAT_DATA, str(chat_id))
 
     async def refresh_chat_data(self, chat_id: int, chat_data: JSONDict) -> None:
-        """Nothing to do: this process is the only writer of its bot's state."""
+        """As `refresh_user_data`, for chat_data."""
+        self._refresh(CHAT_DATA, str(chat_id), chat_data)
 
     async def get_bot_data(self) -> JSONDict:
         return deepcopy((await self._load(BOT_DATA)).get("bot", {}))
@@ -129,6 +147,52 @@ class DatabasePersistence(BasePersistence[JSONDict, JSONDict, JSONDict]):
             await self._drop(CONVERSATION, row_key)
         else:
             await self._store(CONVERSATION, row_key, {"state": new_state})
+
+    # -- one chat's state, read and written around each update (webhook mode) ----------------------
+
+    def _refresh(self, kind: str, key: str, current: JSONDict) -> None:
+        fresh = self._fresh.pop((kind, key), None)
+        if fresh is not None:
+            current.clear()
+            current.update(deepcopy(fresh))
+
+    async def load_chat_state(
+        self, user_id: int | None, chat_id: int | None, conversations: dict[str, ConversationKey]
+    ) -> ChatState:
+        """The chat's conversation states, user_data and chat_data, in one statement."""
+        wanted = [(CONVERSATION, self._conversation_key(name, key)) for name, key in conversations.items()]
+        if user_id is not None:
+            wanted.append((USER_DATA, str(user_id)))
+        if chat_id is not None:
+            wanted.append((CHAT_DATA, str(chat_id)))
+        query = Q()
+        for kind, key in wanted:
+            query |= Q(kind=kind, key=key)
+        rows = {(kind, key): data for kind, key, data in await BotState.filter(query).values_list(
+            "kind", "key", "data")}
+        for kind, key in wanted:  # what is stored now is what this process last saw
+            if (kind, key) in rows:
+                self._written[(kind, key)] = json.dumps(rows[(kind, key)], sort_keys=True)
+            else:
+                self._written.pop((kind, key), None)
+            if kind != CONVERSATION:
+                self._fresh[(kind, key)] = rows.get((kind, key), {})
+        states = {name: rows[(CONVERSATION, self._conversation_key(name, key))]["state"]
+                  for name, key in conversations.items() if (CONVERSATION, self._conversation_key(name, key)) in rows}
+        return ChatState(states, rows.get((USER_DATA, str(user_id))), rows.get((CHAT_DATA, str(chat_id))))
+
+    async def store_chat_state(
+        self, user_id: int | None, chat_id: int | None, conversations: dict[str, ConversationKey], state: ChatState
+    ) -> None:
+        """Write what the update changed (unchanged rows are not written again)."""
+        for name, key in conversations.items():
+            await self.update_conversation(name, key, state.conversations.get(name))
+        if user_id is not None and state.user_data is not None:
+            await self.update_user_data(user_id, state.user_data)
+        if chat_id is not None and state.chat_data is not None:
+            await self.update_chat_data(chat_id, state.chat_data)
+        self._fresh.pop((USER_DATA, str(user_id)), None)
+        self._fresh.pop((CHAT_DATA, str(chat_id)), None)
 
     async def flush(self) -> None:
         """Nothing is buffered: every update above is written when it is made."""
