@@ -26,7 +26,7 @@ from smarthabit import checkins, habits, stats
 from smarthabit.checkins import BACKFILL_DAYS, MAX_NOTE, CheckInResult
 from smarthabit.clock import local_today
 from smarthabit.errors import NotFound, ValidationFailed
-from smarthabit.models import CheckInSource, Habit, HabitKind, User
+from smarthabit.models import CheckInSource, Habit, User
 
 log = logging.getLogger(__name__)
 
@@ -75,37 +75,45 @@ async def checkin_tap(update: Update, context: Context) -> str | int:
     if tap.undo:
         await _undo(update, context, user, tap.habit_id, tap.day, tap.in_list)
         return END
-    try:
-        habit = await habits.get_habit(user, tap.habit_id, include_archived=False)
-    except NotFound:
-        await answer(update, texts.HABIT_NOT_FOUND, alert=True)
-        return END
     problem = _day_problem(tap.day, local_today(user.timezone))
     if problem is not None:
         await answer(update, problem, alert=True)
         return END
-    if habit.kind is HabitKind.MEASURABLE:
-        _, logged = await checkins.list_checkins(user, habit.id, start=tap.day, end=tap.day, limit=1)
-        if logged:  # a value is there already (a stale button): show it rather than ask in vain
-            await answer(update, texts.ANSWER_ALREADY)
-            await _refresh_origin(context, user, origin.chat_id if origin else None,
-                                  origin.message_id if origin else None, habit, tap.day, tap.in_list)
-            return END
-        await answer(update)
-        open_prompt(context, habit_id=habit.id, day=tap.day.isoformat(), in_list=tap.in_list,
-                    message_id=origin.message_id if origin else None)
-        await send(update, texts.ask_value(habit, tap.day, local_today(user.timezone)))
-        return states.ASK_VALUE
-    try:
-        result = await checkins.check_in(user.id, habit.id, day=tap.day, source=CheckInSource.BOT)
-    except ValidationFailed:  # the day moved out of the window between our check and the write
-        await answer(update, texts.checkin_too_old(BACKFILL_DAYS), alert=True)
+    try:  # the check-in itself checks ownership and that the habit is active
+        result = await checkins.check_in(user.id, tap.habit_id, day=tap.day, source=CheckInSource.BOT)
+    except NotFound:
+        await answer(update, texts.HABIT_NOT_FOUND, alert=True)
+        return END
+    except ValidationFailed as exc:
+        if isinstance(exc.details, dict) and exc.details.get("field") == "value":  # measurable: ask the amount
+            return await _ask_value(update, context, user, tap, origin)
+        await answer(update, texts.checkin_too_old(BACKFILL_DAYS), alert=True)  # the day left the window
         return END
     await answer(update, texts.ANSWER_CHECKED_IN if result.created else texts.ANSWER_ALREADY)
+    if origin is not None and not tap.in_list:
+        await _confirm_in_reminder(context, user, result, tap.day, origin)
+        return END
     await _confirm(update, context, user, result, tap.day)
     await _refresh_origin(context, user, origin.chat_id if origin else None,
                           origin.message_id if origin else None, result.habit, tap.day, tap.in_list)
     return END
+
+
+async def _ask_value(update: Update, context: Context, user: User, tap: callbacks.CheckinTap,
+                     origin: Message | None) -> str | int:
+    """A measurable habit's button: ask for the amount (or show the one logged already)."""
+    habit = await habits.get_habit(user, tap.habit_id, include_archived=False)
+    _, logged = await checkins.list_checkins(user, habit.id, start=tap.day, end=tap.day, limit=1)
+    if logged:  # a value is there already (a stale button): show it rather than ask in vain
+        await answer(update, texts.ANSWER_ALREADY)
+        await _refresh_origin(context, user, origin.chat_id if origin else None,
+                              origin.message_id if origin else None, habit, tap.day, tap.in_list)
+        return END
+    await answer(update)
+    open_prompt(context, habit_id=habit.id, day=tap.day.isoformat(), in_list=tap.in_list,
+                message_id=origin.message_id if origin else None)
+    await send(update, texts.ask_value(habit, tap.day, local_today(user.timezone)))
+    return states.ASK_VALUE
 
 
 async def value_answer(update: Update, context: Context) -> str | int:
@@ -170,17 +178,35 @@ def _day_problem(day: date, today: date) -> str | None:
     return None
 
 
+def _confirmation(user: User, result: CheckInResult, day: date) -> str:
+    habit, checkin = result.habit, result.checkin
+    return texts.checked_in(
+        habit.name, day, local_today(user.timezone), habit.current_streak, stats.streak_unit(habit),
+        result.milestone, habit.counts_as_done(checkin.value), checkin.value, habit.unit,
+    )
+
+
 async def _confirm(update: Update, context: Context, user: User, result: CheckInResult, day: date) -> None:
     """A new check-in gets its own confirmation (with any milestone); replying to it adds a note."""
     if not result.created:
         return
-    habit, checkin = result.habit, result.checkin
-    text = texts.checked_in(
-        habit.name, day, local_today(user.timezone), habit.current_streak, stats.streak_unit(habit),
-        result.milestone, habit.counts_as_done(checkin.value), checkin.value, habit.unit,
-    )
-    message = await send(update, text)
-    await checkins.remember_bot_message(checkin, message.message_id)
+    message = await send(update, _confirmation(user, result, day))
+    await checkins.remember_bot_message(result.checkin, message.message_id)
+    log.info("checked in", extra={"habit_id": result.habit.id, "day": str(day), "milestone": result.milestone})
+
+
+async def _confirm_in_reminder(context: Context, user: User, result: CheckInResult, day: date,
+                               reminder: Message) -> None:
+    """A reminder's tap: the reminder itself becomes the confirmation, with the undo button, in one
+    edit (replying to it adds a note). With the tap's answer that is two Bot API calls, and three
+    database round trips with the account and the check-in."""
+    habit = result.habit
+    markup = keyboards.reminder_done(habit, day)
+    if not result.created:  # a repeated tap: the check-in is there, show it on the button
+        await edit_markup_by_id(context, reminder.chat_id, reminder.message_id, markup)
+        return
+    await checkins.remember_bot_message(result.checkin, reminder.message_id)  # before a reply can come
+    await edit_by_id(context, reminder.chat_id, reminder.message_id, _confirmation(user, result, day), markup)
     log.info("checked in", extra={"habit_id": habit.id, "day": str(day), "milestone": result.milestone})
 
 
@@ -199,6 +225,11 @@ async def _undo(update: Update, context: Context, user: User, habit_id: int, day
                                   await habits.get_habit(user, habit_id), day, in_list)
         return
     await answer(update, texts.ANSWER_UNDONE)
+    if rows and origin is not None and rows[0].bot_message_id == origin.message_id and not in_list:
+        # the reminder had become the confirmation: it becomes the undo notice with a fresh button
+        await edit_by_id(context, origin.chat_id, origin.message_id, texts.undone(habit.name, day),
+                         keyboards.reminder_open(habit, day))
+        return
     if rows and rows[0].bot_message_id and origin is not None:
         await edit_by_id(context, origin.chat_id, rows[0].bot_message_id, texts.undone(habit.name, day))
     await _refresh_origin(context, user, origin.chat_id if origin else None,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import date, timedelta
 
+import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import BotApplication
@@ -31,13 +34,12 @@ async def test_reminder_button_checks_in_that_day(bot: BotApplication, ada: Pers
 
     reminder = await send_reminder(bot, ada, habit, today)
     await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}")
-    confirmation = await ada.expect("Streak: 1 day")
-    edited = await ada.expect("Time for Stretch!")  # the worker's text stays; its button shows the result
+    edited = await ada.expect("Streak: 1 day")  # the reminder becomes the confirmation, in one edit
     assert edited["message_id"] == reminder["message_id"]
     assert BotApiServer.buttons(edited) == [
         ("✅ Stretch · 🔥1 (tap to undo)", f"checkin:{habit.id}:{today.isoformat()}:undo")
     ]
-    assert (await CheckIn.get(habit_id=habit.id)).bot_message_id == confirmation["message_id"]
+    assert (await CheckIn.get(habit_id=habit.id)).bot_message_id == reminder["message_id"]  # reply: a note
 
     # A double tap on the original button (a slow client still shows it) is a no-op, not an undo.
     await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}", forged=True)
@@ -45,7 +47,7 @@ async def test_reminder_button_checks_in_that_day(bot: BotApplication, ada: Pers
     assert await CheckIn.filter(habit_id=habit.id).count() == 1
 
     await ada.tap(edited, "✅ Stretch")
-    reopened = await ada.expect("Time for Stretch!")
+    reopened = await ada.expect("Undone")
     assert BotApiServer.buttons(reopened) == [("⬜ Stretch: check in", f"checkin:{habit.id}:{today.isoformat()}")]
     assert not await CheckIn.filter(habit_id=habit.id).exists()
 
@@ -174,3 +176,41 @@ async def test_measurable_value_from_a_reminder(bot: BotApplication, ada: Person
     await ada.tap(message, data, forged=True)  # the old button again: nothing to ask
     await eventually(lambda: _answered(ada, "Already checked in"))
     assert await CheckIn.filter(habit_id=habit.id).count() == 1
+
+
+class _Statements(logging.Handler):
+    """Counts the SQL statements the ORM sends (each is logged at DEBUG before it runs)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.sql: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.sql.append(str(record.args[0]) if record.args else record.getMessage())
+
+
+@pytest.mark.postgres_only  # today's check-in is one shared statement on PostgreSQL
+async def test_a_tap_on_a_reminder_costs_three_round_trips_and_two_bot_api_calls(
+    bot: BotApplication, ada: Person
+) -> None:
+    user = await sign_up(ada, "Europe/Berlin")
+    await create_habit(ada, "Stretch")
+    habit = await Habit.get(user_id=user.id)
+    today = local_today(user.timezone)
+    reminder = await send_reminder(bot, ada, habit, today)
+    await asyncio.sleep(0.3)  # let the sign-up's own writes settle
+    counter, logger = _Statements(), logging.getLogger("tortoise.db_client")
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    before = len(ada.server.requests)
+    try:
+        await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}")
+        await ada.expect("Streak: 1 day")
+        await asyncio.sleep(0.2)  # anything the handler still did after its last call would show up
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    calls = [r.method for r in ada.server.requests[before:] if r.method != "getUpdates"]
+    assert calls == ["answerCallbackQuery", "editMessageText"]
+    assert 1 <= len(counter.sql) <= 3, counter.sql  # the account, the check-in, the reply link
