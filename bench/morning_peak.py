@@ -1,0 +1,230 @@
+"""The morning peak: a reminder fan-out while people tap "Done" on the reminders they got.
+
+    python -m bench.morning_peak [--users 10000] [--tap-share 0.3] [--tap-within 120] [--workers 2]
+
+Everything is real but Telegram: a fresh PostgreSQL database (migrated), Redis (task stream, shared
+rate limiter), `smarthabit worker` processes, the bot as its own process (`smarthabit bot`, long
+polling), and the loopback Bot API server (in this process) with Telegram's limits switched on (30
+messages/s per bot, 1/s per chat; 429 beyond them). At the minute boundary the bench sends the
+per-minute scan as the scheduler does; the workers plan `--users` reminders and deliver them. Each
+person who gets a reminder taps its "Done" button with probability `--tap-share`, after a delay
+drawn uniformly from 1 s to `--tap-within` s, while the fan-out is still going on.
+
+Figures: tap -> answer (the bot's answerCallbackQuery for that tap reaching the Bot API) p50 and p99;
+429 answers of the Bot API (to the bot and the workers together); taps that were never answered;
+reminder lag planned -> sent p50 and p99 next to an ideal sender at exactly 30/s (message k goes
+out k/30 s after the minute). Targets: tap -> answer p99 < 1 s, no 429, lag p99 within 10% of the
+ideal sender's. 10,000 users take about six minutes; `--users 1500` about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bench.fanout import LIMIT, TOKEN, Proc, _admin, _db_url, _percentile, _seed, _wipe
+from smarthabit.config import Settings, redis_namespace
+from smarthabit.migrations import apply_migrations
+from smarthabit.models import Nudge, NudgeStatus
+from smarthabit.orm import database
+from tasks.broker import SCAN_TASK, build_broker
+from tests.botapi.server import BotApiServer, RateLimit
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+TARGET_ANSWER_P99, TARGET_LAG_RATIO = 1.0, 1.10
+
+
+class TappingServer(BotApiServer):
+    """The loopback Bot API that also plays the people: a delivered reminder may get its tap."""
+
+    def __init__(self, *args: Any, on_send: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.on_send = on_send
+
+    async def _record_send(self, bot: Any, chat: Any, message: dict[str, Any]) -> None:
+        await super()._record_send(bot, chat, message)
+        self.on_send(chat.user["id"], message)
+
+
+@dataclass
+class Taps:
+    share: float
+    within: float
+    rng: random.Random = field(default_factory=lambda: random.Random(14))
+    at: dict[str, float] = field(default_factory=dict)  # callback query id -> when it was tapped
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    failed: int = 0
+
+
+def _start_tapping(server: TappingServer, taps: Taps) -> None:
+    """Each reminder's recipient taps its button with probability `share` after 1..`within` s."""
+
+    def on_send(chat_id: int, message: dict[str, Any]) -> None:
+        buttons = BotApiServer.buttons(message)
+        if not buttons or not buttons[0][1].startswith("checkin:") or taps.rng.random() >= taps.share:
+            return
+        delay = taps.rng.uniform(1.0, taps.within)
+        task = asyncio.get_running_loop().create_task(_tap_later(server, taps, chat_id, message, delay))
+        taps.tasks.add(task)
+        task.add_done_callback(taps.tasks.discard)
+
+    server.on_send = on_send
+
+
+async def _tap_later(server: TappingServer, taps: Taps, chat_id: int, message: dict[str, Any], delay: float) -> None:
+    await asyncio.sleep(delay)
+    try:
+        update = await server.tap(chat_id, message["message_id"], BotApiServer.buttons(message)[0][1])
+    except AssertionError:
+        taps.failed += 1
+        return
+    taps.at[update["callback_query"]["id"]] = time.time()
+
+
+@dataclass
+class Result:
+    users: int
+    taps: int = 0
+    unanswered: int = 0
+    answer_p50: float = float("nan")
+    answer_p99: float = float("nan")
+    rate_limited: int = 0
+    sent: int = 0
+    lag_p50: float = float("nan")
+    lag_p99: float = float("nan")
+    ideal_p50: float = float("nan")
+    ideal_p99: float = float("nan")
+    wall: float = 0.0
+
+
+def _command(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("smarthabit")), *args]
+
+
+async def run(args: argparse.Namespace) -> Result:
+    result = Result(users=args.users)
+    name = f"smarthabit_bench_peak_{os.getpid()}"
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await _admin(f'CREATE DATABASE "{name}"')
+    url = _db_url(name)
+    await apply_migrations(url)
+    tmp = Path(tempfile.mkdtemp(prefix="morning-peak-"))
+    taps = Taps(args.tap_share, args.tap_within)
+    server = TappingServer([TOKEN], rate_limit=RateLimit(global_limit=LIMIT, chat_limit=1), on_send=None)
+    _start_tapping(server, taps)
+    await server.start()
+    settings = Settings(database_url=url, redis_url=REDIS_URL, telegram_bot_token=TOKEN,  # type: ignore[arg-type]
+                        telegram_api_url=server.url, _env_file=None)  # type: ignore[call-arg]
+    redis = Redis.from_url(REDIS_URL)
+    namespace = redis_namespace(settings)
+    await _wipe(redis, namespace)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TELEGRAM_"))},
+           "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "TELEGRAM_BOT_TOKEN": TOKEN,
+           "TELEGRAM_API_URL": server.url, "LOG_LEVEL": "WARNING"}
+    procs: list[Proc] = []
+    try:
+        async with database(url):
+            fire = (datetime.now(UTC) + timedelta(seconds=25 + args.users / 2000)).replace(
+                second=0, microsecond=0) + timedelta(minutes=1)
+            await _seed(args.users, fire)
+            procs = [Proc(_command("worker", "--concurrency", str(args.concurrency)), env, tmp / f"worker-{i}.log")
+                     for i in range(args.workers)]
+            procs.append(Proc(_command("bot"), env, tmp / "bot.log"))
+            client = build_broker(settings, manage_database=False)
+            await client.startup()
+            await asyncio.sleep(max(0.0, (fire - datetime.now(UTC)).total_seconds()))
+            scan = client.find_task(SCAN_TASK)
+            assert scan is not None
+            started = time.monotonic()
+            await scan.kiq()
+            await _wait_for_delivery(args.users)
+            await asyncio.gather(*taps.tasks, return_exceptions=True)  # the last taps ...
+            await asyncio.sleep(3.0)  # ... and their answers
+            result.wall = time.monotonic() - started
+            await client.shutdown()
+            rows = await Nudge.filter(status=NudgeStatus.SENT).values_list("planned_at", "sent_at")
+        _fill(result, server, taps, rows)
+    finally:
+        for proc in procs:
+            proc.stop()
+        await server.stop()
+        await _wipe(redis, namespace)
+        await redis.aclose()
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return result
+
+
+async def _wait_for_delivery(users: int) -> None:
+    last, stalled = -1, time.monotonic()
+    while True:
+        await asyncio.sleep(1.0)
+        done = await Nudge.filter(status__in=[NudgeStatus.SENT, NudgeStatus.FAILED, NudgeStatus.SKIPPED]).count()
+        if done >= users:
+            return
+        if done != last:
+            last, stalled = done, time.monotonic()
+        elif time.monotonic() - stalled > 90:
+            print(f"  stopped waiting: {done} of {users} reminders settled, no progress for 90 s", flush=True)
+            return
+
+
+def _fill(result: Result, server: BotApiServer, taps: Taps, rows: list[tuple[datetime, datetime]]) -> None:
+    answered = {r.params.get("callback_query_id"): r.time for r in server.requests
+                if r.method == "answerCallbackQuery"}
+    waits = [answered[query] - tapped for query, tapped in taps.at.items() if query in answered]
+    result.taps = len(taps.at)
+    result.unanswered = len(taps.at) - len(waits)
+    result.answer_p50, result.answer_p99 = _percentile(waits, 0.5), _percentile(waits, 0.99)
+    result.rate_limited = server.stats.rate_limited
+    lags = [(sent - planned).total_seconds() for planned, sent in rows]
+    result.sent = len(lags)
+    result.lag_p50, result.lag_p99 = _percentile(lags, 0.5), _percentile(lags, 0.99)
+    ideal = [k / LIMIT for k in range(len(lags))]
+    result.ideal_p50, result.ideal_p99 = _percentile(ideal, 0.5), _percentile(ideal, 0.99)
+
+
+def report(args: argparse.Namespace, r: Result) -> None:
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    ratio = r.lag_p99 / r.ideal_p99 if r.ideal_p99 else float("nan")
+    print(f"\nMorning peak: {r.users} reminders due in one minute, {args.workers} workers x {args.concurrency}, "
+          f"the bot polling in its own process; {r.taps} taps ({args.tap_share:.0%} of recipients, 1-"
+          f"{args.tap_within:.0f} s after their reminder); loopback Bot API at {LIMIT} msg/s, 1/s per chat\n")
+    print(f"  tap -> answer p50 / p99        {r.answer_p50 * 1000:7.0f} / {r.answer_p99 * 1000:.0f} ms   "
+          f"target p99 < {TARGET_ANSWER_P99 * 1000:.0f} ms  {verdict(r.answer_p99 < TARGET_ANSWER_P99)}")
+    print(f"  taps never answered            {r.unanswered:7d}")
+    print(f"  429 answers                    {r.rate_limited:7d}   target 0  {verdict(r.rate_limited == 0)}")
+    print(f"  reminders sent                 {r.sent:7d} of {r.users}")
+    print(f"  lag planned -> sent p50 / p99  {r.lag_p50:7.1f} / {r.lag_p99:.1f} s")
+    print(f"  ideal 30/s sender p50 / p99    {r.ideal_p50:7.1f} / {r.ideal_p99:.1f} s")
+    print(f"  lag p99 / ideal p99            {ratio:7.3f}   target <= {TARGET_LAG_RATIO:.2f}  "
+          f"{verdict(ratio <= TARGET_LAG_RATIO)}")
+    print(f"  wall time                      {r.wall:7.1f} s")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.morning_peak", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--tap-share", type=float, default=0.3)
+    parser.add_argument("--tap-within", type=float, default=120.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=20)
+    args = parser.parse_args(argv)
+    report(args, asyncio.run(run(args)))
+
+
+if __name__ == "__main__":
+    main()
