@@ -9,9 +9,11 @@ What it does, in one run:
    streaks (about 40% at least a week), reminders on 30% of the habits (07:00, 08:00 and 09:00 local
    are the popular times), today's forecasts as the nightly run stores them, some check-ins done
    already, and each habit's next nudge instant and each reminder's next firing instant;
-2. runs the minute scan (reminders, then nudges, then the housekeeping reads) as the worker does, for
-   an ordinary minute (08:50 in Berlin) and for the 09:00 peak in Berlin, catching up the minutes in
-   between unmeasured; the 20:00 streak-risk wave in Berlin is measured the same way;
+2. runs the minute scan (reminders, then nudges, then the housekeeping and backlog reads) as the
+   worker does, for an ordinary minute (08:50 in Berlin), the 09:00 peak in Berlin and the three
+   minutes after it (a scan plans at most `REMINDERS_PER_SCAN` reminders; the rest of the wave goes
+   to the next scans), catching up the minutes in between unmeasured; the 20:00 streak-risk wave in
+   Berlin is measured the same way;
 3. runs the nightly refresh over `--nightly-users` users with 2 habits each and 120 days of history
    (seeded separately), in the bounded batches the workers run, and reports habits per second;
 4. prints statements (every SQL statement the ORM sends, counted from its query log) and wall time
@@ -233,12 +235,13 @@ class Minute:
 async def minute_scan(now: datetime) -> tuple[int, int]:
     """The worker's minute scan without a broker (nothing is sent): what `tasks.jobs.minute_scan` runs."""
     from tasks.delivery import sweep_stale_sending
-    from tasks.planning import plan_due_reminders, plan_nudges, stale_pending
+    from tasks.planning import delivery_backlog, plan_due_reminders, plan_nudges, stale_pending
 
     reminders = await plan_due_reminders(now)
     nudges = await plan_nudges(now, cap=3)
     await stale_pending(now)
     await sweep_stale_sending(now=now)
+    await delivery_backlog(now)
     return len(reminders), len(nudges)
 
 
@@ -279,6 +282,8 @@ async def one_run(conn: asyncpg.Connection, pop: Population) -> list[Minute]:
     minutes = [await measure("ordinary minute (08:50 Berlin)", ORDINARY)]
     await catch_up(ORDINARY, PEAK)
     minutes.append(await measure("09:00 peak in Berlin", PEAK))
+    for extra in (1, 2, 3):  # the rest of the 09:00 reminder wave, planned by the next scans
+        minutes.append(await measure(f"09:0{extra} (rest of the wave)", PEAK + timedelta(minutes=extra)))
     await conn.execute(  # the nightly run of the zones past midnight by then (streak caches of their today)
         "UPDATE habits h SET streak_day = (timezone(u.timezone, $1::timestamptz))::date FROM users u "
         "WHERE u.id = h.user_id", EVENING)

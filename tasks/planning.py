@@ -67,7 +67,11 @@ from tasks.texts import reminder_text, skip_risk_reason_text, streak_risk_text, 
 
 log = logging.getLogger(__name__)
 
-REMINDER_BATCH = 20_000  # five statements a batch; each batch is handed to delivery at once
+REMINDER_BATCH = 5_000  # five statements a batch; each batch is handed to delivery at once
+# At most this many reminders a scan: ~2.8 minutes of sending at Telegram's 30 messages/s, so planning
+# always runs ahead of delivery; a bigger wave (everyone's 09:00) is planned over the next minutes,
+# earliest first, without delaying any message.
+REMINDERS_PER_SCAN = 5_000
 WEEKLY_MINUTE = 19 * 60
 WEEKLY_WINDOW_MINUTES = 120
 NIGHTLY_LOCAL_HOUR = 4  # after midnight everywhere, and not an hour DST changes skip or repeat
@@ -101,25 +105,31 @@ async def plan_due_reminders(
     *,
     can_send: bool = True,
     batch: int = REMINDER_BATCH,
+    limit: int = REMINDERS_PER_SCAN,
     on_batch: Callable[[list[int]], Awaitable[object]] | None = None,
 ) -> list[int]:
-    """Plan every reminder due at `now` and move each one to its next local firing instant.
+    """Plan the reminders due at `now` (earliest first, at most about `limit`) and move each one to
+    its next local firing instant.
 
     A batch is five statements whatever its size (the due reminders with their habits and owners,
     today's check-ins and pauses, the insert, the move). `on_batch` gets each committed batch's nudge
-    ids at once, so in a big wave the first deliveries start while later batches are being planned."""
+    ids at once. Reminders left over (a wave beyond `limit`) are still due and the next scans take them
+    first; `limit` is above what Telegram lets out in a minute, so no message waits for planning."""
     planned: list[int] = []
-    while True:
+    taken = 0
+    while taken < limit:
+        size = min(batch, limit - taken)
         async with in_transaction():
-            due = await nudge_scan.due_reminders(now, batch)
+            due = await nudge_scan.due_reminders(now, size)
             if not due:
                 break
             ids = await _plan_reminder_batch(due, now, can_send)
             await nudge_scan.advance_reminders(_next_firings(due, now))
         planned.extend(ids)
+        taken += len(due)
         if ids and on_batch is not None:
             await on_batch(ids)
-        if len(due) < batch:
+        if len(due) < size:
             break
     return planned
 

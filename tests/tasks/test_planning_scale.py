@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from smarthabit.clock import zone
 from smarthabit.habits import create_habit, pause_habit
-from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, SkipPrediction, User
+from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, Reminder, SkipPrediction, User
 from smarthabit.nightly import refresh_users
 from smarthabit.nudge_times import next_trigger
 from smarthabit.predictions import recompute_predictions
 from smarthabit.schedule import ScheduleKind
 from smarthabit.schemas import HabitCreate, ScheduleIn
 from smarthabit.streak_cache import refresh_streaks
-from tasks.planning import delivery_backlog, nightly_batches, plan_nudges
+from tasks.planning import delivery_backlog, nightly_batches, plan_due_reminders, plan_nudges
 from tests.tasks.conftest import MakeUser, utc
 
 BERLIN = "Europe/Berlin"
@@ -134,3 +134,23 @@ async def test_the_backlog_counts_the_queue_and_each_missed_deadline_once(make_u
                        planned_at=now - timedelta(days=1))  # pending but past every deadline: not queued
     assert await delivery_backlog(now) == (2, 1)
     assert await delivery_backlog(now) == (2, 0)  # counted once
+
+
+async def test_a_reminder_wave_beyond_one_scan_is_planned_by_the_next_scans_earliest_first(
+    make_user: MakeUser,
+) -> None:
+    fire = utc(2026, 6, 12, 7, 0)  # 09:00 in Berlin
+    reminders = []
+    for i in range(5):
+        user = await make_user(BERLIN)
+        habit = await create_habit(user, HabitCreate(name="Read", reminder_times=[time(9, 0)]), now=fire - timedelta(
+            days=1))
+        await Reminder.filter(habit_id=habit.id).update(next_fire_at=fire - timedelta(seconds=i))
+        reminders.append(await Reminder.get(habit_id=habit.id))
+    first = await plan_due_reminders(fire, batch=2, limit=3)
+    second = await plan_due_reminders(fire + timedelta(minutes=1), batch=2, limit=3)
+    keys = [n.key for n in await Nudge.filter(id__in=first + second).order_by("id")]
+    earliest_first = [f"reminder:{r.id}:2026-06-12" for r in reversed(reminders)]
+    assert (len(first), len(second)) == (3, 2)
+    assert keys == earliest_first
+    assert await plan_due_reminders(fire + timedelta(minutes=2)) == []
