@@ -276,6 +276,19 @@ async def reset(conn: asyncpg.Connection, pop: Population) -> None:
     await conn.execute("VACUUM ANALYZE reminders")
 
 
+async def skip_the_day(conn: asyncpg.Connection, pop: Population, after: datetime) -> None:
+    """What the day's scans between the morning and the evening (not run here) leave behind: every
+    trigger and reminder instant moved to its next one after `after`."""
+    instants, zones = _Instants(after), {u[0]: u[1] for u in pop.users}
+    nudges = [(h[0], instants.nudge(zones[h[1]], h[1], ScheduleKind(h[3]), h[11], h[8])) for h in pop.habits]
+    await conn.execute("TRUNCATE seeded")
+    await conn.copy_records_to_table("seeded", records=nudges)
+    await conn.execute("UPDATE habits SET next_nudge_at = s.at FROM seeded s WHERE habits.id = s.id")
+    await conn.execute("UPDATE reminders SET next_fire_at = next_fire_at + interval '1 day' "
+                       "WHERE next_fire_at < $1", after)  # no DST change that day
+    await conn.execute("VACUUM ANALYZE habits")
+
+
 async def one_run(conn: asyncpg.Connection, pop: Population) -> list[Minute]:
     await reset(conn, pop)
     await catch_up(ORDINARY - timedelta(minutes=2), ORDINARY)
@@ -287,6 +300,7 @@ async def one_run(conn: asyncpg.Connection, pop: Population) -> list[Minute]:
     await conn.execute(  # the nightly run of the zones past midnight by then (streak caches of their today)
         "UPDATE habits h SET streak_day = (timezone(u.timezone, $1::timestamptz))::date FROM users u "
         "WHERE u.id = h.user_id", EVENING)
+    await skip_the_day(conn, pop, EVENING - timedelta(minutes=3))
     await catch_up(EVENING - timedelta(minutes=3), EVENING)
     minutes.append(await measure("20:00 streak wave in Berlin", EVENING))
     return minutes

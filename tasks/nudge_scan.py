@@ -44,6 +44,8 @@ SELECT h.id, h.user_id, h.name, h.kind, h.target, h.target_direction, h.schedule
        u.telegram_chat_id, u.quiet_start, u.quiet_end
 FROM habits h JOIN users u ON u.id = h.user_id
 WHERE h.next_nudge_at <= $1
+ORDER BY h.next_nudge_at, h.id
+LIMIT $2
 FOR UPDATE OF h SKIP LOCKED
 """
 _DUE_REMINDERS_SQL = """
@@ -78,6 +80,12 @@ UPDATE habits SET next_nudge_at = v.at FROM unnest($1::int[], $2::timestamptz[])
 """
 
 
+_HABIT_KINDS: dict[str, HabitKind] = {**{k.value: k for k in HabitKind}, **{k: k for k in HabitKind}}
+_SCHEDULE_KINDS: dict[str, ScheduleKind] = {**{k.value: k for k in ScheduleKind}, **{k: k for k in ScheduleKind}}
+_DIRECTIONS: dict[str, TargetDirection] = {**{k.value: k for k in TargetDirection},
+                                           **{k: k for k in TargetDirection}}
+
+
 @dataclass(slots=True)
 class Woken:
     """A habit whose nudge trigger is due, with what its owner allows; duck-types the habit fields
@@ -109,11 +117,11 @@ class Woken:
     schedule = Habit.schedule
     counts_as_done = Habit.counts_as_done
 
-    def __post_init__(self) -> None:
-        self.kind = HabitKind(self.kind)
-        self.schedule_kind = ScheduleKind(self.schedule_kind)
+    def __post_init__(self) -> None:  # the driver's strings as the enums (a dict lookup: thousands a wave)
+        self.kind = _HABIT_KINDS[self.kind]
+        self.schedule_kind = _SCHEDULE_KINDS[self.schedule_kind]
         if self.target_direction is not None:
-            self.target_direction = TargetDirection(self.target_direction)
+            self.target_direction = _DIRECTIONS[self.target_direction]
 
 
 @dataclass(slots=True)
@@ -177,12 +185,14 @@ async def advance_reminders(next_at: dict[int, datetime]) -> None:
         await Reminder.filter(id=reminder_id).update(next_fire_at=instant)
 
 
-async def woken(now: datetime) -> list[Woken]:
-    """Every habit whose trigger instant has come, locked (others' locked ones are skipped)."""
+async def woken(now: datetime, limit: int) -> list[Woken]:
+    """The habits whose trigger instant has come (earliest first, at most `limit`), locked; others'
+    locked ones are skipped."""
     if _postgres():
-        _, rows = await connections.get("default").execute_query(_WOKEN_SQL, [now])
+        _, rows = await connections.get("default").execute_query(_WOKEN_SQL, [now, limit])
         return [Woken(*row.values()) for row in rows]
-    return [Woken(*row) for row in await Habit.filter(next_nudge_at__lte=now).values_list(*_FIELDS)]
+    query = Habit.filter(next_nudge_at__lte=now).order_by("next_nudge_at", "id").limit(limit)
+    return [Woken(*row) for row in await query.values_list(*_FIELDS)]
 
 
 async def _fetch(sql: str, *args: Any) -> list[tuple[Any, ...]]:

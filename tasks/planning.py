@@ -72,6 +72,9 @@ REMINDER_BATCH = 5_000  # five statements a batch; each batch is handed to deliv
 # always runs ahead of delivery; a bigger wave (everyone's 09:00) is planned over the next minutes,
 # earliest first, without delaying any message.
 REMINDERS_PER_SCAN = 5_000
+# Habits looked at per scan: a minute of the spread 09:00 wave at a million habits is ~3,000; after an
+# outage the backlog is worked off over the next scans, earliest first.
+NUDGE_BATCH = 20_000
 WEEKLY_MINUTE = 19 * 60
 WEEKLY_WINDOW_MINUTES = 120
 NIGHTLY_LOCAL_HOUR = 4  # after midnight everywhere, and not an hour DST changes skip or repeat
@@ -221,7 +224,7 @@ async def plan_nudges(
     if not can_send or cap <= 0:
         return []
     async with in_transaction():
-        habits = await nudge_scan.woken(now)
+        habits = await nudge_scan.woken(now, NUDGE_BATCH)
         if not habits:
             return []
         scan = _NudgeScan(now, habits)
