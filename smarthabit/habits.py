@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -16,6 +17,7 @@ from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, U
 from smarthabit.nudge_times import habit_next_nudge
 from smarthabit.orm import fetch, from_row, on_postgres
 from smarthabit.reminder_times import next_fire_at
+from smarthabit.schedule import Schedule, ScheduleKind
 from smarthabit.schemas import HabitCreate, HabitUpdate
 from smarthabit.streak_cache import recompute_locked, refresh_streaks
 from smarthabit.webhooks import habit_payload, record_event
@@ -288,9 +290,19 @@ async def list_habits(
         if habit.streak_day != today:
             await refresh_streaks(habit, today)
         done = checked and habit.counts_as_done(value)
-        due = habit.archived_at is None and not paused and habit.schedule.is_scheduled(today)
+        due = habit.archived_at is None and not paused and _scheduled(habit, today)
         statuses.append(HabitStatus(habit, today, due, done, value, times))
     return statuses
+
+
+@lru_cache(maxsize=4096)
+def _scheduled_on(kind: ScheduleKind, weekdays: int, times: int | None, day: date) -> bool:
+    return Schedule(kind, frozenset(d for d in range(7) if weekdays & (1 << d)), times or 0).is_scheduled(day)
+
+
+def _scheduled(habit: Habit, day: date) -> bool:
+    """`habit.schedule.is_scheduled(day)`, remembered per distinct schedule and day (lists are hot)."""
+    return _scheduled_on(habit.schedule_kind, habit.schedule_weekdays, habit.times_per_week, day)
 
 
 async def _list_with_orm(

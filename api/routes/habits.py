@@ -30,11 +30,18 @@ from api.schemas import (
 )
 from smarthabit import checkins, habits, heatmap, predictions, stats
 from smarthabit.habits import HabitStatus
-from smarthabit.models import User
+from smarthabit.models import Habit, User
 from smarthabit.schemas import HabitCreate, HabitUpdate, ScheduleIn
 
 routes = RouteTable("habits")
 NAME_TAKEN = {409: "You already have an active habit with that name"}
+
+
+def _schedule(habit: Habit) -> ScheduleIn:
+    """The habit's schedule as the API shows it, from its stored fields (no validation: they are)."""
+    weekdays = [d for d in range(7) if habit.schedule_weekdays & (1 << d)]
+    return ScheduleIn.model_construct(kind=habit.schedule_kind, weekdays=weekdays,
+                                      times_per_week=habit.times_per_week or None)
 
 
 def _render(statuses: list[HabitStatus]) -> list[HabitOut]:
@@ -44,7 +51,7 @@ def _render(statuses: list[HabitStatus]) -> list[HabitOut]:
         HabitOut.model_construct(
             id=habit.id, name=habit.name, description=habit.description, kind=habit.kind, target=habit.target,
             unit=habit.unit, target_direction=habit.target_direction,
-            schedule=ScheduleIn.from_schedule(habit.schedule), reminder_times=status.reminder_times,
+            schedule=_schedule(habit), reminder_times=status.reminder_times,
             position=habit.position, start_day=habit.start_day, archived_at=habit.archived_at,
             current_streak=habit.current_streak, longest_streak=habit.longest_streak, today=status.today,
             due_today=status.due_today, done_today=status.done_today, today_value=status.today_value,
