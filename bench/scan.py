@@ -10,7 +10,7 @@ What it does, in one run:
    are the popular times), today's forecasts as the nightly run stores them, some check-ins done
    already, and each habit's next nudge instant and each reminder's next firing instant;
 2. runs the minute scan (reminders, then nudges, then the housekeeping and backlog reads) as the
-   worker does, for an ordinary minute (08:50 in Berlin), the 09:00 peak in Berlin and the three
+   worker does, for an ordinary minute (08:50 in Berlin), the 09:00 peak in Berlin and the five
    minutes after it (a scan plans at most `REMINDERS_PER_SCAN` reminders; the rest of the wave goes
    to the next scans), catching up the minutes in between unmeasured; the 20:00 streak-risk wave in
    Berlin is measured the same way;
@@ -295,7 +295,7 @@ async def one_run(conn: asyncpg.Connection, pop: Population) -> list[Minute]:
     minutes = [await measure("ordinary minute (08:50 Berlin)", ORDINARY)]
     await catch_up(ORDINARY, PEAK)
     minutes.append(await measure("09:00 peak in Berlin", PEAK))
-    for extra in (1, 2, 3):  # the rest of the 09:00 reminder wave, planned by the next scans
+    for extra in (1, 2, 3, 4, 5):  # the rest of the 09:00 reminder wave, planned by the next scans
         minutes.append(await measure(f"09:0{extra} (rest of the wave)", PEAK + timedelta(minutes=extra)))
     await conn.execute(  # the nightly run of the zones past midnight by then (streak caches of their today)
         "UPDATE habits h SET streak_day = (timezone(u.timezone, $1::timestamptz))::date FROM users u "

@@ -67,11 +67,11 @@ from tasks.texts import reminder_text, skip_risk_reason_text, streak_risk_text, 
 
 log = logging.getLogger(__name__)
 
-REMINDER_BATCH = 5_000  # five statements a batch; each batch is handed to delivery at once
-# At most this many reminders a scan: ~2.8 minutes of sending at Telegram's 30 messages/s, so planning
-# always runs ahead of delivery; a bigger wave (everyone's 09:00) is planned over the next minutes,
-# earliest first, without delaying any message.
-REMINDERS_PER_SCAN = 5_000
+REMINDER_BATCH = 3_000  # five statements a batch; each batch is handed to delivery at once
+# At most this many reminders a scan: 1.7 minutes of sending at Telegram's 30 messages/s, so planning
+# stays ahead of delivery; a bigger wave (everyone's 09:00) is planned over the next minutes, earliest
+# first, without delaying any message.
+REMINDERS_PER_SCAN = 3_000
 # Habits looked at per scan: a minute of the spread 09:00 wave at a million habits is ~3,000; after an
 # outage the backlog is worked off over the next scans, earliest first.
 NUDGE_BATCH = 20_000
