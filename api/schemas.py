@@ -290,13 +290,8 @@ class HeatmapQuery(Input):
     model_config = ConfigDict(populate_by_name=True)
 
     start: UrlDate | None = Field(None, alias="from", description="first day (default: 52 weeks before `to`'s week)")
-    end: UrlDate | None = Field(None, alias="to", description="last day, inclusive (default: this week's Sunday)")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.start is not None and self.end is not None and self.start > self.end:
-            raise ValueError("`from` must not be after `to`")
-        return self
+    end: UrlDate | None = Field(None, alias="to", description="last day, inclusive (default: this week's Sunday); "
+                                "a range that ends before it starts holds no day")
 
 
 class HeatmapDayOut(BaseModel):

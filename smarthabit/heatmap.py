@@ -129,5 +129,5 @@ async def habit_heatmap(user: User, habit_id: int, first: date | None = None, la
     days = day_states(habit.schedule, {d: v for d, v in values.items() if d >= first}, habit.counts_as_done,
                       pauses, habit.start_day, first, last, today)
     done = {day for day, value in values.items() if habit.counts_as_done(value)}
-    curve = weekly_strength(habit.schedule, done, pauses, habit.start_day, first, last, today)
+    curve = weekly_strength(habit.schedule, done, pauses, habit.start_day, first, last, today) if days else []
     return HabitHeatmap(habit, today, days, curve)
