@@ -13,6 +13,7 @@ keeps serving the API and owning the database connections.
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import schemathesis
@@ -36,8 +37,10 @@ STATEFUL_STEPS = 10
 #   list_habits, list_checkins   a `cursor` the list did not give out
 #   import_export, import_loop   a file whose content is not an export (or names clash beyond repair)
 #   create_webhook       a URL whose host does not resolve to a public address (checked with DNS)
+#   habit_heatmap        `from` after `to`
 STATE_RULES = ("register", "check_in", "edit_check_in", "pause_habit", "update_habit", "create_habit",
-               "restore_habit", "list_habits", "list_checkins", "import_export", "import_loop", "create_webhook")
+               "restore_habit", "list_habits", "list_checkins", "import_export", "import_loop", "create_webhook",
+               "habit_heatmap")
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default for valid data
 
 
@@ -53,6 +56,15 @@ def _config(base_url: str, headers: Headers) -> schemathesis.Config:
                         "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "422"]}}}
                        for operation in STATE_RULES],
     })
+
+
+def _fresh_idempotency_key(context: Any, headers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Generated valid Idempotency-Keys are made unique, as a client makes them, so a stateful run does
+    not get a stored answer replayed (whose resource a later step may have deleted); invalid keys stay."""
+    key = (headers or {}).get("Idempotency-Key")
+    if headers is not None and isinstance(key, str) and key.strip() and len(key) <= 200:  # the documented rule
+        headers["Idempotency-Key"] = uuid.uuid4().hex
+    return headers
 
 
 def _not_a_reused_key(context: Any, failure: Any, case: Any, response: Any) -> bool:
@@ -72,6 +84,7 @@ def _run(base_url: str, headers: Headers) -> tuple[list[str], dict[str, int]]:
     # Deleting the account or ending its sessions mid-run would turn the rest into 401s; they have
     # their own tests.
     schema = schema.exclude(operation_id=["delete_me", "logout_all", "change_password"])
+    schema.hook("map_headers")(_fresh_idempotency_key)
     schema.hook("filter_failure")(_not_a_reused_key)
     failures: list[str] = []
     counts = {"scenarios": 0, "requests": 0, "failures": 0, "errors": 0}
