@@ -130,6 +130,7 @@ class UserOut(BaseModel):
     nudges_enabled: bool
     quiet_start: time | None
     quiet_end: time | None
+    quiet_reminders_later: bool = True
     telegram_linked: bool
     created_at: datetime
 
@@ -138,7 +139,7 @@ class UserOut(BaseModel):
         return cls(
             id=user.id, email=user.email, display_name=user.display_name, timezone=user.timezone,
             reminders_enabled=user.reminders_enabled, nudges_enabled=user.nudges_enabled,
-            quiet_start=user.quiet_start, quiet_end=user.quiet_end,
+            quiet_start=user.quiet_start, quiet_end=user.quiet_end, quiet_reminders_later=user.quiet_reminders_later,
             telegram_linked=user.telegram_user_id is not None, created_at=user.created_at,
         )
 

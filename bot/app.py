@@ -11,10 +11,11 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults, PersistenceInput
+from telegram.ext import Application, ApplicationBuilder, Defaults, PersistenceInput
 
 from bot import texts
 from bot.handlers import register
+from bot.limiter import BudgetRateLimiter
 from bot.persistence import DEFAULT_UPDATE_INTERVAL, DatabasePersistence
 from bot.updates import ChatOrderedProcessor, SharedChatState
 from bot.webapp import KEY as WEB_APP_KEY
@@ -91,7 +92,7 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
         .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(BudgetRateLimiter(token, settings.redis_url, max_retries=RATE_LIMIT_RETRIES))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(register_commands)
     )

@@ -128,6 +128,7 @@ def settings(user: User) -> InlineKeyboardMarkup:
         [_button(texts.toggle_label(texts.REMINDERS, user.reminders_enabled), callbacks.settings("reminders"))],
         [_button(texts.toggle_label(texts.NUDGES, user.nudges_enabled), callbacks.settings("nudges"))],
         [_button(texts.SET_QUIET, callbacks.settings("quiet"))],
+        [_button(texts.quiet_reminders_label(user.quiet_reminders_later), callbacks.settings("quietrem"))],
         [_button(texts.SET_DELETE, callbacks.settings("delete"))],
     ])
 

@@ -488,8 +488,17 @@ def settings(user: User) -> str:
         f"🌍 Time zone: {_e(user.timezone)}\n"
         f"🔔 Reminders: {'on' if user.reminders_enabled else 'off'}\n"
         f"💡 Nudges (tips when a streak is at risk): {'on' if user.nudges_enabled else 'off'}\n"
-        f"🌙 Quiet hours: {quiet}\n" + link_status(user)
+        f"🌙 Quiet hours: {quiet}\n"
+        f"⏰ Reminders due in quiet hours: {quiet_reminders(user.quiet_reminders_later)}\n" + link_status(user)
     )
+
+
+def quiet_reminders(later: bool) -> str:
+    return "sent when they end" if later else "dropped"
+
+
+def quiet_reminders_label(later: bool) -> str:
+    return f"⏰ Reminders in quiet hours: {'drop them' if later else 'send them after'}"
 
 
 SET_TIMEZONE = "🌍 Time zone"

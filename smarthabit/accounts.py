@@ -40,6 +40,7 @@ class PreferencesUpdate(BaseModel):
     nudges_enabled: bool | None = None
     quiet_start: WallTime | None = None
     quiet_end: WallTime | None = None
+    quiet_reminders_later: bool | None = None
 
     @model_validator(mode="after")
     def _valid(self) -> Self:

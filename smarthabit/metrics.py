@@ -53,3 +53,7 @@ def metrics_registry() -> CollectorRegistry:
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
     return registry
+OUTCOME_UNKNOWN = Counter(
+    "smarthabit_telegram_outcome_unknown_total",
+    "Sends whose connection broke after the request was written (maybe delivered; never resent)",
+)

@@ -76,6 +76,9 @@ class User(Model):
     nudges_enabled = fields.BooleanField(default=True)
     quiet_start = WallTimeField(null=True)
     quiet_end = WallTimeField(null=True)
+    quiet_reminders_later = fields.BooleanField(
+        default=True, description="a reminder due in quiet hours is sent when they end (else dropped)"
+    )
     bot_blocked = fields.BooleanField(default=False)
     sessions_revoked_at = fields.DatetimeField(null=True, description="tokens issued before are refused")
     created_at = fields.DatetimeField(auto_now_add=True)

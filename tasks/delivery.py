@@ -6,8 +6,9 @@ duplicated plan is one row. Delivering it:
 1. Load the row; anything but PENDING is someone else's business (sent, skipped, failed, or being
    sent right now by another worker): stop.
 2. Re-check that it is still wanted *now* (done in the meantime, quiet hours, turned off, blocked,
-   too late); if not, mark it SKIPPED.
-3. Book a send slot from the shared rate limiter (bot-wide and per chat) and wait for it.
+   too late); if not, mark it SKIPPED (or hold a reminder until the quiet hours end).
+3. Book a send slot from the bot's one Telegram budget (`smarthabit.telegram_budget`: bot-wide
+   and per chat, with the message kind's priority) and wait for it.
 4. Claim: `UPDATE nudges SET status='sending', attempts=attempts+1 WHERE id=? AND status='pending'
    AND attempts=?`. One worker wins; `attempts` after the claim is its fencing token, so later
    updates only touch the row if nobody re-claimed it in between. If the process got there more
@@ -16,14 +17,28 @@ duplicated plan is one row. Delivering it:
    per-second limit at Telegram.
 5. Send with python-telegram-bot, then mark SENT with `sent_at` and `telegram_message_id`.
 
-At-most-once, by choice: a message must never arrive twice. The claim happens right before the
-HTTP request (after the rate-limit wait), so the only window in which the outcome is unknown is the
-request itself. Outcomes we *know* did not send -- 429, 403, 400, a refused or timed-out connection
--- release the claim (back to PENDING) or fail the row. An unknown outcome (the connection broke
-after the request was written, or the worker died mid-request) leaves the row SENDING; the sweeper
-later marks it FAILED ("outcome unknown") instead of sending again. Telegram has no idempotency key,
-so nothing can prove such a message was not sent; losing one reminder in that rare case is the
-price of never sending one twice.
+Which failures are retried, and why (the choice this module is built on). Telegram has no
+idempotency key, so a message must never be sent twice, and nothing a user asked for may be lost:
+
+- A *definite* answer that the message did not go out -- 429 (wait `retry_after`, for every
+  process: the shared budget is pushed back), any 5xx, a refused or timed-out connect, a pool
+  timeout, a failed write of the request -- releases the claim (back to PENDING) and is retried in
+  the same task with exponential backoff and jitter until the message's deadline (`planned_at` +
+  `MAX_LATENESS` of its kind). Only at the deadline is it marked FAILED ("gave up").
+- 403 (the user blocked the bot) and 400 (refused) are final: FAILED, never retried.
+- Only a connection cut *after the request was fully written* (read error, read timeout, a
+  protocol error on the answer) has an unknown outcome: the row stays SENDING, is counted in
+  `smarthabit_telegram_outcome_unknown_total`, and the sweeper later marks it FAILED ("outcome
+  unknown") instead of sending again. Short, separate timeouts (`tasks.runtime`) keep that window
+  small: connect 3 s, write 5 s, and a read timeout (12 s) above a slow Bot API answer but far
+  below the redelivery timeout.
+- PostgreSQL errors are not Telegram's business: they propagate to the task, which waits for the
+  database and runs the delivery again (the claim protocol makes that safe); once a message went
+  out, recording it waits out an outage in place, so a sent message is never left SENDING.
+
+Whether a message is still wanted is a domain rule (`smarthabit.still_wanted`); a reminder in quiet
+hours is held (PENDING, `planned_at` moved to their end, `error` = `DEFERRED`) and enqueued again by
+the minute scan once they end (`due_deferred`), unless the user chose to drop such reminders.
 
 While SENDING, `sent_at` holds the instant of the claim (what the sweeper measures); once SENT, the
 instant Telegram confirmed the message.
@@ -33,55 +48,66 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
+import uuid
 import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import httpx
-from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
-from smarthabit.accounts import in_quiet_hours, mark_bot_blocked
-from smarthabit.clock import utcnow, zone
-from smarthabit.metrics import MESSAGES, REMINDER_LAG
-from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, NudgeStatus, User
-from tasks.ratelimit import acquire
+from smarthabit import still_wanted
+from smarthabit.accounts import mark_bot_blocked
+from smarthabit.clock import utcnow
+from smarthabit.metrics import MESSAGES, OUTCOME_UNKNOWN, REMINDER_LAG
+from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
+from smarthabit.outages import backoff, is_database_down
+from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
+from smarthabit.telegram_budget import Priority, acquire
 from tasks.runtime import Runtime
 from tasks.texts import checkin_markup
 
 log = logging.getLogger(__name__)
 
-MAX_SEND_ROUNDS = 6  # 429s and refused connections retried in-process before handing back to the broker
+
 LATE_TOLERANCE = 0.025  # seconds a send may start after its booked slot without re-booking
 MAX_REBOOKS = 5
-BACKOFF_BASE = 0.5
-BACKOFF_MAX = 8.0
+RETRY_BASE = 0.5
+RETRY_CAP = 30.0
 MAX_RETRY_AFTER = 60.0
 STALE_SENDING = timedelta(minutes=10)
-MAX_LATENESS = {
-    NudgeKind.REMINDER: timedelta(hours=2),
-    NudgeKind.SKIP_RISK: timedelta(hours=2),
-    NudgeKind.STREAK_RISK: timedelta(hours=2),
-    NudgeKind.WEEKLY_SUMMARY: timedelta(hours=6),
-    NudgeKind.ACCOUNT_NOTICE: timedelta(hours=6),
+PRIORITY = {
+    NudgeKind.REMINDER: Priority.REMINDER,
+    NudgeKind.SKIP_RISK: Priority.NUDGE,
+    NudgeKind.STREAK_RISK: Priority.NUDGE,
+    NudgeKind.WEEKLY_SUMMARY: Priority.SUMMARY,
+    NudgeKind.ACCOUNT_NOTICE: Priority.REMINDER,
 }
-# Transport errors raised before the request reached the server: provably not sent.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Transport errors raised before the whole request reached the server: provably not sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 
 
 class Outcome(StrEnum):
     SENT = "sent"
     NOT_MINE = "not_mine"  # already sent, skipped, failed, gone, or claimed by another worker
     SKIPPED = "skipped"
+    DEFERRED = "deferred"  # held until the user's quiet hours end
     BLOCKED = "blocked"
     FAILED = "failed"
+    UNKNOWN = "unknown"  # the connection broke after the request was written
 
 
-class TransientDeliveryError(Exception):
-    """Telegram could not be reached for a while; the row is PENDING again and the task is retried."""
+@dataclass(frozen=True, slots=True)
+class _Retry:
+    """Telegram definitely did not take the message: try again after `wait` seconds."""
+
+    reason: str
+    wait: float
 
 
 async def _finish_pending(nudge: Nudge, status: NudgeStatus, reason: str) -> bool:
@@ -90,16 +116,27 @@ async def _finish_pending(nudge: Nudge, status: NudgeStatus, reason: str) -> boo
     return bool(done)
 
 
-async def _claim(nudge: Nudge) -> int | None:
-    """PENDING -> SENDING for exactly one caller; returns the fencing token (attempts) or None."""
+async def _claim(runtime: Runtime, nudge: Nudge) -> int | None:
+    """PENDING -> SENDING for exactly one caller; returns the fencing token (attempts) or None.
+
+    The claim carries a nonce in `error`: if the connection breaks while the UPDATE commits, the
+    row is read again once the database is back, and the nonce tells whether the claim was ours."""
     for _ in range(3):
-        token = nudge.attempts + 1
-        won = await Nudge.filter(id=nudge.id, status=NudgeStatus.PENDING, attempts=nudge.attempts).update(
-            status=NudgeStatus.SENDING, attempts=token, sent_at=utcnow()
-        )
+        token, nonce = nudge.attempts + 1, f"claim:{uuid.uuid4().hex}"
+        try:
+            won = await Nudge.filter(id=nudge.id, status=NudgeStatus.PENDING, attempts=nudge.attempts).update(
+                status=NudgeStatus.SENDING, attempts=token, sent_at=utcnow(), error=nonce
+            )
+        except Exception as exc:
+            if not is_database_down(exc):
+                raise
+            await asyncio.sleep(runtime.database_outage.failed(exc))
+            won = 0
         if won:
             return token
-        fresh = await Nudge.filter(id=nudge.id).first()
+        fresh = await runtime.database_outage.call(lambda: Nudge.filter(id=nudge.id).first(), is_database_down)
+        if fresh is not None and fresh.status is NudgeStatus.SENDING and fresh.error == nonce:
+            return token
         if fresh is None or fresh.status is not NudgeStatus.PENDING:
             return None
         nudge.attempts = fresh.attempts  # released by someone else in between: try again
@@ -120,33 +157,6 @@ async def _finish_claimed(nudge: Nudge, token: int, status: NudgeStatus, reason:
     )
 
 
-async def still_wanted(nudge: Nudge, user: User, now: datetime) -> str | None:
-    """Why the message should no longer go out, or None if it should."""
-    if user.bot_blocked:
-        return "bot_blocked"
-    if user.telegram_chat_id is None:
-        return "no_chat"
-    if nudge.kind is NudgeKind.ACCOUNT_NOTICE:  # about the account itself: no preference turns it off
-        return None
-    if nudge.kind is NudgeKind.REMINDER:
-        if not user.reminders_enabled:
-            return "reminders_off"
-    elif not user.nudges_enabled:
-        return "nudges_off"
-    if now - nudge.planned_at > MAX_LATENESS[nudge.kind]:
-        return "too_late"
-    if in_quiet_hours(user, now.astimezone(zone(user.timezone)).time()):
-        return "quiet_hours"
-    if nudge.habit_id is not None:
-        habit = await Habit.filter(id=nudge.habit_id).first()
-        if habit is None or habit.archived_at is not None:
-            return "habit_gone"
-        checkin = await CheckIn.filter(habit_id=habit.id, day=nudge.day).first()
-        if checkin is not None and habit.counts_as_done(checkin.value):
-            return "done"
-    return None
-
-
 def _retry_after_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():  # int today, timedelta in a future release: both are handled
         warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -155,18 +165,34 @@ def _retry_after_seconds(exc: RetryAfter) -> float:
     return min(MAX_RETRY_AFTER, max(0.5, seconds))
 
 
-def _provably_not_sent(exc: NetworkError) -> bool:
+def answered_or_not_sent(exc: NetworkError) -> bool:
+    """A NetworkError that is a definite "not delivered": the Bot API answered (a 5xx; PTB raises it
+    without a transport cause), or the request never fully reached it (connect, pool, write)."""
     if "Pool timeout" in str(exc):  # python-telegram-bot: "Request was *not* sent to Telegram"
         return True
-    return isinstance(exc.__cause__, _NOT_SENT)
-
-
-def _backoff(round_: int) -> float:
-    return min(BACKOFF_MAX, BACKOFF_BASE * 2**round_) * (0.5 + random.random() / 2)  # noqa: S311 - jitter
+    return exc.__cause__ is None or isinstance(exc.__cause__, _NOT_SENT)
 
 
 def _markup(nudge: Nudge) -> InlineKeyboardMarkup | None:
     return checkin_markup(nudge.habit_id, nudge.day) if nudge.habit_id is not None else None
+
+
+async def _settle_unwanted(nudge: Nudge, verdict: still_wanted.Verdict) -> Outcome:
+    """Skip a message nobody wants any more, or hold a reminder until the quiet hours end."""
+    if verdict.defer_until is not None:
+        held = await Nudge.filter(id=nudge.id, status=NudgeStatus.PENDING).update(
+            planned_at=verdict.defer_until, error=DEFERRED
+        )
+        if held:
+            MESSAGES.labels(nudge.kind.value, "deferred").inc()
+            return Outcome.DEFERRED
+        return Outcome.NOT_MINE
+    reason = verdict.reason or "unwanted"
+    if await _finish_pending(nudge, NudgeStatus.SKIPPED, reason):
+        MESSAGES.labels(nudge.kind.value, "skipped").inc()
+        log.info("message skipped", extra={"nudge_id": nudge.id, "kind": nudge.kind.value, "reason": reason})
+        return Outcome.SKIPPED
+    return Outcome.NOT_MINE
 
 
 async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = None) -> Outcome:
@@ -176,84 +202,122 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
     if nudge is None or nudge.status is not NudgeStatus.PENDING:
         return Outcome.NOT_MINE
     user = await User.get(id=nudge.user_id)
-    reason = await still_wanted(nudge, user, now)
-    if reason is None and not runtime.can_send:
-        reason = "no_bot_token"
-    if reason is not None:
-        if await _finish_pending(nudge, NudgeStatus.SKIPPED, reason):
-            MESSAGES.labels(nudge.kind.value, "skipped").inc()
-            log.info("message skipped", extra={"nudge_id": nudge.id, "kind": nudge.kind.value, "reason": reason})
-            return Outcome.SKIPPED
-        return Outcome.NOT_MINE
+    verdict = await still_wanted.verdict(nudge, user, now)
+    if verdict.send_now and not runtime.can_send:
+        verdict = still_wanted.Verdict("no_bot_token")
+    if not verdict.send_now:
+        return await _settle_unwanted(nudge, verdict)
+    assert user.telegram_chat_id is not None  # still_wanted checked it
+    deadline = time.monotonic() + (nudge.planned_at + MAX_LATENESS[nudge.kind] - now).total_seconds()
+    return await _send_until_deadline(runtime, nudge, user, deadline)
+
+
+async def _book_and_claim(runtime: Runtime, nudge: Nudge, chat_id: int) -> int | None:
+    """Wait for a send slot and claim the row right before it; re-book if the process got there late
+    (a late send would land on top of the next slot booked and break the per-second limit)."""
+    for rebooked in range(MAX_REBOOKS + 1):
+        slot = await acquire(runtime.budget, chat_id, PRIORITY[nudge.kind])
+        token = await _claim(runtime, nudge)
+        if token is None:
+            return None
+        late = time.monotonic() - slot
+        if late <= LATE_TOLERANCE or rebooked == MAX_REBOOKS:
+            return token
+        await _release(nudge, token, "late for its send slot")
+        log.debug("send slot missed, booking again", extra={"nudge_id": nudge.id, "late_ms": round(late * 1000)})
+    return None  # pragma: no cover - the loop always returns
+
+
+async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadline: float) -> Outcome:
+    """Send; on a definite "not delivered" release the claim and retry until the deadline."""
     chat_id = user.telegram_chat_id
-    assert chat_id is not None  # still_wanted checked it
+    assert chat_id is not None
     bot = await runtime.bot()
-    round_ = rebooked = 0
-    while round_ < MAX_SEND_ROUNDS:
-        slot = await acquire(runtime.limiter, chat_id)
-        token = await _claim(nudge)
+    attempt = 0
+    while True:
+        token = await _book_and_claim(runtime, nudge, chat_id)
         if token is None:
             return Outcome.NOT_MINE
-        late = time.monotonic() - slot
-        if late > LATE_TOLERANCE and rebooked < MAX_REBOOKS:
-            # Sending now would squeeze this message against the ones booked after it (the process
-            # was busy, or the claim was slow): hand the slot back and book a fresh one.
-            await _release(nudge, token, "late for its send slot")
-            rebooked += 1
-            log.debug("send slot missed, booking again", extra={"nudge_id": nudge.id, "late_ms": round(late * 1000)})
-            continue
-        round_ += 1
         try:
             message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge))
-        except RetryAfter as exc:
-            wait = _retry_after_seconds(exc)
-            await _release(nudge, token, "rate_limited")
-            await runtime.limiter.penalize(wait)
-            MESSAGES.labels(nudge.kind.value, "rate_limited").inc()
-            log.warning("rate limited by Telegram", extra={"nudge_id": nudge.id, "retry_after": wait})
-            await asyncio.sleep(wait)
-            continue
-        except Forbidden:
-            await mark_bot_blocked(chat_id)
-            await _finish_claimed(nudge, token, NudgeStatus.FAILED, "forbidden: the user blocked the bot", sent_at=None)
-            MESSAGES.labels(nudge.kind.value, "blocked").inc()
-            log.info("user blocked the bot", extra={"nudge_id": nudge.id, "user_id": user.id})
-            return Outcome.BLOCKED
-        except BadRequest as exc:  # a NetworkError subclass in python-telegram-bot: check it first
-            await _finish_claimed(nudge, token, NudgeStatus.FAILED, f"bad request: {exc.message}", sent_at=None)
+        except TelegramError as exc:
+            decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt)
+        else:
+            return await _record_sent(runtime, nudge, token, message)
+        if isinstance(decided, Outcome):
+            return decided
+        attempt += 1
+        if time.monotonic() + decided.wait > deadline:
+            reason = f"gave up at the deadline: {decided.reason}"
+            await _guarded(runtime, lambda reason=reason: _finish_pending(nudge, NudgeStatus.FAILED, reason))
             MESSAGES.labels(nudge.kind.value, "failed").inc()
-            log.warning("message refused", extra={"nudge_id": nudge.id, "error": exc.message})
+            log.warning("message not delivered before its deadline", extra={"nudge_id": nudge.id})
             return Outcome.FAILED
-        except (TimedOut, NetworkError) as exc:
-            if _provably_not_sent(exc):
-                await _release(nudge, token, f"network: {type(exc.__cause__ or exc).__name__}")
-                log.warning("Telegram unreachable, retrying", extra={"nudge_id": nudge.id, "round": round_})
-                await asyncio.sleep(_backoff(round_ - 1))
-                continue
-            await _finish_claimed(
-                nudge, token, NudgeStatus.FAILED,
-                f"outcome unknown ({type(exc.__cause__ or exc).__name__}); not resent to avoid a duplicate",
-            )
-            MESSAGES.labels(nudge.kind.value, "failed").inc()
-            log.warning("send outcome unknown; not retried", extra={"nudge_id": nudge.id})
-            return Outcome.FAILED
-        except TelegramError as exc:  # InvalidToken, ChatMigrated, ...: nothing was sent
-            await _finish_claimed(nudge, token, NudgeStatus.FAILED, f"{type(exc).__name__}", sent_at=None)
-            MESSAGES.labels(nudge.kind.value, "failed").inc()
-            log.error("message failed", extra={"nudge_id": nudge.id, "error": type(exc).__name__})
-            return Outcome.FAILED
-        sent_at = utcnow()
-        await _finish_claimed(
-            nudge, token, NudgeStatus.SENT, None, sent_at=sent_at, telegram_message_id=message.message_id
-        )
-        MESSAGES.labels(nudge.kind.value, "sent").inc()
-        if nudge.kind is NudgeKind.REMINDER:
-            lag = (sent_at - nudge.planned_at).total_seconds()
-            if 0 <= lag < 86400:
-                REMINDER_LAG.observe(lag)
-        log.info("message sent", extra={"nudge_id": nudge.id, "kind": nudge.kind.value})
-        return Outcome.SENT
-    raise TransientDeliveryError(f"nudge {nudge.id}: Telegram unavailable after {MAX_SEND_ROUNDS} rounds")
+        await asyncio.sleep(decided.wait)
+
+
+async def _guarded(runtime: Runtime, write: Callable[[], Awaitable[object]]) -> None:
+    """A bookkeeping write that must not be lost: wait out a database outage in place."""
+    await runtime.database_outage.call(write, is_database_down)
+
+
+async def _after_error(
+    runtime: Runtime, nudge: Nudge, token: int, chat_id: int, exc: TelegramError, attempt: int
+) -> Outcome | _Retry:
+    """Decide what a Telegram error means for this message (see the module docstring)."""
+    kind = nudge.kind.value
+    if isinstance(exc, RetryAfter):
+        wait = _retry_after_seconds(exc)
+        await _guarded(runtime, lambda: _release(nudge, token, "rate_limited"))
+        await runtime.budget.penalize(wait)
+        MESSAGES.labels(kind, "rate_limited").inc()
+        log.warning("rate limited by Telegram", extra={"nudge_id": nudge.id, "retry_after": wait})
+        return _Retry("rate_limited", wait)
+    if isinstance(exc, Forbidden):
+        await mark_bot_blocked(chat_id)
+        await _finish_claimed(nudge, token, NudgeStatus.FAILED, "forbidden: the user blocked the bot", sent_at=None)
+        MESSAGES.labels(kind, "blocked").inc()
+        log.info("user blocked the bot", extra={"nudge_id": nudge.id, "user_id": nudge.user_id})
+        return Outcome.BLOCKED
+    if isinstance(exc, BadRequest):  # a NetworkError subclass in python-telegram-bot: check it first
+        await _finish_claimed(nudge, token, NudgeStatus.FAILED, f"bad request: {exc.message}", sent_at=None)
+        MESSAGES.labels(kind, "failed").inc()
+        log.warning("message refused", extra={"nudge_id": nudge.id, "error": exc.message})
+        return Outcome.FAILED
+    if isinstance(exc, NetworkError) and answered_or_not_sent(exc):
+        reason = f"not delivered: {type(exc.__cause__).__name__ if exc.__cause__ else exc.message}"
+        await _guarded(runtime, lambda: _release(nudge, token, reason))
+        MESSAGES.labels(kind, "retried").inc()
+        if attempt == 0 or attempt % 10 == 0:
+            log.warning("Telegram did not take the message, retrying", extra={"nudge_id": nudge.id, "attempt": attempt})
+        return _Retry(reason, backoff(attempt, base=RETRY_BASE, cap=RETRY_CAP))
+    if isinstance(exc, NetworkError):  # cut after the request was written: it may have arrived
+        await _guarded(runtime, lambda: _finish_claimed(
+            nudge, token, NudgeStatus.FAILED,
+            f"outcome unknown ({type(exc.__cause__ or exc).__name__}); not resent to avoid a duplicate",
+        ))
+        MESSAGES.labels(kind, "unknown").inc()
+        OUTCOME_UNKNOWN.inc()
+        log.warning("send outcome unknown; not retried", extra={"nudge_id": nudge.id})
+        return Outcome.UNKNOWN
+    await _finish_claimed(nudge, token, NudgeStatus.FAILED, type(exc).__name__, sent_at=None)  # InvalidToken, ...
+    MESSAGES.labels(kind, "failed").inc()
+    log.error("message failed", extra={"nudge_id": nudge.id, "error": type(exc).__name__})
+    return Outcome.FAILED
+
+
+async def _record_sent(runtime: Runtime, nudge: Nudge, token: int, message: Message) -> Outcome:
+    sent_at = utcnow()
+    await _guarded(runtime, lambda: _finish_claimed(
+        nudge, token, NudgeStatus.SENT, None, sent_at=sent_at, telegram_message_id=message.message_id
+    ))
+    MESSAGES.labels(nudge.kind.value, "sent").inc()
+    if nudge.kind is NudgeKind.REMINDER:
+        lag = (sent_at - nudge.planned_at).total_seconds()
+        if 0 <= lag < 86400:
+            REMINDER_LAG.observe(lag)
+    log.info("message sent", extra={"nudge_id": nudge.id, "kind": nudge.kind.value})
+    return Outcome.SENT
 
 
 async def sweep_stale_sending(*, now: datetime | None = None) -> int:
@@ -263,3 +327,19 @@ async def sweep_stale_sending(*, now: datetime | None = None) -> int:
     return await Nudge.filter(status=NudgeStatus.SENDING, sent_at__lt=cutoff).update(
         status=NudgeStatus.FAILED, error="outcome unknown: the sender stopped mid-request; not resent"
     )
+
+
+async def due_deferred(now: datetime) -> list[int]:
+    """Reminders held through quiet hours that are due now (enqueued by the minute scan)."""
+    return list(await Nudge.filter(
+        status=NudgeStatus.PENDING, error=DEFERRED, planned_at__lte=now,
+        planned_at__gte=now - MAX_LATENESS[NudgeKind.REMINDER],
+    ).order_by("planned_at", "id").values_list("id", flat=True))
+
+
+async def undelivered(now: datetime, limit: int = 50_000) -> list[int]:
+    """Every PENDING row still worth sending, oldest first: enqueued again at once when the task
+    stream may have lost them (Redis came back, possibly without its data)."""
+    return list(await Nudge.filter(
+        status=NudgeStatus.PENDING, planned_at__lte=now, planned_at__gte=now - max(MAX_LATENESS.values()),
+    ).order_by("planned_at", "id").limit(limit).values_list("id", flat=True))

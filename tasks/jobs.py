@@ -14,7 +14,7 @@ from smarthabit.metrics import DELIVERY_DRAIN, DELIVERY_QUEUE, MISSED_DEADLINE
 from smarthabit.models import IdempotentResponse
 from smarthabit.nightly import refresh_users
 from tasks import webhooks
-from tasks.delivery import sweep_stale_sending
+from tasks.delivery import due_deferred, sweep_stale_sending
 from tasks.planning import (
     NIGHTLY_BATCH_USERS,
     delivery_backlog,
@@ -33,7 +33,8 @@ IDEMPOTENCY_WINDOW = timedelta(hours=24)  # an Idempotency-Key's answer is repla
 
 async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[str, int]:
     """The per-minute scan: due reminders first (they are what users asked for, so they go out
-    first), then skip-risk and streak-risk nudges, then housekeeping of lost or stuck deliveries."""
+    first), then skip-risk and streak-risk nudges, then reminders held through quiet hours that
+    just ended, then housekeeping of lost or stuck deliveries."""
     explicit, now = now, now or utcnow()
     can_send = runtime.can_send
 
@@ -45,9 +46,14 @@ async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[
     await runtime.enqueue_deliveries(nudges, now=explicit)
     requeued = [i for i in await stale_pending(now) if i not in set(reminders) | set(nudges)]
     await runtime.enqueue_deliveries(requeued, now=explicit)
+    held = await due_deferred(now)  # reminders held through quiet hours that just ended
+    await runtime.enqueue_deliveries(held, now=explicit)
     stuck = await sweep_stale_sending(now=utcnow())
     await _report_backlog(runtime, now)
-    result = {"reminders": len(reminders), "nudges": len(nudges), "requeued": len(requeued), "stuck": stuck}
+    result = {
+        "reminders": len(reminders), "nudges": len(nudges), "requeued": len(requeued), "after_quiet_hours": len(held),
+        "stuck": stuck,
+    }
     if any(result.values()):
         log.info("scan planned messages", extra=result)
     return result

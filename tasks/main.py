@@ -3,7 +3,12 @@
 Each command is one OS process (scale workers by starting more; no fork manager in between, so a
 supervisor's signals reach the process that holds the tasks). SIGTERM/SIGINT stop taking new tasks
 and give the running ones `SHUTDOWN_GRACE_SECONDS` to finish; whatever is still running after that
-is abandoned unacknowledged and redelivered to another worker (see `tasks.broker`).
+is cancelled and abandoned unacknowledged (no retry copy), and redelivered to another worker (see
+`tasks.broker`).
+
+Outages: both roles ride out Redis and PostgreSQL outages of any length (`smarthabit.outages`); a
+process exits non-zero only when its configuration is unusable or its background work died of an
+unexpected error (so a supervisor's restart-on-failure applies), never 0 while work remained.
 
 Exactly one scheduler: schedulers take a lease in Redis (`<namespace>:scheduler-leader`, renewed every
 `LEASE_RENEW_SECONDS`); a second one waits on standby and takes over when the lease expires.
@@ -16,7 +21,10 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from redis.asyncio import Redis
 from taskiq import AsyncBroker, InMemoryBroker
@@ -24,7 +32,8 @@ from taskiq.cli.scheduler.run import SchedulerLoop
 from taskiq.receiver import Receiver
 
 from smarthabit.config import Settings
-from tasks.broker import SCAN_TASK, build_broker, build_scheduler
+from smarthabit.outages import REDIS_DOWN, Outage, is_redis_down
+from tasks.broker import SCAN_TASK, RedeliveringStreamBroker, build_broker, build_scheduler
 from tasks.runtime import redis_namespace
 
 log = logging.getLogger(__name__)
@@ -59,32 +68,55 @@ class SchedulerLease:
         self.me = uuid.uuid4().hex
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
+        self.outage = Outage("Redis", logger=log)
 
     async def acquire(self, stop: asyncio.Event) -> bool:
-        """Wait until this process leads; False if asked to stop first."""
+        """Wait until this process leads (through Redis outages); False if asked to stop first."""
         announced = False
         while not stop.is_set():
-            if await self.redis.set(self.key, self.me, nx=True, px=self.lease_ms):
+            wait = STANDBY_POLL_SECONDS
+            try:
+                won = await self.redis.set(self.key, self.me, nx=True, px=self.lease_ms)
+            except REDIS_DOWN as exc:
+                won, wait = False, self.outage.failed(exc)
+            else:
+                self.outage.recovered()
+            if won:
                 log.info("scheduler is the leader")
                 return True
-            if not announced:
+            if not announced and not self.outage.down:
                 log.info("another scheduler leads; standing by")
                 announced = True
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), STANDBY_POLL_SECONDS)
+                await asyncio.wait_for(stop.wait(), wait)
         return False
 
     async def hold(self, stop: asyncio.Event) -> None:
-        """Renew the lease until `stop`; returns early if it was lost (then this process must stop)."""
+        """Renew the lease until `stop`; returns early if it was lost or could not be renewed in
+        time (Redis down: another scheduler may lead once it expires, so this one must stop)."""
+        renewed = time.monotonic()
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), LEASE_RENEW_SECONDS)
-            if not stop.is_set() and not await self._renew(keys=[self.key], args=[self.me, self.lease_ms]):
-                log.error("scheduler lease lost")
+            if stop.is_set():
+                return
+            try:
+                kept = await self._renew(keys=[self.key], args=[self.me, self.lease_ms])
+            except REDIS_DOWN as exc:
+                self.outage.failed(exc)
+                if time.monotonic() - renewed < self.lease_ms / 1000 - LEASE_RENEW_SECONDS:
+                    continue
+                kept = False
+            else:
+                self.outage.recovered()
+                renewed = time.monotonic()
+            if not kept:
+                log.warning("scheduler lease lost; standing by")
                 return
 
     async def release(self) -> None:
-        await self._release(keys=[self.key], args=[self.me])
+        with contextlib.suppress(*REDIS_DOWN):
+            await self._release(keys=[self.key], args=[self.me])
 
 
 async def _schedule(broker: AsyncBroker, stop: asyncio.Event) -> None:
@@ -96,7 +128,11 @@ async def _schedule(broker: AsyncBroker, stop: asyncio.Event) -> None:
     # up at once (a scan is idempotent: reminders and nudges are claimed under unique keys).
     scan = broker.find_task(SCAN_TASK)
     if scan is not None:
-        await scan.kiq()
+        try:
+            await scan.kiq()
+        except Exception as exc:  # Redis down: the loop's next minute catches up
+            if not is_redis_down(exc):
+                raise
     # skip_first_run anchors taskiq's cron bookkeeping on the wall-clock minute: without it the
     # per-minute scan runs at the scheduler's start second every minute (up to 59 s late reminders).
     loop = asyncio.create_task(SchedulerLoop(scheduler).run(skip_first_run=True, send_timeout=SEND_TIMEOUT_SECONDS))
@@ -133,6 +169,10 @@ async def _lead_and_schedule(settings: Settings, broker: AsyncBroker, stop: asyn
         await redis.aclose()
 
 
+class BackgroundWorkFailed(RuntimeError):
+    """A worker or scheduler loop died of an unexpected error: exit non-zero so it is restarted."""
+
+
 async def serve(
     settings: Settings,
     stop: asyncio.Event,
@@ -148,6 +188,7 @@ async def serve(
     broker.is_scheduler_process = schedule
     await broker.startup()
     jobs: list[asyncio.Task[None]] = []
+    failure: BaseException | None = None
     try:
         if concurrency is not None and not in_process:
             receiver = Receiver(
@@ -160,12 +201,31 @@ async def serve(
         done, _ = await asyncio.wait({*jobs, waiter}, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if task is not waiter and task.exception() is not None:
-                log.error("background work stopped", exc_info=task.exception())
+                failure = task.exception()
+                log.error("background work stopped", exc_info=failure)
         stop.set()
         waiter.cancel()
         await asyncio.gather(*jobs, return_exceptions=True)
+        if isinstance(broker, RedeliveringStreamBroker):
+            await _abandon_running(broker)
     finally:
         await broker.shutdown()
+    if failure is not None:
+        raise BackgroundWorkFailed(str(failure)) from failure
+
+
+async def _abandon_running(broker: RedeliveringStreamBroker) -> None:
+    """After the grace period: cancel the tasks still running, leaving their messages unacknowledged
+    (no retry copies either), so another worker takes them over; the database closes only after."""
+    broker.abandon()
+    current = asyncio.current_task()
+    leftovers = [task for task in asyncio.all_tasks() if task is not current and not task.done()]
+    running = [task for task in leftovers if getattr(task.get_coro(), "__qualname__", "") == "Receiver.callback"]
+    if running:
+        log.warning("abandoning running tasks for redelivery", extra={"count": len(running)})
+    for task in running:
+        task.cancel()
+    await asyncio.gather(*running, return_exceptions=True)
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -189,7 +249,7 @@ def run_worker(settings: Settings, concurrency: int) -> None:
     async def main() -> None:
         await serve(settings, _stop_on_signals(), concurrency=max(1, concurrency))
 
-    asyncio.run(main())
+    _run_or_exit(main)
 
 
 def run_scheduler(settings: Settings) -> None:
@@ -199,5 +259,12 @@ def run_scheduler(settings: Settings) -> None:
     async def main() -> None:
         await serve(settings, _stop_on_signals(), schedule=True, manage_database=False)
 
-    asyncio.run(main())
+    _run_or_exit(main)
+
+
+def _run_or_exit(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    try:
+        asyncio.run(main())
+    except BackgroundWorkFailed as exc:
+        sys.exit(f"background work stopped: {type(exc.__cause__).__name__}")
 

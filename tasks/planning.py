@@ -44,6 +44,7 @@ from datetime import date, datetime, time, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from smarthabit import still_wanted
 from smarthabit.accounts import in_quiet_hours
 from smarthabit.clock import zone
 from smarthabit.models import Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
@@ -59,9 +60,9 @@ from smarthabit.predictions import explain_today, risk_reason, skip_forecast
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schedule import ScheduleKind, week_start
 from smarthabit.stats import weekly_insight_for
+from smarthabit.still_wanted import MAX_LATENESS
 from smarthabit.streak_cache import refresh_streaks
 from tasks import nudge_scan
-from tasks.delivery import MAX_LATENESS
 from tasks.nudge_scan import Woken
 from tasks.texts import reminder_text, skip_risk_reason_text, streak_risk_text, weekly_summary_text
 
@@ -100,7 +101,7 @@ def weekly_key(user_id: int, monday: date) -> str:
 
 
 def _reachable(user: User) -> bool:
-    return not user.bot_blocked and user.telegram_chat_id is not None
+    return still_wanted.reachable(user)
 
 
 async def plan_due_reminders(
@@ -175,19 +176,22 @@ async def _plan_reminder_batch(due: list[nudge_scan.DueReminder], now: datetime,
             continue
         nudges.append(nudge_scan.Planned(
             user_id=habit.user_id, habit_id=habit.id, kind=NudgeKind.REMINDER, day=day,
-            key=reminder_key(reminder.id, day), planned_at=reminder.fire_at,
+            key=reminder_key(reminder.id, day),
+            # held until the quiet hours end (smarthabit.still_wanted); delivery marks it DEFERRED
+            planned_at=still_wanted.quiet_hours_end(habit, now) or reminder.fire_at,  # type: ignore[arg-type]
             text=reminder_text(habit, day),  # type: ignore[arg-type]
         ))
     return await nudge_scan.insert(nudges)
 
 
 def _reminder_wanted(reminder: nudge_scan.DueReminder, fired: datetime, now: datetime) -> bool:
-    """Reminders on, reachable, not too late, not in quiet hours, habit active, started, scheduled."""
+    """Reminders on, reachable, not too late, not in quiet hours (unless held until they end: the
+    user's choice), habit active, started, scheduled."""
     habit = reminder.habit
     return (
         habit.reminders_enabled and _reachable(habit) and habit.archived_at is None  # type: ignore[arg-type]
         and now - reminder.fire_at <= MAX_LATENESS[NudgeKind.REMINDER]
-        and not in_quiet_hours(habit, fired.time())  # type: ignore[arg-type]
+        and (habit.quiet_reminders_later or not in_quiet_hours(habit, fired.time()))  # type: ignore[arg-type]
         and fired.date() >= habit.start_day and nudge_scan.scheduled(habit, fired.date())
     )
 

@@ -1,4 +1,4 @@
-"""What a process running tasks holds: settings, the Telegram bot, the shared rate limiter, Redis.
+"""What a process running tasks holds: settings, the Telegram bot, the shared Telegram budget, Redis.
 
 Built once per broker by `tasks.broker.build_broker` and opened by the broker's startup event, so a
 task body gets everything it needs from one explicit object (no module globals, no environment).
@@ -20,14 +20,15 @@ from telegram.error import InvalidToken
 from telegram.request import HTTPXRequest
 from tortoise import Tortoise
 
-from smarthabit.config import Settings, redis_namespace
+from smarthabit.config import Settings, redis_namespace  # noqa: F401 - redis_namespace is re-exported
 from smarthabit.orm import close_database, open_database
-from tasks.ratelimit import (
+from smarthabit.outages import Outage, is_database_down, is_redis_down
+from smarthabit.telegram_budget import (
     DEFAULT_CHAT_INTERVAL,
     DEFAULT_GLOBAL_RATE,
-    MemoryRateLimiter,
-    RateLimiter,
-    RedisRateLimiter,
+    Budget,
+    MemoryBudget,
+    budget_for,
 )
 
 if TYPE_CHECKING:
@@ -39,6 +40,11 @@ DELIVER_TASK = "smarthabit.deliver"
 NIGHTLY_BATCH_TASK = "smarthabit.nightly_batch"
 KICK_CHUNK = 200
 HTTP_POOL_SIZE = 64
+# Short and separate (see tasks.delivery): only a read timeout leaves a send's outcome unknown.
+CONNECT_TIMEOUT = 3.0
+WRITE_TIMEOUT = 5.0
+READ_TIMEOUT = 12.0
+POOL_TIMEOUT = 3.0
 
 
 class Runtime:
@@ -59,7 +65,11 @@ class Runtime:
         self.global_rate = global_rate
         self.chat_interval = chat_interval
         self.redis: Redis | None = None
-        self.limiter: RateLimiter = MemoryRateLimiter(global_rate=global_rate, chat_interval=chat_interval)
+        self.budget: Budget = MemoryBudget(global_rate=global_rate, chat_interval=chat_interval)
+        if settings.bot_token is not None:
+            self.budget = budget_for(settings.bot_token, None, global_rate=global_rate, chat_interval=chat_interval)
+        self.database_outage = Outage("PostgreSQL", logger=log)
+        self.redis_outage = Outage("Redis", logger=log)
         self._bot: Bot | None = None
         self._bot_lock = asyncio.Lock()
         self._opened_database = False
@@ -71,18 +81,21 @@ class Runtime:
         return self.settings.bot_token is not None
 
     async def startup(self, *_: Any) -> None:
-        """Open the database (unless the host process owns it), Redis and the shared rate limiter."""
+        """Open the database (unless the host process owns it), Redis and the shared Telegram budget."""
         if self._started:
             return
         self._started = True
         if self.manage_database and not Tortoise._inited:
-            await open_database(self.settings.db_url, create_schema=not self.settings.uses_postgres)
+            await self.database_outage.call(
+                lambda: open_database(self.settings.db_url, create_schema=not self.settings.uses_postgres),
+                is_database_down,
+            )
             self._opened_database = True
         if self.settings.redis_url:
             self.redis = Redis.from_url(self.settings.redis_url)
-            self.limiter = RedisRateLimiter(
-                self.redis, prefix=f"{redis_namespace(self.settings)}:ratelimit",
-                global_rate=self.global_rate, chat_interval=self.chat_interval,
+            self.budget = budget_for(
+                self.settings.bot_token or "0:none", self.redis, global_rate=self.global_rate,
+                chat_interval=self.chat_interval,
             )
 
     async def shutdown(self, *_: Any) -> None:
@@ -108,8 +121,8 @@ class Runtime:
                 if token is None:
                     raise RuntimeError("TELEGRAM_BOT_TOKEN is not set: nothing can be delivered")
                 request = HTTPXRequest(
-                    connection_pool_size=HTTP_POOL_SIZE, connect_timeout=5.0, read_timeout=15.0,
-                    write_timeout=15.0, pool_timeout=10.0,
+                    connection_pool_size=HTTP_POOL_SIZE, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                    write_timeout=WRITE_TIMEOUT, pool_timeout=POOL_TIMEOUT,
                 )
                 bot = Bot(token, base_url=f"{self.settings.telegram_api_url}/bot", request=request)
                 rejected = False
@@ -136,5 +149,11 @@ class Runtime:
         if task is None:  # pragma: no cover - build_broker always registers it
             raise RuntimeError(f"{DELIVER_TASK} is not registered on this broker")
         for start in range(0, len(ids), KICK_CHUNK):
-            await asyncio.gather(*(task.kiq(nudge_id, now=when) for nudge_id in ids[start : start + KICK_CHUNK]))
+            chunk = ids[start : start + KICK_CHUNK]
+
+            async def kick(chunk: list[int] = chunk) -> None:
+                await asyncio.gather(*(task.kiq(nudge_id, now=when) for nudge_id in chunk))
+
+            # During a Redis outage wait in place: a chunk sent twice is harmless (the claim decides).
+            await self.redis_outage.call(kick, is_redis_down)
         return len(ids)

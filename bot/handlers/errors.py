@@ -1,6 +1,9 @@
 """Errors, blocked users and the private-chat guard.
 
 Logs carry ids and error types only: no message texts of users at INFO and never the bot token.
+One apology per update at most, and none once the person got an answer (`bot.replies`): the error
+handler stops the update's remaining handler groups, so a failure cannot fall through to the
+stale-button handler and answer twice.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot import texts
+from bot import replies, texts
 from bot.handlers.common import Context
 from smarthabit import accounts
 from smarthabit.errors import DomainError
@@ -23,6 +26,7 @@ _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 async def private_only(update: Update, context: Context) -> None:
     """Runs first: the bot is one person's coach, so groups and channels are ignored entirely."""
+    replies.begin_update()
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
         raise ApplicationHandlerStop
@@ -45,8 +49,13 @@ async def membership_changed(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure and tell the person, except when they blocked us: then mark the account and
-    send nothing more."""
+    """Log the failure and tell the person once, unless they already got an answer to this update
+    or blocked us (then mark the account and send nothing more); stop the update's other handlers."""
+    await _report(update, context)
+    raise ApplicationHandlerStop
+
+
+async def _report(update: object, context: Context) -> None:
     error = context.error
     chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat else None
     update_id = update.update_id if isinstance(update, Update) else None
@@ -66,8 +75,10 @@ async def on_error(update: object, context: Context) -> None:
     else:
         log.error("update failed", exc_info=error, extra={"update_id": update_id, "error": type(error).__name__})
         reply = texts.ERROR_GENERIC
-    if not isinstance(update, Update) or chat_id is None:
+    state = replies.current()
+    if not isinstance(update, Update) or chat_id is None or state.apologised or state.replies > 0:
         return
+    state.apologised = True
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()

@@ -1,4 +1,5 @@
-"""/settings: time zone, reminders and nudges on/off, quiet hours, link status, delete my data."""
+"""/settings: time zone, reminders and nudges on/off, quiet hours (and whether a reminder due in them
+is sent when they end or dropped), link status, delete my data."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ async def settings_button(update: Update, context: Context) -> str | int:
     message = update.effective_message
     if action.action == "tz":
         return await ask_timezone(update, context)
-    if action.action in ("reminders", "nudges"):
-        field = f"{action.action}_enabled"
+    if action.action in ("reminders", "nudges", "quietrem"):
+        field = "quiet_reminders_later" if action.action == "quietrem" else f"{action.action}_enabled"
         user = await accounts.update_preferences(user, PreferencesUpdate(**{field: not getattr(user, field)}))
         await answer(update)
         await edit(message, texts.settings(user), keyboards.settings(user))

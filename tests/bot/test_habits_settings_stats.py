@@ -97,6 +97,10 @@ async def test_settings(bot: BotApplication, ada: Person) -> None:
     screen = await ada.say("22:30 - 7:00", "Quiet hours: 22:30–07:00")
     user = await ada.account()
     assert (user.quiet_start, user.quiet_end) == (time(22, 30), time(7, 0))
+    assert "Reminders due in quiet hours: sent when they end" in text_of(screen)
+    screen = await ada.tap_and_expect(screen, "⏰ Reminders in quiet hours: drop them",
+                                      "Reminders due in quiet hours: dropped")
+    assert (await ada.account()).quiet_reminders_later is False
     await ada.tap(screen, "🌙 Quiet hours")
     question = await ada.expect("quiet hours like")
     await ada.tap_and_expect(question, "Off", "Quiet hours: off")

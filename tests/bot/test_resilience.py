@@ -19,8 +19,8 @@ from bot.embedded import polling_ctx, stop, webhook_ctx
 from smarthabit.config import Settings
 from smarthabit.errors import ValidationFailed
 from smarthabit.models import BotState, Habit, User
-from tests.bot.conftest import TOKEN, Person, eventually, sign_up, start_bot, text_of
-from tests.botapi import BotApiServer, RateLimit
+from tests.bot.conftest import TOKEN, Person, create_habit, eventually, sign_up, start_bot, text_of
+from tests.botapi import BotApiServer, Fault, RateLimit
 
 
 async def test_restart_in_the_middle_of_new(db: str, bot_settings: Settings, botapi: BotApiServer,
@@ -79,10 +79,11 @@ async def test_blocking_without_a_pending_reply(bot: BotApplication, botapi: Bot
     await eventually(lambda: _blocked(ada, False))
 
 
-# python-telegram-bot's own rate limiter reads RetryAfter.retry_after, which warns about its future type.
+# python-telegram-bot warns when it builds a RetryAfter (about the attribute's future type).
 @pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
 async def test_flood_limits_are_respected(db: str, settings: Settings) -> None:
-    """Telegram allows about one message a second per chat: a 429 is waited out and retried."""
+    """The bot books its messages from the bot's one budget: two answers in one chat are a second
+    apart, so Telegram never has to refuse them; a 429 anyway is waited out and retried."""
     async with BotApiServer([TOKEN], rate_limit=RateLimit(global_limit=30, chat_limit=1)) as server:
         ada = Person(server, 1001)
         bot_settings = settings.model_copy(update={"telegram_bot_token": SecretStr(TOKEN),
@@ -90,11 +91,42 @@ async def test_flood_limits_are_respected(db: str, settings: Settings) -> None:
         application = await start_bot(bot_settings)
         try:
             await ada.say("/start", "time zone")
-            await ada.say("/help", "What I can do")  # within the same second: 429, then retried
+            server.fail(Fault(method="sendMessage", status=429, count=1))
+            await ada.say("/help", "What I can do")  # within the same second: spaced, then a 429, retried
         finally:
             await stop(application)
-        assert server.stats.rate_limited >= 1
+        assert server.stats.rate_limited == 0 and server.stats.faults == 1
         assert [text_of(m).split()[0] for m in server.sent_to(ada.id)] == ["Hi", "What"]
+        sends = [r.time for r in server.requests if r.method == "sendMessage" and r.status == 200]
+        assert sends[1] - sends[0] >= 1.0
+
+
+async def test_a_failure_after_the_confirmation_adds_no_apology(bot: BotApplication, ada: Person,
+                                                                 botapi: BotApiServer) -> None:
+    """The check-in is confirmed, then refreshing the /today list fails: no apology, one answer."""
+    await sign_up(ada)
+    await create_habit(ada, "Stretch")
+    listing = await ada.say("/today", "Tap a habit")
+    botapi.fail(Fault(method="editMessageText", status=500))
+    answers = len(ada.callback_answers())
+    await ada.tap(listing, "⬜ Stretch")
+    await ada.expect("Streak: 1 day")
+    await asyncio.sleep(0.5)  # time for any wrong apology to show up
+    assert not [m for m in botapi.sent_to(ada.id) if "went wrong" in text_of(m)]
+    assert ada.callback_answers()[answers:] == ["Checked in ✅"]  # the stale-button handler stayed out
+
+
+async def test_at_most_one_apology_per_update(bot: BotApplication, ada: Person, botapi: BotApiServer) -> None:
+    await sign_up(ada)
+    await create_habit(ada, "Stretch")
+    listing = await ada.say("/today", "Tap a habit")
+    # Telegram refuses every callback answer: the check-in's toast fails, and so would any other
+    # handler's answer the failure might fall through to.
+    botapi.fail(Fault(method="answerCallbackQuery", status=500))
+    await ada.tap(listing, "⬜ Stretch")
+    await ada.expect("went wrong")
+    await asyncio.sleep(0.5)
+    assert len([m for m in botapi.sent_to(ada.id) if "went wrong" in text_of(m)]) == 1
 
 
 async def test_embedded_polling_ctx(db: str, bot_settings: Settings, ada: Person) -> None:

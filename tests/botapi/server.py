@@ -109,11 +109,42 @@ class RateLimit:
 
 
 @dataclass
+class Fault:
+    """An injected failure, for fault tests and benchmarks. Calls of `method` ("*" = every method
+    but getUpdates/getMe), to `chats` if given, wait `delay` seconds and then either go through
+    (`status` 200: a slow answer) or are answered with `status` (429 carries `retry_after`, 403
+    "blocked", 5xx an internal error; nothing is sent). Status 0 closes the connection after the
+    whole request was read (the client cannot know the outcome; the message is *not* recorded).
+    Ends after `count` calls or at monotonic time `until`, whichever comes first."""
+
+    method: str = "*"
+    status: int = 500
+    delay: float = 0.0
+    count: int | None = None
+    until: float | None = None
+    chats: frozenset[int] | None = None
+    retry_after: int = 1
+
+    def applies(self, method: str, chat_id: object, now: float) -> bool:
+        if self.until is not None and now >= self.until:
+            return False
+        if self.count is not None and self.count <= 0:
+            return False
+        if self.method == "*":
+            if method in ("getUpdates", "getMe", "setMyCommands", "deleteWebhook", "setWebhook"):
+                return False
+        elif self.method.lower() != method.lower():
+            return False
+        return self.chats is None or chat_id in self.chats
+
+
+@dataclass
 class Stats:
     """Counters benchmarks read to check throughput, flood limits and duplicate sends."""
 
     sent: int = 0
     rate_limited: int = 0
+    faults: int = 0
     per_chat: Counter[int] = field(default_factory=Counter)
     calls: Counter[str] = field(default_factory=Counter)
 
@@ -122,6 +153,7 @@ class Stats:
         return {
             "sent": self.sent,
             "rate_limited": self.rate_limited,
+            "faults": self.faults,
             "per_chat": {str(chat): count for chat, count in self.per_chat.items()},
             "calls": dict(self.calls),
         }
@@ -575,6 +607,7 @@ class BotApiServer:
         self.webhook_retry_delay = webhook_retry_delay
         self.requests: list[RecordedRequest] = []
         self.stats = Stats()
+        self.faults: list[Fault] = []
         self._bots = {token: _BotState(token, username, 1) for token in self._tokens}
         self._query_ids = itertools.count(4_000_000_000_000_000_000)
         self._runner: web.AppRunner | None = None
@@ -621,6 +654,8 @@ class BotApiServer:
             "block": self._control_block,
             "unblock": self._control_unblock,
             "reset": self._control_reset,
+            "fault": self._control_fault,
+            "clear_faults": self._control_clear_faults,
         }
         for name, handler in control.items():
             app.router.add_post(f"/_control/{name}", handler)
@@ -916,6 +951,9 @@ class BotApiServer:
             self.stats.calls[record.method] += 1
             params, files = await _read_params(request)
             record.params = params
+            if await self._inject_fault(request, record.method, params):
+                record.status = 0
+                return web.Response(status=500)  # never written: the connection is gone
             result = await known[1](bot, params, files, record)
         except ApiError as error:
             record.status = error.code
@@ -923,6 +961,34 @@ class BotApiServer:
             return web.json_response(error.as_json(), status=error.code)
         record.status = 200
         return web.json_response({"ok": True, "result": result})
+
+    def fail(self, fault: Fault) -> None:
+        """Inject a fault (see :class:`Fault`); later ones are checked after earlier ones."""
+        self.faults.append(fault)
+
+    async def _inject_fault(self, request: web.Request, method: str, params: JSONDict) -> bool:
+        """Apply the first matching fault: True when the connection was cut (no answer)."""
+        now = time.monotonic()
+        fault = next((f for f in self.faults if f.applies(method, params.get("chat_id"), now)), None)
+        if fault is None:
+            return False
+        if fault.count is not None:
+            fault.count -= 1
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status == 200:
+            return False
+        self.stats.faults += 1
+        if fault.status == 0:
+            if request.transport is not None:
+                request.transport.close()
+            return True
+        if fault.status == 429:
+            raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after}",
+                           {"retry_after": fault.retry_after})
+        if fault.status == 403:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        raise ApiError(fault.status, "Internal Server Error" if fault.status == 500 else "Bad Gateway")
 
     def _chat_for_send(self, bot: _BotState, params: JSONDict) -> _Chat:
         chat_id = params.get("chat_id")
@@ -1423,6 +1489,30 @@ class BotApiServer:
 
     async def _control_reset(self, request: web.Request) -> web.Response:
         return await self._control(self.reset)
+
+    async def _control_fault(self, request: web.Request) -> web.Response:
+        body = await self._control_body(request)
+
+        async def add() -> bool:
+            seconds = body.get("seconds")
+            chats = body.get("chats")
+            self.fail(Fault(
+                method=str(body.get("method", "*")), status=int(body.get("status", 500)),
+                delay=float(body.get("delay", 0.0)), count=body.get("count"),
+                until=time.monotonic() + float(seconds) if seconds is not None else None,
+                chats=frozenset(int(c) for c in chats) if chats is not None else None,
+                retry_after=int(body.get("retry_after", 1)),
+            ))
+            return True
+
+        return await self._control(add)
+
+    async def _control_clear_faults(self, request: web.Request) -> web.Response:
+        async def clear() -> bool:
+            self.faults.clear()
+            return True
+
+        return await self._control(clear)
 
     async def _control_sent(self, request: web.Request) -> web.Response:
         async def sent() -> list[JSONDict]:

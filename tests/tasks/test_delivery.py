@@ -1,4 +1,5 @@
-"""Delivery: claimed once, sent at most once, Telegram's errors handled (429, 403, unreachable)."""
+"""Delivery: claimed once, sent at most once, Telegram's errors handled (429, 5xx, 403, refused
+connections, a connection cut after the request was written), quiet hours held or dropped."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from taskiq import AsyncBroker
 
 from smarthabit.clock import utcnow
 from smarthabit.habits import create_habit
-from smarthabit.models import Nudge, NudgeStatus, User
+from smarthabit.metrics import OUTCOME_UNKNOWN
+from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.schemas import HabitCreate
+from smarthabit.telegram_budget import Priority, RedisBudget
 from tasks import delivery
-from tasks.delivery import Outcome, TransientDeliveryError, deliver
+from tasks.delivery import Outcome, deliver
 from tasks.planning import plan_due_reminders
-from tasks.ratelimit import RedisRateLimiter
 from tasks.runtime import DELIVER_TASK, Runtime
-from tests.botapi import BotApiServer, RateLimit
+from tests.botapi import BotApiServer, Fault, RateLimit
 from tests.tasks.conftest import BOT_TOKEN, MakeUser, make_settings, scan, utc
 
 FIRE = utc(2026, 6, 15, 8, 0)
@@ -129,31 +131,75 @@ async def test_403_marks_the_user_blocked_and_stops(broker: AsyncBroker, make_us
     assert await Nudge.filter(user_id=user.id).count() == 1
 
 
-async def test_unreachable_telegram_releases_the_claim_for_a_retry(
+async def _attempts_reach(nudge_id: int, count: int) -> None:
+    for _ in range(500):
+        if (await Nudge.get(id=nudge_id)).attempts >= count:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {count} attempts")
+
+
+async def test_refused_connections_are_retried_until_telegram_is_back(
     task_settings: Any, make_user: MakeUser, botapi: BotApiServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(delivery, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(delivery, "RETRY_BASE", 0.02)
     user, nudge_id = await planned_reminder(make_user)
     runtime = Runtime(task_settings, manage_database=False, chat_interval=0.0, global_rate=1000)
     await runtime.startup()
+    port = int(botapi.url.rsplit(":", 1)[1])
     try:
         await runtime.bot()  # initialised while the server is up
         await botapi.stop()  # now every connection is refused: provably nothing was sent
-        with pytest.raises(TransientDeliveryError):
-            await deliver(runtime, nudge_id, now=FIRE)
+        sending = asyncio.create_task(deliver(runtime, nudge_id, now=FIRE))
+        await _attempts_reach(nudge_id, 3)
+        nudge = await Nudge.get(id=nudge_id)
+        assert nudge.status in (NudgeStatus.PENDING, NudgeStatus.SENDING)  # handed back and claimed again
+        async with BotApiServer([BOT_TOKEN]) as server:  # Telegram is back, same address
+            await server.stop()
+            await server.start(port=port)
+            assert await sending is Outcome.SENT
+            assert len(server.sent_to(user.telegram_chat_id)) == 1
     finally:
         await runtime.shutdown()
+
+
+@pytest.mark.parametrize("status", [500, 502, 429])
+async def test_definite_errors_are_retried_and_sent_once(
+    status: int, runtime: Runtime, make_user: MakeUser, botapi: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "RETRY_BASE", 0.02)
+    user, nudge_id = await planned_reminder(make_user)
+    botapi.fail(Fault(method="sendMessage", status=status, count=3))
+    assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.SENT
+    assert botapi.stats.faults == 3
+    assert len(botapi.sent_to(user.telegram_chat_id)) == 1
+    assert (await Nudge.get(id=nudge_id)).status is NudgeStatus.SENT
+
+
+async def test_a_message_past_its_deadline_is_given_up(
+    runtime: Runtime, make_user: MakeUser, botapi: BotApiServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "RETRY_BASE", 0.2)
+    _, nudge_id = await planned_reminder(make_user)
+    botapi.fail(Fault(method="sendMessage", status=500))
+    late = FIRE + delivery.MAX_LATENESS[NudgeKind.REMINDER] - timedelta(seconds=0.3)
+    assert await deliver(runtime, nudge_id, now=late) is Outcome.FAILED
     nudge = await Nudge.get(id=nudge_id)
-    assert nudge.status is NudgeStatus.PENDING  # handed back, to be retried
-    assert nudge.attempts >= delivery.MAX_SEND_ROUNDS and "ConnectError" in (nudge.error or "")
-    async with BotApiServer([BOT_TOKEN]) as server:  # Telegram is back
-        runtime = Runtime(make_settings(task_settings.database_url, server), manage_database=False)
-        await runtime.startup()
-        try:
-            assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.SENT
-        finally:
-            await runtime.shutdown()
-        assert len(server.sent_to(user.telegram_chat_id)) == 1
+    assert nudge.status is NudgeStatus.FAILED and "deadline" in (nudge.error or "")
+    assert botapi.stats.sent == 0
+
+
+async def test_a_connection_cut_after_the_request_is_unknown_and_counted(
+    runtime: Runtime, make_user: MakeUser, botapi: BotApiServer
+) -> None:
+    _, nudge_id = await planned_reminder(make_user)
+    before = OUTCOME_UNKNOWN._value.get()
+    botapi.fail(Fault(method="sendMessage", status=0, count=1))
+    assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.UNKNOWN
+    assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.NOT_MINE  # never sent again
+    nudge = await Nudge.get(id=nudge_id)
+    assert nudge.status is NudgeStatus.FAILED and "outcome unknown" in (nudge.error or "")
+    assert OUTCOME_UNKNOWN._value.get() == before + 1
 
 
 async def test_a_send_with_unknown_outcome_is_never_repeated(broker: AsyncBroker, make_user: MakeUser,
@@ -172,10 +218,10 @@ async def test_redis_limiter_spaces_sends_across_processes(clean_redis: Redis, r
     from smarthabit.config import Settings
     from tasks.runtime import redis_namespace
 
-    prefix = redis_namespace(Settings(database_url=db, _env_file=None)) + ":ratelimit"  # type: ignore[call-arg]
-    a = RedisRateLimiter(clean_redis, prefix=prefix, global_rate=20, chat_interval=1.0)
+    prefix = redis_namespace(Settings(database_url=db, _env_file=None)) + ":budget"  # type: ignore[call-arg]
+    a = RedisBudget(clean_redis, prefix=prefix, global_rate=20, chat_interval=1.0)
     other = Redis.from_url(redis_url)  # a second connection, as another worker process would have
-    b = RedisRateLimiter(other, prefix=prefix, global_rate=20, chat_interval=1.0)
+    b = RedisBudget(other, prefix=prefix, global_rate=20, chat_interval=1.0)
     waits = []
     for i in range(6):
         booking = await (a if i % 2 else b).book(chat_id=100 + i)
@@ -187,8 +233,20 @@ async def test_redis_limiter_spaces_sends_across_processes(clean_redis: Redis, r
     again = await a.book(chat_id=100)
     assert not again.booked and 0.6 < again.wait <= 1.0  # that chat is still cooling down
     await b.penalize(2.0)
-    assert (await a.book(chat_id=999)).wait > 1.8  # a 429 pauses everyone
+    assert (await a.book(chat_id=999, priority=Priority.PERSON)).wait > 1.8  # a 429 pauses everyone
     await other.aclose()
+
+
+async def test_a_person_goes_before_queued_bulk_messages(clean_redis: Redis) -> None:
+    budget = RedisBudget(clean_redis, prefix="test-priority", global_rate=10, chat_interval=0.0)
+    reminders = [await budget.book(chat_id=i, priority=Priority.REMINDER) for i in range(30)]
+    booked = [b for b in reminders if b.booked]
+    assert 9 <= len(booked) <= 12  # reminders book at most about one second ahead ...
+    assert not reminders[-1].booked  # ... the rest are told to ask again
+    nudge = await budget.book(chat_id=500, priority=Priority.NUDGE)
+    assert not nudge.booked  # nudges wait while reminders hold the horizon
+    person = await budget.book(chat_id=1000, priority=Priority.PERSON)
+    assert person.booked and person.wait <= 1.3  # a person lands right after the slots handed out
 
 
 async def test_a_rejected_token_never_reaches_an_error_message(task_settings: Any, botapi: BotApiServer) -> None:

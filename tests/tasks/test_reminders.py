@@ -142,7 +142,8 @@ async def test_no_reminder_when_not_wanted(case: str, broker: AsyncBroker, make_
     start = utc(2026, 6, 15, 5, 0)  # a Monday
     fire = utc(2026, 6, 15, 8, 0)
     fields: dict[str, Any] = {
-        "quiet_hours": {"quiet_start": time(7, 30), "quiet_end": time(9, 0)},
+        # quiet hours, and the user chose to drop reminders due in them (the default holds them)
+        "quiet_hours": {"quiet_start": time(7, 30), "quiet_end": time(9, 0), "quiet_reminders_later": False},
         "reminders_off": {"reminders_enabled": False},
         "bot_blocked": {"bot_blocked": True},
         "no_chat": {"telegram_chat_id": None},
@@ -169,3 +170,39 @@ async def test_no_reminder_when_not_wanted(case: str, broker: AsyncBroker, make_
     assert botapi.stats.sent == 0
     assert await Nudge.filter(habit_id=habit.id).count() == 0
     assert (await Reminder.get(habit_id=habit.id)).next_fire_at > when  # always moves on
+
+
+async def test_a_reminder_in_quiet_hours_is_sent_when_they_end(broker: AsyncBroker, make_user: MakeUser,
+                                                               botapi: BotApiServer) -> None:
+    """22:00-07:00 quiet in Berlin, a reminder at 23:00: held, and sent at 07:00 the next morning."""
+    berlin = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 6, 15, 12, 0, tzinfo=berlin)
+    user, habit = await user_with_reminders(make_user, "Europe/Berlin", [time(23, 0)], start,
+                                            quiet_start=time(22, 0), quiet_end=time(7, 0))
+    await scan(broker, datetime(2026, 6, 15, 23, 0, tzinfo=berlin))
+    [held] = await Nudge.filter(habit_id=habit.id)
+    assert held.status is NudgeStatus.PENDING
+    assert held.planned_at == datetime(2026, 6, 16, 7, 0, tzinfo=berlin)
+    assert botapi.stats.sent == 0
+    await scan(broker, datetime(2026, 6, 16, 6, 59, tzinfo=berlin))  # still quiet
+    assert botapi.stats.sent == 0
+    await scan(broker, datetime(2026, 6, 16, 7, 0, tzinfo=berlin))  # the quiet hours end
+    assert (await Nudge.get(id=held.id)).status is NudgeStatus.SENT
+    assert len(botapi.sent_to(user.telegram_chat_id)) == 1
+
+
+async def test_a_reminder_held_by_delivery_goes_out_after_the_quiet_hours(
+    runtime: Any, broker: AsyncBroker, make_user: MakeUser, botapi: BotApiServer
+) -> None:
+    """Planned before the quiet hours began but delivered inside them (a backlog): held, not lost."""
+    from tasks.delivery import Outcome, deliver
+    from tasks.planning import plan_due_reminders
+
+    user, _ = await user_with_reminders(make_user, "UTC", [time(21, 59)], utc(2026, 6, 15, 5, 0),
+                                            quiet_start=time(22, 0), quiet_end=time(6, 30))
+    [nudge_id] = await plan_due_reminders(utc(2026, 6, 15, 21, 59))
+    assert await deliver(runtime, nudge_id, now=utc(2026, 6, 15, 22, 0, 30)) is Outcome.DEFERRED
+    assert (await Nudge.get(id=nudge_id)).planned_at == utc(2026, 6, 16, 6, 30)
+    await scan(broker, utc(2026, 6, 16, 6, 30))
+    assert (await Nudge.get(id=nudge_id)).status is NudgeStatus.SENT
+    assert len(botapi.sent_to(user.telegram_chat_id)) == 1

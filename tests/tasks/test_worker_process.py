@@ -24,6 +24,7 @@ from smarthabit.config import Settings
 from smarthabit.habits import create_habit
 from smarthabit.models import Nudge, NudgeStatus, Reminder
 from smarthabit.schemas import HabitCreate
+from smarthabit.telegram_budget import budget_prefix
 from tasks.broker import CONSUMER_GROUP, SCAN_TASK, build_broker
 from tasks.planning import plan_due_reminders
 from tasks.runtime import DELIVER_TASK, redis_namespace
@@ -152,7 +153,7 @@ async def test_killed_worker_task_is_redelivered_and_sent_once(
     # Busy Telegram: the shared bot-wide limiter has no free slot for the next 4 seconds, so the
     # delivery task will be in the middle of waiting for it when its worker is killed.
     seconds, micros = await clean_redis.time()
-    await clean_redis.set(f"{redis_namespace(redis_settings)}:ratelimit:global",
+    await clean_redis.set(f"{budget_prefix(BOT_TOKEN)}:global",
                           str(seconds * 1000 + micros / 1000 + 4000), px=60_000)
     first = spawn("worker", "--concurrency", "4")
     await until(lambda: first.logged("Listening started."), what="the first worker to listen")

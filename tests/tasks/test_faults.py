@@ -1,0 +1,226 @@
+"""Faults with real processes: `smarthabit worker` and `smarthabit scheduler` reach PostgreSQL and
+Redis through a proxy that can take them away (tests/outage_proxy.py), and the loopback Bot API can
+be told to fail. Short runs of what `python -m bench.faults` measures at scale: every message goes
+out exactly once, the processes stay up (one log line when an outage starts, one when it ends) and
+exit 0 on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import time as wall_time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from redis.asyncio import Redis
+
+from smarthabit.clock import utcnow
+from smarthabit.config import Settings
+from smarthabit.habits import create_habit
+from smarthabit.models import Nudge, NudgeStatus, Reminder, User
+from smarthabit.schemas import HabitCreate
+from tasks.broker import SCAN_TASK, build_broker
+from tasks.runtime import redis_namespace
+from tests.botapi import BotApiServer, Fault
+from tests.outage_proxy import OutageProxy
+from tests.tasks.conftest import BOT_TOKEN, MakeUser
+from tests.tasks.test_worker_process import Process, pending, until
+
+pytestmark = pytest.mark.postgres_only  # the proxy stands in front of a PostgreSQL server
+USERS = 24
+REDELIVERY_SECONDS = 2
+
+
+def _via(url: str, port: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{parts.netloc.rsplit(':', 1)[0]}:{port}"))
+
+
+@pytest.fixture
+async def proxies(task_settings: Settings, redis_url: str) -> AsyncIterator[tuple[OutageProxy, OutageProxy]]:
+    db, redis = urlsplit(task_settings.db_url), urlsplit(redis_url)
+    pg = OutageProxy(db.hostname or "127.0.0.1", db.port or 5432)
+    rd = OutageProxy(redis.hostname or "127.0.0.1", redis.port or 6379)
+    await pg.start()
+    await rd.start()
+    yield pg, rd
+    await pg.stop()
+    await rd.stop()
+
+
+@pytest.fixture
+def start(task_settings: Settings, redis_url: str, proxies: tuple[OutageProxy, OutageProxy], tmp_path: Path,
+          clean_redis: Redis) -> Iterator[Callable[..., Process]]:
+    """`smarthabit <command>` reaching PostgreSQL and Redis through the proxies."""
+    pg, rd = proxies
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TELEGRAM_"))},
+        "DATABASE_URL": _via(task_settings.db_url, pg.port), "REDIS_URL": _via(redis_url, rd.port),
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": task_settings.telegram_api_url,
+        "TASK_REDELIVERY_SECONDS": str(REDELIVERY_SECONDS), "LOG_LEVEL": "INFO", "LOG_FORMAT": "json",
+    }
+    started: list[Process] = []
+
+    def spawn(command: str, *args: str) -> Process:
+        process = Process(command, env, tmp_path / f"{command}-{len(started)}.log", *args)
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.popen.poll() is None:
+            process.popen.kill()
+            process.popen.wait(10)
+
+
+def _settings(task_settings: Settings, redis_url: str) -> Settings:
+    return task_settings.model_copy(update={"redis_url": redis_url, "task_redelivery_seconds": REDELIVERY_SECONDS})
+
+
+async def _people(make_user: MakeUser, count: int) -> list[User]:
+    people = []
+    for _ in range(count):
+        user = await make_user("UTC", nudges_enabled=False)
+        await create_habit(user, HabitCreate(name="Reading", reminder_times=[wall_time(3, 0)]),
+                           now=utcnow() - timedelta(days=1))
+        people.append(user)
+    return people
+
+
+async def _fan_out(settings: Settings, people: list[User]) -> None:
+    """Make the people's reminders due now and send the minute scan, as the scheduler would."""
+    await Reminder.filter(habit__user_id__in=[p.id for p in people]).update(next_fire_at=utcnow())
+    client = build_broker(settings, manage_database=False)
+    await client.startup()
+    try:
+        scan = client.find_task(SCAN_TASK)
+        assert scan is not None
+        await scan.kiq()
+    finally:
+        await client.shutdown()
+
+
+async def _all_sent(user_ids: list[int]) -> bool:
+    return await Nudge.filter(user_id__in=user_ids, status=NudgeStatus.SENT).count() == len(user_ids)
+
+
+async def _stop(processes: list[Process]) -> list[int]:
+    """SIGTERM to all, waited for off the event loop (the proxies in this loop must keep serving)."""
+    for process in processes:
+        process.popen.send_signal(signal.SIGTERM)
+    return [await asyncio.to_thread(process.popen.wait, 40) for process in processes]
+
+
+def _received(botapi: BotApiServer, people: list[User]) -> int:
+    return sum(1 for p in people if botapi.stats.per_chat[p.telegram_chat_id])
+
+
+async def _survives(
+    fault: Callable[[], Awaitable[None]], *, start: Callable[..., Process], settings: Settings,
+    make_user: MakeUser, botapi: BotApiServer, service: str,
+) -> list[Process]:
+    """Fan out to USERS people through two workers and the scheduler, inject `fault` a third of
+    the way, and check: everyone got exactly one message, every process is alive, the outage was
+    logged once when it started and once when it ended."""
+    people = await _people(make_user, USERS)
+    botapi.fail(Fault(method="sendMessage", status=200, delay=0.4))  # a fan-out that lasts seconds
+    processes = [start("worker", "--concurrency", "3"), start("worker", "--concurrency", "3"), start("scheduler")]
+    for process in processes:
+        await until(lambda p=process: p.logged("Listening started.") or p.logged("scheduler is the leader"),
+                    within=30, what="the processes to start")
+    await _fan_out(settings, people)
+    await until(lambda: _received(botapi, people) >= USERS // 3, within=30, what="a third delivered")
+    await fault()
+    await until(lambda: _received(botapi, people) == USERS, within=60, what="every reminder delivered")
+    assert all(botapi.stats.per_chat[p.telegram_chat_id] == 1 for p in people)  # no duplicates
+    ours = [p.id for p in people]
+    await until(lambda: _all_sent(ours), within=15, what="every row SENT (a write may wait for its next retry)")
+    assert all(p.popen.poll() is None for p in processes), "a process exited during the outage"
+    def lines(text: str) -> int:
+        return sum(1 for p in processes[:2] for line in p.lines() if text in line)
+
+    started = lines(f"{service} unreachable; retrying")
+    await until(lambda: lines(f"{service} reachable again") == started, within=15, what="the outage's end logged")
+    assert 1 <= started <= 6
+    assert await _stop(processes) == [0, 0, 0]
+    return processes
+
+
+async def test_a_postgres_outage_is_waited_out_and_nothing_is_lost(
+    start: Callable[..., Process], task_settings: Settings, redis_url: str, clean_redis: Redis,
+    proxies: tuple[OutageProxy, OutageProxy], make_user: MakeUser, botapi: BotApiServer,
+) -> None:
+    pg, _ = proxies
+
+    async def postgres_away() -> None:
+        await pg.cut()
+        await asyncio.sleep(4)
+        await pg.restore()
+
+    await _survives(postgres_away, start=start, settings=_settings(task_settings, redis_url),
+                    make_user=make_user, botapi=botapi, service="PostgreSQL")
+
+
+async def test_redis_back_without_its_data_loses_no_message(
+    start: Callable[..., Process], task_settings: Settings, redis_url: str, clean_redis: Redis,
+    proxies: tuple[OutageProxy, OutageProxy], make_user: MakeUser, botapi: BotApiServer,
+) -> None:
+    _, rd = proxies
+    settings = _settings(task_settings, redis_url)
+
+    async def redis_restarted_empty() -> None:
+        await rd.cut()
+        keys = [key async for key in clean_redis.scan_iter(f"{redis_namespace(settings)}:*")]
+        await clean_redis.delete(*keys)  # what a restart without persistence leaves: nothing
+        await asyncio.sleep(3)
+        await rd.restore()
+
+    processes = await _survives(redis_restarted_empty, start=start, settings=settings, make_user=make_user,
+                                botapi=botapi, service="Redis")
+    assert any(p.logged("task stream lost (Redis restarted without its data); enqueueing undelivered messages "
+                        "again") for p in processes)
+
+
+async def test_a_task_longer_than_the_redelivery_timeout_is_not_run_twice(
+    start: Callable[..., Process], task_settings: Settings, redis_url: str, clean_redis: Redis,
+    make_user: MakeUser, botapi: BotApiServer,
+) -> None:
+    """The heartbeat keeps a running task's message claimed: the second worker never takes it over."""
+    settings = _settings(task_settings, redis_url)
+    [person] = await _people(make_user, 1)
+    botapi.fail(Fault(method="sendMessage", status=200, delay=3 * REDELIVERY_SECONDS))  # a slow answer
+    workers = [start("worker", "--concurrency", "2"), start("worker", "--concurrency", "2")]
+    for worker in workers:
+        await until(lambda w=worker: w.logged("Listening started."), within=30, what="the workers to start")
+    await _fan_out(settings, [person])
+    await botapi.wait_for_message(person.telegram_chat_id, timeout=30)
+    await until(lambda: _none_pending(clean_redis, settings), within=10, what="every task acknowledged")
+    assert not any(w.logged("redelivering an unacknowledged task") for w in workers)
+    assert botapi.stats.per_chat[person.telegram_chat_id] == 1
+    assert await _stop(workers) == [0, 0]
+
+
+async def _none_pending(redis: Redis, settings: Settings) -> bool:
+    return await pending(redis, settings) == 0
+
+
+async def test_telegram_errors_are_retried_by_the_workers(
+    start: Callable[..., Process], task_settings: Settings, redis_url: str, clean_redis: Redis,
+    make_user: MakeUser, botapi: BotApiServer,
+) -> None:
+    """A 5xx phase, then 429s: every message still goes out once (nothing marked "unknown")."""
+    settings = _settings(task_settings, redis_url)
+    people = await _people(make_user, 8)
+    botapi.fail(Fault(method="sendMessage", status=500, count=6))
+    botapi.fail(Fault(method="sendMessage", status=429, count=4))
+    worker = start("worker", "--concurrency", "4")
+    await until(lambda: worker.logged("Listening started."), within=30, what="the worker to start")
+    await _fan_out(settings, people)
+    await until(lambda: _received(botapi, people) == len(people), within=30, what="every reminder delivered")
+    assert botapi.stats.faults == 10
+    assert all(botapi.stats.per_chat[p.telegram_chat_id] == 1 for p in people)
+    assert await _stop([worker]) == [0]
