@@ -37,10 +37,8 @@ STATEFUL_STEPS = 10
 #   list_habits, list_checkins   a `cursor` the list did not give out
 #   import_export, import_loop   a file whose content is not an export (or names clash beyond repair)
 #   create_webhook       a URL whose host does not resolve to a public address (checked with DNS)
-#   habit_heatmap        `from` after `to`
 STATE_RULES = ("register", "check_in", "edit_check_in", "pause_habit", "update_habit", "create_habit",
-               "restore_habit", "list_habits", "list_checkins", "import_export", "import_loop", "create_webhook",
-               "habit_heatmap")
+               "restore_habit", "list_habits", "list_checkins", "import_export", "import_loop", "create_webhook")
 ACCEPTED = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]  # schemathesis' default for valid data
 
 
