@@ -6,8 +6,9 @@ owner is replaying it), so the whole family is revoked and both must log in agai
 the family too. Only SHA-256 hashes of refresh tokens are stored.
 
 Ending every session (a password change, `logout-all`) revokes every refresh token of the account and
-records the instant: access tokens issued before it are refused wherever the account is read (every
-route but today's check-in, whose hot path reads no account: there they lapse within their 15 minutes).
+records the instant: access tokens issued before it are refused wherever the account is read, and by
+the check-in, whose hot path reads no account row of its own: its statement compares the token's issue
+instant with the account's (`credential_issued_at`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -81,6 +82,13 @@ async def authenticate(request: web.Request) -> User:
     if user.sessions_revoked_at is not None and _jwt_issued(request) < user.sessions_revoked_at.timestamp():
         raise unauthorized("session_ended", "This session was ended; please log in again")
     return user
+
+
+def credential_issued_at(request: web.Request) -> datetime | None:
+    """When the request's JWT was issued (None for a personal access token), for use cases that check
+    it against the account's ended sessions in their own read."""
+    issued = _jwt_issued(request)
+    return None if issued == float("inf") else datetime.fromtimestamp(issued, UTC)
 
 
 def _jwt_issued(request: web.Request) -> float:

@@ -64,6 +64,7 @@ def _validate_value(value: float | None) -> float | None:
 async def check_in(
     user_id: int, habit_id: int, *, day: date | None = None, value: float | None = None,
     note: str | None = None, source: CheckInSource = CheckInSource.API, now: datetime | None = None,
+    credential_issued_at: datetime | None = None,
 ) -> CheckInResult:
     """Record that the habit was done on a local day. A repeat for the same day returns the existing
     check-in unchanged (created=False), also when two requests race: the unique key decides.
@@ -71,19 +72,22 @@ async def check_in(
     Takes the account's id, not the account. On PostgreSQL the common check-in (a yes/no habit,
     today, streak cache valid for today) is a single statement, shared with concurrent ones
     (`smarthabit.todays_checkins`); any other reads the habit with that statement and goes on in
-    the general transaction."""
+    the general transaction.
+
+    `credential_issued_at` (a caller's access token's issue instant) is checked in the same read: when
+    the account's sessions were ended after it, the habit is not found, exactly as for a stranger."""
     note = _validate_note(note)
     value = _validate_value(value)
     if not (0 < habit_id <= MAX_ID and 0 < user_id <= MAX_ID):  # never put an impossible id in a batch
         raise NotFound("Habit not found", {"habit_id": habit_id})
     now = now or utcnow()
-    item = todays_checkins.TodaysCheckIn(user_id, habit_id, day, value, note, source, now)
+    item = todays_checkins.TodaysCheckIn(user_id, habit_id, day, value, note, source, now, credential_issued_at)
     if on_postgres() and (attempt := await todays_checkins.submit(item)) is not None:
         if attempt.applied:
             return await _after_todays_check_in(attempt, value, note, source)
         habit, tz_name = attempt.habit, attempt.timezone
     else:
-        habit, tz_name = await _active_habit_and_zone(user_id, habit_id)
+        habit, tz_name = await _active_habit_and_zone(user_id, habit_id, credential_issued_at)
     today = local_today(tz_name, now)
     day = _validate_day(day, today)
     if habit.kind is HabitKind.MEASURABLE and value is None:
@@ -106,10 +110,14 @@ def _created(checkin: CheckIn, habit: Habit, before: int | None, source: CheckIn
     return CheckInResult(checkin, habit, True, _milestone(habit, before))
 
 
-async def _active_habit_and_zone(user_id: int, habit_id: int) -> tuple[Habit, str]:
-    """The owner's active habit and the owner's time zone; NotFound for anyone else's habit."""
+async def _active_habit_and_zone(
+    user_id: int, habit_id: int, credential_issued_at: datetime | None = None
+) -> tuple[Habit, str]:
+    """The owner's active habit and the owner's time zone; NotFound for anyone else's habit, and for a
+    credential issued before the owner's sessions were ended."""
     habit = await Habit.filter(id=habit_id, user_id=user_id, archived_at__isnull=True).select_related("user").first()
-    if habit is None:
+    revoked = habit.user.sessions_revoked_at if habit is not None else None
+    if habit is None or (credential_issued_at is not None and revoked is not None and credential_issued_at < revoked):
         raise NotFound("Habit not found", {"habit_id": habit_id})
     return habit, habit.user.timezone
 

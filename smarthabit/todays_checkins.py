@@ -47,15 +47,17 @@ DEADLOCK_DETECTED = "40P01"  # two batches that check in the same two habits in 
 # (under the lock). Every other writer locks the habit before it reads the rows (streak_cache).
 _BATCH = """
 WITH request AS (
-    SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::date[], $5::float8[], $6::text[], $7::text[])
-        WITH ORDINALITY AS r(habit_id, user_id, at, day, value, note, source, n)
+    SELECT * FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::date[], $5::float8[], $6::text[], $7::text[],
+                         $9::timestamptz[])
+        WITH ORDINALITY AS r(habit_id, user_id, at, day, value, note, source, issued_at, n)
 ), target AS (
     SELECT request.n, request.day AS requested_day, request.value AS requested_value,
            request.note AS requested_note, request.source AS requested_source,
            h.*, u.timezone AS owner_timezone, timezone(u.timezone, request.at)::date AS owner_today
     FROM request
     JOIN habits h ON h.id = request.habit_id AND h.user_id = request.user_id AND h.archived_at IS NULL
-    JOIN users u ON u.id = h.user_id
+    JOIN users u ON u.id = h.user_id  -- a credential issued before the account's sessions ended finds nothing
+        AND (u.sessions_revoked_at IS NULL OR request.issued_at IS NULL OR request.issued_at >= u.sessions_revoked_at)
 ), applicable AS (
     SELECT *, (kind = 'yes_no' AND COALESCE(requested_day, owner_today) = owner_today
                AND streak_day = owner_today AND schedule_kind <> 'times_per_week') AS applied
@@ -112,6 +114,7 @@ class TodaysCheckIn:
     note: str | None
     source: CheckInSource
     now: datetime
+    credential_issued_at: datetime | None = None  # when given, a session ended since then finds nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +192,7 @@ async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
     arguments = (
         [i.habit_id for i in items], [i.user_id for i in items], [i.now for i in items], [i.day for i in items],
         [i.value for i in items], [i.note for i in items], [i.source.value for i in items], created_at,
+        [i.credential_issued_at for i in items],
     )
     for attempt in range(1, DEADLOCK_RETRIES + 1):
         try:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from aiohttp import web
+
+from api.auth import authenticate, credential_issued_at
 from api.pagination import decode_cursor, decode_day_cursor, encode_cursor
 from api.routing import Reply, RouteTable
 from api.schemas import (
@@ -29,6 +32,7 @@ from api.schemas import (
     StrengthPointOut,
 )
 from smarthabit import checkins, habits, heatmap, predictions, stats
+from smarthabit.errors import NotFound
 from smarthabit.habits import HabitStatus
 from smarthabit.models import Habit, User
 from smarthabit.schemas import HabitCreate, HabitUpdate, ScheduleIn
@@ -147,12 +151,17 @@ async def resume_habit(user: User, path: HabitPath) -> HabitOut:
 
 @routes.post("/habits/{habit_id}/checkin", status=201, statuses={
     201: "Checked in", 200: "That day was already checked in: the existing check-in, unchanged"})
-async def check_in(user_id: int, path: HabitPath, body: CheckInIn) -> Reply[CheckInResultOut]:
+async def check_in(request: web.Request, user_id: int, path: HabitPath, body: CheckInIn) -> Reply[CheckInResultOut]:
     """Mark the habit done for a local day (default today, at most 7 days back), with a value and note.
 
     Idempotent: repeating it for the same day changes nothing and answers 200 with the existing check-in,
     also when two requests race."""
-    result = await checkins.check_in(user_id, path.habit_id, day=body.day, value=body.value, note=body.note)
+    try:
+        result = await checkins.check_in(user_id, path.habit_id, day=body.day, value=body.value, note=body.note,
+                                         credential_issued_at=credential_issued_at(request))
+    except NotFound:
+        await authenticate(request)  # 401 for an ended session or a deleted account; else it is not found
+        raise
     out = CheckInResultOut(
         checkin=CheckInOut.of(result.checkin), created=result.created, current_streak=result.habit.current_streak,
         longest_streak=result.habit.longest_streak, milestone=result.milestone,

@@ -229,9 +229,9 @@ async def test_delete_me_removes_everything(client: TestClient, alice: User, ali
     assert await CheckIn.filter(habit_id=habit["id"]).count() == 0
     assert await RefreshToken.filter(user_id=alice.id).count() == 0
     assert (await client.get("/users/me", headers=alice_headers)).status == 401
-    # The check-in reads no account (its query is scoped by the token's id): the habit is gone, 404.
+    # The check-in finds nothing for the token's id, then answers as every route does for a gone account.
     gone = await client.post(f"/habits/{habit['id']}/checkin", headers=alice_headers)
-    assert gone.status == 404 and (await gone.json())["error"]["code"] == "not_found"
+    assert gone.status == 401 and (await gone.json())["error"]["code"] == "invalid_token"
     assert await Habit.filter(user_id=bob.id).count() == 1
 
 

@@ -60,3 +60,20 @@ async def test_logout_all_ends_every_session(client: TestClient, make_user: Make
         assert (await client.post("/auth/refresh", json={"refresh_token": old["refresh_token"]})).status == 401
     assert (await client.get("/habits", headers=_auth(await _login(client)))).status == 200  # a new login works
     assert (await client.post("/auth/logout-all")).status == 401
+
+
+async def test_an_ended_session_cannot_check_in(client: TestClient, make_user: MakeUser) -> None:
+    """Today's check-in reads no account row of its own: its statement compares the token's issue
+    instant with the account's ended sessions, so an old token writes nothing (401, not a check-in)."""
+    await make_user("alice@example.com")
+    old = await _login(client)
+    created = await client.post("/habits", json={"name": "Stretch"}, headers=_auth(old))
+    assert created.status == 201, await created.text()
+    habit_id = (await created.json())["id"]
+    assert (await client.post("/auth/logout-all", headers=_auth(old))).status == 204
+    refused = await client.post(f"/habits/{habit_id}/checkin", json={}, headers=_auth(old))
+    assert refused.status == 401 and (await refused.json())["error"]["code"] == "session_ended"
+    fresh = _auth(await _login(client))
+    assert (await (await client.get(f"/habits/{habit_id}", headers=fresh)).json())["current_streak"] == 0
+    assert (await client.post(f"/habits/{habit_id}/checkin", json={}, headers=fresh)).status == 201
+    assert (await client.post(f"/habits/{habit_id}/checkin", json={}, headers=fresh)).status == 200
