@@ -20,6 +20,7 @@ from bot.persistence import DEFAULT_UPDATE_INTERVAL, DatabasePersistence
 from bot.updates import ChatOrderedProcessor, SharedChatState
 from bot.webapp import KEY as WEB_APP_KEY
 from bot.webapp import WebApp, web_app
+from smarthabit import i18n
 from smarthabit.config import Settings, redis_namespace
 from smarthabit.orm import close_database, open_database
 
@@ -58,9 +59,13 @@ class StandaloneApplication(Application):  # type: ignore[type-arg]
 
 
 async def register_commands(application: BotApplication) -> None:
-    """post_init: the command menu people see next to the text field; with PUBLIC_URL, the menu
-    button opens the web app as a Telegram Mini App."""
-    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    """post_init: the command menu people see next to the text field, in each language we speak
+    (Telegram picks it by the app's language; English is the default)."""
+    for language in i18n.LANGUAGES:
+        with i18n.using(language):
+            commands = [BotCommand(name, about) for name, about in texts.commands()]
+        code = None if language == i18n.DEFAULT else language[:2]
+        await application.bot.set_my_commands(commands, language_code=code)
     app = web_app(application.bot_data)
     menu_button = app.menu_button() if app is not None else None
     if menu_button is not None:

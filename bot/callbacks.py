@@ -4,42 +4,37 @@ callback_data comes back from the client and may be forged, so each parser accep
 shape (bounded integers, real dates, known actions) and returns None for anything else. Ownership is
 never decided here: the domain answers NotFound for another user's habit.
 
-Check-in buttons: ``checkin:{habit_id}:{day}`` is also what the workers put under reminder messages
-(the day is the user's local date). Our own variants add ``:undo`` and/or ``:list`` (the button sits
-in a /today list, which is re-rendered after the tap), so one handler serves all of them.
+Check-in buttons are defined once, in `smarthabit.wording` (the workers draw them too); they are
+re-exported here so every button of the bot is found in this module.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
+from smarthabit import i18n, wording
 from smarthabit.clock import is_valid_timezone
 from smarthabit.models import MAX_ID
 from smarthabit.schedule import ScheduleKind
 
-CHECKIN_PATTERN = r"^checkin:"
+CHECKIN_PATTERN = wording.CHECKIN_PATTERN
 NEW_PATTERN = r"^new:"
 HABIT_PATTERN = r"^hab:"
 HABITS_LIST = "habs"
 TIMEZONE_PATTERN = r"^tz:"
 SETTINGS_PATTERN = r"^set:"
+LANGUAGE_PATTERN = r"^lang:"
+VALUE_PATTERN = r"^val:"
+PROPOSAL_PATTERN = r"^hs:"
+DAY_PATTERN = r"^day:"
 
 _ID = r"([1-9]\d{0,9})"
-_CHECKIN = re.compile(rf"checkin:{_ID}:(\d{{4}}-\d{{2}}-\d{{2}})(:undo)?(:list)?")
 _HABIT = re.compile(rf"hab:{_ID}(?::([a-z]{{1,8}}))?(?::(\w{{1,16}}))?")
+_PROPOSAL = re.compile(r"hs:([a-z]{1,8})(?::(\w{1,16}))?")
 _NEW = re.compile(r"new:([a-z]{1,8})(?::(\w{1,16}))?")
 _SETTINGS = re.compile(r"set:([a-z]{1,10})(?::([a-z]{1,8}))?")
 ALL_DAYS_MASK = 0b1111111
-
-
-@dataclass(frozen=True, slots=True)
-class CheckinTap:
-    habit_id: int
-    day: date
-    undo: bool
-    in_list: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,19 +46,8 @@ class Action:
     arg: str | None
 
 
-def checkin(habit_id: int, day: date, *, undo: bool = False, in_list: bool = False) -> str:
-    return f"checkin:{habit_id}:{day.isoformat()}{':undo' if undo else ''}{':list' if in_list else ''}"
-
-
-def parse_checkin(data: str | None) -> CheckinTap | None:
-    match = _CHECKIN.fullmatch(data or "")
-    if match is None or int(match[1]) > MAX_ID:
-        return None
-    try:
-        day = date.fromisoformat(match[2])
-    except ValueError:
-        return None
-    return CheckinTap(int(match[1]), day, bool(match[3]), bool(match[4]))
+checkin = wording.checkin_data
+parse_checkin = wording.parse_checkin_data
 
 
 def habit(habit_id: int, action: str | None = None, arg: object = None) -> str:
@@ -91,6 +75,16 @@ def parse_new(data: str | None) -> Action | None:
     return None if match is None else Action(0, match[1], match[2])
 
 
+def proposal(action: str, arg: object = None) -> str:
+    """A button of the card proposed from one sentence (save, change, cancel, schedule steps)."""
+    return f"hs:{action}" + (f":{arg}" if arg is not None else "")
+
+
+def parse_proposal(data: str | None) -> Action | None:
+    match = _PROPOSAL.fullmatch(data or "")
+    return None if match is None else Action(0, match[1], match[2])
+
+
 def settings(action: str, arg: str | None = None) -> str:
     return f"set:{action}" + (f":{arg}" if arg is not None else "")
 
@@ -98,6 +92,46 @@ def settings(action: str, arg: str | None = None) -> str:
 def parse_settings(data: str | None) -> Action | None:
     match = _SETTINGS.fullmatch(data or "")
     return None if match is None else Action(0, match[1], match[2])
+
+
+_VALUE = re.compile(r"val:(\d{1,7}(?:\.\d{1,2})?)")
+
+
+def value(amount: float) -> str:
+    """A quick-amount button under the "how much?" question (the habit and day are the question's)."""
+    return f"val:{round(amount, 2):g}"
+
+
+def parse_value(data: str | None) -> float | None:
+    match = _VALUE.fullmatch(data or "")
+    if match is None:
+        return None
+    amount = float(match[1])
+    return amount if amount <= wording.MAX_VALUE else None
+
+
+def day(back: int) -> str:
+    """/today for an earlier day: `back` days before the user's today."""
+    return f"day:{back}"
+
+
+def parse_day(data: str | None) -> int | None:
+    match = re.fullmatch(r"day:(\d)", data or "")
+    if match is None or int(match[1]) > wording.BACKFILL_DAYS:
+        return None
+    return int(match[1])
+
+
+def language(code: str) -> str:
+    return f"lang:{code}"
+
+
+def parse_language(data: str | None) -> str | None:
+    """The language of a /language button, only if we speak it (the data may be forged)."""
+    if not data or not data.startswith("lang:"):
+        return None
+    code = data[5:]
+    return code if code in i18n.LANGUAGES else None
 
 
 def timezone(zone_name: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
+from smarthabit import i18n, wording
 from smarthabit.habits import HabitStatus
 from smarthabit.models import Habit, HabitKind, User
 from smarthabit.schedule import ScheduleKind
@@ -21,16 +22,30 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)
 
 
-def today(statuses: Sequence[HabitStatus], streak_unit: Callable[[Habit], str]) -> InlineKeyboardMarkup:
-    """One button per due habit; a habit with a check-in today gets the undo variant."""
+def today(statuses: Sequence[HabitStatus], streak_unit: Callable[[Habit], str], back: int = 0) -> InlineKeyboardMarkup:
+    """One button per due habit (a habit with a check-in that day gets the undo variant), then a row
+    to move between today and the days back-fill reaches."""
     rows = []
     for status in statuses:
         habit = status.habit
         checked = status.done_today or status.today_value is not None
+        if not status.done_today and status.today_value is not None and habit.target_direction != "at_most":
+            checked = False  # partly done: a tap offers to add more (the question has the undo)
         label = texts.today_button(habit, status.done_today, status.today_value, habit.current_streak,
                                    streak_unit(habit))
         rows.append([_button(label, callbacks.checkin(habit.id, status.today, undo=checked, in_list=True))])
+    rows.append(day_navigation(back))
     return InlineKeyboardMarkup(rows)
+
+
+def day_navigation(back: int) -> list[InlineKeyboardButton]:
+    """◀ an earlier day (within the back-fill window) and, when not on today, Today ▶."""
+    row = []
+    if back < wording.BACKFILL_DAYS:
+        row.append(_button(texts.earlier_day_button(), callbacks.day(back + 1)))
+    if back > 0:
+        row.append(_button(texts.today_button_label(), callbacks.day(0)))
+    return row
 
 
 def reminder_done(habit: Habit, day: date) -> InlineKeyboardMarkup:
@@ -41,6 +56,19 @@ def reminder_done(habit: Habit, day: date) -> InlineKeyboardMarkup:
 
 def reminder_open(habit: Habit, day: date) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.reminder_check_button(habit.name), callbacks.checkin(habit.id, day))]])
+
+
+def quick_values(habit: Habit, last: float | None, *, undo: str | None = None) -> InlineKeyboardMarkup:
+    """Under "how much?": 1, the target (or what is left of it) and the last value, one tap each; when
+    adding to a partly done day, also the undo of that day's value (`undo` is its button data)."""
+    amounts: list[float] = []
+    for amount in (1.0, habit.target, last):
+        if amount is not None and 0 < amount <= wording.MAX_VALUE and amount not in amounts:
+            amounts.append(amount)
+    rows = [[_button(("+" if undo else "") + texts.amount(a, habit.unit), callbacks.value(a)) for a in amounts]]
+    if undo is not None:
+        rows.append([_button(texts.UNDO, undo)])
+    return InlineKeyboardMarkup(rows)
 
 
 def timezone_suggestions(zones: Sequence[str]) -> InlineKeyboardMarkup:
@@ -71,7 +99,7 @@ def schedule_kinds(data: DataFor) -> InlineKeyboardMarkup:
 def weekdays(data: DataFor, mask: int) -> InlineKeyboardMarkup:
     """Toggle buttons: each carries the mask it leads to, so the keyboard itself holds the choice."""
     days = [
-        _button(("✅ " if mask & (1 << day) else "") + texts.WEEKDAY_SHORT[day], data("wd", mask ^ (1 << day)))
+        _button(("✅ " if mask & (1 << day) else "") + texts.weekday_short(day), data("wd", mask ^ (1 << day)))
         for day in range(7)
     ]
     return InlineKeyboardMarkup([days[:4], days[4:], [_button(texts.WEEKDAYS_DONE, data("wdok", mask))]])
@@ -88,6 +116,12 @@ def no_reminder(data: str) -> InlineKeyboardMarkup:
 def confirm_new() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.SAVE, callbacks.new("save")),
                                   _button(texts.CANCEL, callbacks.new("cancel"))]])
+
+
+def proposal_card() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(texts.SAVE, callbacks.proposal("save")),
+                                  _button(texts.CHANGE, callbacks.proposal("change")),
+                                  _button(texts.CANCEL, callbacks.proposal("cancel"))]])
 
 
 def habits_list(habits: Sequence[Habit]) -> InlineKeyboardMarkup:
@@ -118,19 +152,27 @@ def pause_lengths(habit_id: int) -> InlineKeyboardMarkup:
     ]])
 
 
-def confirm(yes_text: str, yes_data: str, no_data: str, no_text: str = texts.NO) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(yes_text, yes_data), _button(no_text, no_data)]])
+def confirm(yes_text: str, yes_data: str, no_data: str, no_text: str | None = None) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(yes_text, yes_data), _button(no_text or texts.NO, no_data)]])
 
 
 def settings(user: User) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([
-        [_button(texts.SET_TIMEZONE, callbacks.settings("tz"))],
+        [_button(texts.SET_LANGUAGE, callbacks.settings("lang")),
+         _button(texts.SET_TIMEZONE, callbacks.settings("tz"))],
         [_button(texts.toggle_label(texts.REMINDERS, user.reminders_enabled), callbacks.settings("reminders"))],
         [_button(texts.toggle_label(texts.NUDGES, user.nudges_enabled), callbacks.settings("nudges"))],
         [_button(texts.SET_QUIET, callbacks.settings("quiet"))],
         [_button(texts.quiet_reminders_label(user.quiet_reminders_later), callbacks.settings("quietrem"))],
         [_button(texts.SET_DELETE, callbacks.settings("delete"))],
     ])
+
+
+def languages(current: str | None) -> InlineKeyboardMarkup:
+    """One button per language, in its own name; the current one is ticked."""
+    buttons = [_button(("✅ " if code == current else "") + name, callbacks.language(code))
+               for code, name in i18n.LANGUAGES.items()]
+    return InlineKeyboardMarkup([buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
 def quiet_off() -> InlineKeyboardMarkup:

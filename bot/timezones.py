@@ -12,16 +12,21 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib.resources import files
+
+from babel import Locale
+from timezonefinder import TimezoneFinder
 
 from smarthabit.clock import all_timezones, zone
+from smarthabit.i18n import LANGUAGES
 
 MAX_SUGGESTIONS = 6
 # Legacy spellings kept by tzdata for old software; a modern `Area/City` name is offered first.
 _LEGACY_PREFIXES = ("US/", "Canada/", "Brazil/", "Chile/", "Mexico/", "Etc/", "SystemV/")
 _SKIPPED = frozenset({"Factory", "localtime", "posixrules"})
-_OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?")
+_OFFSET = re.compile(r"(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.h]?(\d{2}))?")
 # Big cities without a zone of their own that people often type.
 _ALIASES = {
     "san francisco": "America/Los_Angeles", "seattle": "America/Los_Angeles", "washington": "America/New_York",
@@ -33,6 +38,16 @@ _ALIASES = {
     "hanoi": "Asia/Bangkok", "osaka": "Asia/Tokyo", "melbourne": "Australia/Melbourne", "utc": "UTC",
     "gmt": "UTC",
 }  # fmt: skip
+
+
+# The zone most people of a many-zone country mean, offered first.
+_MAIN_ZONE = {
+    "BR": "America/Sao_Paulo", "US": "America/New_York", "RU": "Europe/Moscow", "CA": "America/Toronto",
+    "AU": "Australia/Sydney", "MX": "America/Mexico_City", "ES": "Europe/Madrid", "PT": "Europe/Lisbon",
+    "AR": "America/Argentina/Buenos_Aires", "ID": "Asia/Jakarta", "KZ": "Asia/Almaty",
+}  # fmt: skip
+_COUNTRY_ALIASES = {"usa": "US", "us": "US", "america": "US", "uk": "GB", "england": "GB", "сша": "US",
+                    "россия": "RU", "rossiya": "RU", "uae": "AE"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +97,73 @@ def resolve(text: str) -> ZoneMatch:
         return ZoneMatch(_ALIASES[lowered])
     offset = _OFFSET.fullmatch(lowered)
     if offset is not None:
-        hours = int(offset[2])
-        if hours == 0:
-            return ZoneMatch("UTC")
-        if hours <= 14:  # POSIX-style Etc zones have the sign inverted: UTC+3 is Etc/GMT-3
-            return ZoneMatch(f"Etc/GMT{'-' if offset[1] == '+' else '+'}{hours}")
+        return ZoneMatch(_zone_for_offset(offset[1], int(offset[2]), int(offset[3] or 0)))
     city = _by_city().get(key)
     if city:
         return ZoneMatch(city[0]) if len(city) == 1 or _same_clock(city) else ZoneMatch(None, city[:MAX_SUGGESTIONS])
+    country = _countries().get(lowered)
+    if country:  # a country: its only zone, or its zones to choose from
+        return ZoneMatch(country[0]) if _same_clock(country) else ZoneMatch(None, country[:MAX_SUGGESTIONS])
     return ZoneMatch(None, suggest(key))
+
+
+def _zone_for_offset(sign: str, hours: int, minutes: int) -> str | None:
+    """A zone that keeps this UTC offset: Etc/GMT±N for whole hours (POSIX-style Etc zones have the sign
+    inverted: UTC+3 is Etc/GMT-3), else the first country zone on that offset now ("+05:30" → Kolkata)."""
+    if minutes >= 60 or hours > 14:
+        return None
+    if minutes == 0:
+        return "UTC" if hours == 0 else f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
+    wanted = timedelta(hours=hours, minutes=minutes) * (1 if sign == "+" else -1)
+    now = datetime.now(UTC)
+    instants = (now, now + timedelta(days=182))  # standard and summer time, whichever is on now
+    for instant in instants:
+        for zones in _zones_by_country().values():
+            for name in zones:
+                if instant.astimezone(zone(name)).utcoffset() == wanted:
+                    return name
+    return None
+
+
+@lru_cache(maxsize=1)
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """Country code → its zones, from tzdata's zone.tab (in the file's order: the main zone first)."""
+    table: dict[str, list[str]] = defaultdict(list)
+    text = (files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            code, _, name = line.split("\t")[:3]
+            table[code].append(name)
+    for code, main in _MAIN_ZONE.items():
+        table[code].sort(key=lambda name, main=main: name != main)
+    return {code: tuple(names) for code, names in sorted(table.items())}
+
+
+@lru_cache(maxsize=1)
+def _countries() -> dict[str, tuple[str, ...]]:
+    """Country names in every language we speak ("india", "индия", "भारत", "alemania") → zones."""
+    by_code = _zones_by_country()
+    names: dict[str, tuple[str, ...]] = {}
+    for language in LANGUAGES:
+        for code, name in Locale.parse(language).territories.items():
+            if code in by_code:
+                names.setdefault(" ".join(_plain_letters(name).lower().split()), by_code[code])
+    for alias, code in _COUNTRY_ALIASES.items():
+        names[alias] = by_code[code]
+    return names
+
+
+def from_location(latitude: float, longitude: float) -> str | None:
+    """The zone of a shared location, looked up offline (timezonefinder's bundled boundaries)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    name = _finder().timezone_at(lng=longitude, lat=latitude)
+    return name if name in _zones() else None
+
+
+@lru_cache(maxsize=1)
+def _finder() -> TimezoneFinder:
+    return TimezoneFinder(in_memory=False)
 
 
 def _plain_letters(text: str) -> str:

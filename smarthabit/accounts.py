@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, time, timedelta
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from smarthabit.clock import utcnow
 from smarthabit.errors import Conflict, NotFound
 from smarthabit.habits import claim_free_name, reschedule_reminders, taken_names
+from smarthabit.i18n import LANGUAGES
 from smarthabit.models import Habit, Nudge, TelegramLinkCode, User
 from smarthabit.schemas import DisplayName, TimezoneName, WallTime
 
@@ -24,6 +25,12 @@ LINK_CODE_LENGTH = 8
 def _null_with(field: str, other: str) -> dict[str, object]:
     null = {"type": "null"}
     return {"if": {"properties": {field: null}, "required": [field]}, "then": {"properties": {other: null}}}
+
+
+def _spoken(code: str) -> str:
+    if code not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}")
+    return code
 
 
 class PreferencesUpdate(BaseModel):
@@ -41,6 +48,8 @@ class PreferencesUpdate(BaseModel):
     quiet_start: WallTime | None = None
     quiet_end: WallTime | None = None
     quiet_reminders_later: bool | None = None
+    language: Annotated[str, AfterValidator(_spoken), Field(json_schema_extra={"enum": list(LANGUAGES)})] | None = (
+        None)
 
     @model_validator(mode="after")
     def _valid(self) -> Self:
@@ -68,6 +77,8 @@ async def update_preferences(user: User, data: PreferencesUpdate) -> User:
     for field, value in changes.items():
         if value is not None or field in ("quiet_start", "quiet_end"):
             setattr(user, field, value)
+    if changes.get("timezone") is not None:
+        user.timezone_confirmed = True  # chosen (or kept) by the person: never asked again
     async with in_transaction():
         await user.save()
         if tz_changed:

@@ -15,14 +15,12 @@ from smarthabit.habits import get_habit
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, User
 from smarthabit.orm import from_row, is_deadlock, on_postgres
-from smarthabit.schemas import clean_text
+from smarthabit.schemas import clean_note
 from smarthabit.streak_cache import lock_habit, recompute_locked, refresh_streaks, streaks_after_checkin
 from smarthabit.streaks import MILESTONES
 from smarthabit.webhooks import checkin_payload, deleted_checkin_payload, milestone_payload, record_event
+from smarthabit.wording import BACKFILL_DAYS, MAX_NOTE, MAX_VALUE
 
-BACKFILL_DAYS = 7
-MAX_NOTE = 500
-MAX_VALUE = 1_000_000
 DEADLOCK_RETRIES = 3
 
 
@@ -47,7 +45,7 @@ def _validate_note(note: str | None) -> str | None:
     if note is None:
         return None
     try:
-        note = clean_text(note)
+        note = clean_note(note)
     except ValueError as exc:
         raise ValidationFailed("Invalid note", {"note": str(exc)}) from exc
     if len(note) > MAX_NOTE:
@@ -198,6 +196,26 @@ async def set_note(user: User, habit_id: int, day: date, note: str | None) -> Ch
         raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
     checkin.note = _validate_note(note)
     await checkin.save(update_fields=["note"])
+    return checkin
+
+
+async def add_to_value(user: User, habit_id: int, day: date, amount: float, *,
+                       now: datetime | None = None) -> CheckIn:
+    """Add to a measured day's value ("2 more glasses" on a partly done day), under the habit's lock
+    like `edit_check_in`; the streaks are recomputed: the day may now meet its target."""
+    today = local_today(user.timezone, now)
+    day = _validate_day(day, today)
+    async with in_transaction():
+        habit = await get_habit(user, habit_id, include_archived=False, for_update=True)
+        checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
+        if checkin is None or checkin.value is None:
+            raise NotFound("No measured check-in on that day", {"habit_id": habit_id, "day": str(day)})
+        total = checkin.value + amount
+        if not (amount > 0 and total <= MAX_VALUE):
+            raise ValidationFailed(f"Value must be between 0 and {MAX_VALUE}", {"field": "value"})
+        checkin.value = total
+        await checkin.save(update_fields=["value"])
+        await recompute_locked(habit, today)
     return checkin
 
 

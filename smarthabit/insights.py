@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from smarthabit.i18n import _, ngettext
 from smarthabit.schedule import Pause, Schedule, iso_week
 from smarthabit.streaks import compute_streaks
 from smarthabit.strength import completion_counts
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+ATTENTION_MIN_DUE = 2  # a habit due once so far this week is not "needing attention" yet
 WEEKDAY_WINDOW_DAYS = 28  # best and worst weekdays look at four weeks: one week has one sample a day
 
 # Per weekday (0=Monday): [done, due] counts.
@@ -67,19 +69,21 @@ def weekly_insight(histories: Sequence[HabitHistory], week_monday: date, today: 
     """The insight for the ISO week starting on `week_monday`, as known on the local day `today`.
 
     Days after `today` and before a habit's creation are not due, so the week in progress is judged
-    on its days so far (today included) and never counts the future as missed. Times-per-week habits
+    on its days so far (today included) and never counts the future as missed; last week is judged on
+    the same weekdays, so Monday meets Monday, not a whole week. Times-per-week habits
     are due ceil(N * open_days / 7) per week, as in `completion_counts`.
     """
     if week_monday.weekday() != 0:
         raise ValueError(f"{week_monday} is not a Monday")
     sunday = week_monday + timedelta(days=6)
     week_ago = timedelta(days=7)
+    last_compared = min(sunday, max(today, week_monday))  # a week in progress meets last week's same days
     total = _tally()
     habits = []
     done = scheduled = previous_done = previous_scheduled = 0
     for history in histories:
         achieved, due = _counts(history, week_monday, sunday, today)
-        previous_achieved, previous_due = _counts(history, week_monday - week_ago, sunday - week_ago, today)
+        previous_achieved, previous_due = _counts(history, week_monday - week_ago, last_compared - week_ago, today)
         tally = _weekday_tally(history, sunday - timedelta(days=WEEKDAY_WINDOW_DAYS - 1), min(sunday, today))
         for weekday, (day_done, day_due) in enumerate(tally):
             total[weekday][0] += day_done
@@ -119,33 +123,50 @@ def weekly_insight(histories: Sequence[HabitHistory], week_monday: date, today: 
 
 
 def summary_sentences(insight: WeeklyInsight, weekday_names: Sequence[str] = WEEKDAY_NAMES) -> list[str]:
-    """Short plain-English lines for the bot and the weekly summary, most important first."""
+    """Short lines for the bot and the weekly summary, most important first, in the current language.
+
+    They lean on what went well: no percentage when nothing was done yet (a new account gets an
+    invitation, not a "0%"), and a habit "needs attention" only after it was due at least twice.
+    """
     if insight.rate is None:
-        return ["Nothing was due this week."]
-    headline = f"You did {insight.done} of {insight.scheduled} ({_percent(insight.rate)})"
-    if insight.change is None:
-        lines = [f"{headline}."]
-    else:
-        points = round(insight.change * 100)
-        unit = "point" if abs(points) == 1 else "points"
-        trend = f"up {points} {unit} on" if points > 0 else f"down {-points} {unit} on" if points else "same as"
-        lines = [f"{headline}, {trend} last week."]
+        return [_("Nothing was due this week.")]
+    if insight.done == 0:
+        return [_("A fresh start: nothing checked in yet this week. One tap in /today gets it going.")]
+    lines = [_headline(insight)]
     # Equal best and worst means one weekday of data or all alike: nothing worth saying.
     if insight.best_weekday is not None and insight.best_weekday != insight.worst_weekday:
-        lines.append(f"Best day: {weekday_names[insight.best_weekday]}.")
-        lines.append(f"Hardest day: {weekday_names[insight.worst_weekday]}.")
+        lines.append(_("Best day: {weekday}.").format(weekday=weekday_names[insight.best_weekday]))
+        lines.append(_("Hardest day: {weekday}.").format(weekday=weekday_names[insight.worst_weekday]))
     rated = [habit for habit in insight.habits if habit.rate is not None]
     if len(rated) > 1:
         top = max(rated, key=lambda habit: habit.rate)
         bottom = min(rated, key=lambda habit: habit.rate)
         if top.rate > bottom.rate:
-            lines.append(f"Most consistent: {top.name} ({_percent(top.rate)}).")
-            lines.append(f"Needs attention: {bottom.name} ({_percent(bottom.rate)}).")
+            lines.append(_("Most consistent: {name} ({rate}).").format(name=top.name, rate=_percent(top.rate)))
+            if bottom.scheduled >= ATTENTION_MIN_DUE:
+                lines.append(_("Needs attention: {name} ({rate}).").format(
+                    name=bottom.name, rate=_percent(bottom.rate)))
     # A streak only shrinks within a week by breaking.
     broken = [habit.name for habit in insight.habits if habit.streak_end < habit.streak_start]
     if broken:
-        lines.append(f"Streak broken: {', '.join(broken)}.")
+        lines.append(_("Streak broken: {names}.").format(names=", ".join(broken)))
     return lines
+
+
+def _headline(insight: WeeklyInsight) -> str:
+    done, due, rate = insight.done, insight.scheduled, _percent(insight.rate or 0)
+    if insight.change is None:
+        return _("You did {done} of {due} ({rate}).").format(done=done, due=due, rate=rate)
+    points = round(insight.change * 100)
+    if points > 0:
+        text = ngettext("You did {done} of {due} ({rate}), up {points} point on last week.",
+                        "You did {done} of {due} ({rate}), up {points} points on last week.", points)
+    elif points < 0:
+        text = ngettext("You did {done} of {due} ({rate}), down {points} point on last week.",
+                        "You did {done} of {due} ({rate}), down {points} points on last week.", -points)
+    else:
+        text = _("You did {done} of {due} ({rate}), same as last week.")
+    return text.format(done=done, due=due, rate=rate, points=abs(points))
 
 
 def _counts(history: HabitHistory, monday: date, sunday: date, today: date) -> tuple[int, int]:

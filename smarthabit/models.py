@@ -72,6 +72,8 @@ class User(Model):
     telegram_chat_id = fields.BigIntField(null=True, db_index=True)
     display_name = fields.CharField(max_length=64, default="")
     timezone = fields.CharField(max_length=64, default="UTC", db_index=True)  # per-zone planning
+    timezone_confirmed = fields.BooleanField(default=False, description="the person chose or kept the zone")
+    language = fields.CharField(max_length=8, null=True, description="bot language; null: Telegram's")
     reminders_enabled = fields.BooleanField(default=True)
     nudges_enabled = fields.BooleanField(default=True)
     quiet_start = WallTimeField(null=True)

@@ -50,6 +50,14 @@ def clean_text(value: str) -> str:
     return value
 
 
+def clean_note(value: str) -> str:
+    """Like `clean_text`, but a note may span lines: line breaks and tabs are kept (CRLF → LF)."""
+    value = value.replace("\r\n", "\n").strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
 def _habit_name(value: str) -> str:
     value = clean_text(value)
     if not _VISIBLE.search(value):

@@ -173,8 +173,8 @@ def answered_or_not_sent(exc: NetworkError) -> bool:
     return exc.__cause__ is None or isinstance(exc.__cause__, _NOT_SENT)
 
 
-def _markup(nudge: Nudge) -> InlineKeyboardMarkup | None:
-    return checkin_markup(nudge.habit_id, nudge.day) if nudge.habit_id is not None else None
+def _markup(nudge: Nudge, language: str | None) -> InlineKeyboardMarkup | None:
+    return checkin_markup(nudge.habit_id, nudge.day, language) if nudge.habit_id is not None else None
 
 
 async def _settle_unwanted(nudge: Nudge, verdict: still_wanted.Verdict) -> Outcome:
@@ -239,7 +239,7 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         if token is None:
             return Outcome.NOT_MINE
         try:
-            message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge))
+            message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge, user.language))
         except TelegramError as exc:
             decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt)
         else:

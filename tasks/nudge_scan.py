@@ -35,13 +35,13 @@ _FIELDS = (  # the same columns, in the same order, as _WOKEN_SQL
     "id", "user_id", "name", "kind", "target", "target_direction", "schedule_kind", "schedule_weekdays",
     "times_per_week", "start_day", "archived_at", "current_streak", "longest_streak", "streak_day",
     "usual_checkin_minute", "user__timezone", "user__reminders_enabled", "user__nudges_enabled", "user__bot_blocked",
-    "user__telegram_chat_id", "user__quiet_start", "user__quiet_end", "user__quiet_reminders_later",
+    "user__telegram_chat_id", "user__quiet_start", "user__quiet_end", "user__quiet_reminders_later", "user__language",
 )
 _WOKEN_SQL = """
 SELECT h.id, h.user_id, h.name, h.kind, h.target, h.target_direction, h.schedule_kind, h.schedule_weekdays,
        h.times_per_week, h.start_day, h.archived_at, h.current_streak, h.longest_streak, h.streak_day,
        h.usual_checkin_minute, u.timezone, u.reminders_enabled, u.nudges_enabled, u.bot_blocked,
-       u.telegram_chat_id, u.quiet_start, u.quiet_end, u.quiet_reminders_later
+       u.telegram_chat_id, u.quiet_start, u.quiet_end, u.quiet_reminders_later, u.language
 FROM habits h JOIN users u ON u.id = h.user_id
 WHERE h.next_nudge_at <= $1
 ORDER BY h.next_nudge_at, h.id
@@ -53,7 +53,7 @@ SELECT r.id, r.local_time, r.next_fire_at,
        h.id, h.user_id, h.name, h.kind, h.target, h.target_direction, h.schedule_kind, h.schedule_weekdays,
        h.times_per_week, h.start_day, h.archived_at, h.current_streak, h.longest_streak, h.streak_day,
        h.usual_checkin_minute, u.timezone, u.reminders_enabled, u.nudges_enabled, u.bot_blocked,
-       u.telegram_chat_id, u.quiet_start, u.quiet_end, u.quiet_reminders_later
+       u.telegram_chat_id, u.quiet_start, u.quiet_end, u.quiet_reminders_later, u.language
 FROM reminders r JOIN habits h ON h.id = r.habit_id JOIN users u ON u.id = h.user_id
 WHERE r.next_fire_at <= $1
 ORDER BY r.next_fire_at, r.id
@@ -114,6 +114,7 @@ class Woken:
     quiet_start: time | None
     quiet_end: time | None
     quiet_reminders_later: bool
+    language: str | None  # the owner's, for the nudge's text
 
     schedule = Habit.schedule
     counts_as_done = Habit.counts_as_done

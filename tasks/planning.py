@@ -179,7 +179,7 @@ async def _plan_reminder_batch(due: list[nudge_scan.DueReminder], now: datetime,
             key=reminder_key(reminder.id, day),
             # held until the quiet hours end (smarthabit.still_wanted); delivery marks it DEFERRED
             planned_at=still_wanted.quiet_hours_end(habit, now) or reminder.fire_at,  # type: ignore[arg-type]
-            text=reminder_text(habit, day),  # type: ignore[arg-type]
+            text=reminder_text(habit, day, habit.language),  # type: ignore[arg-type]
         ))
     return await nudge_scan.insert(nudges)
 
@@ -365,14 +365,14 @@ async def _candidate(
     if kind is NudgeKind.STREAK_RISK:
         if streak_minute(habit.schedule_kind, habit.current_streak, habit.user_id) is None:
             return None
-        text = streak_risk_text(habit)  # type: ignore[arg-type]
+        text = streak_risk_text(habit, habit.language)  # type: ignore[arg-type]
     else:
         if (habit.id, today) not in context.forecasts:  # not forecast ahead: compute it now
             context.forecasts[(habit.id, today)] = await _forecast_now(habit, scan.now)
         probability, reason = context.forecasts[(habit.id, today)]
         if not should_nudge(probability, threshold):
             return None
-        text = skip_risk_reason_text(habit, reason, today)  # type: ignore[arg-type]
+        text = skip_risk_reason_text(habit, reason, today, habit.language)  # type: ignore[arg-type]
     return nudge_scan.Planned(user_id=habit.user_id, habit_id=habit.id, kind=kind, day=today,
                               key=nudge_key(habit.id, today), planned_at=scan.now, text=text)
 
@@ -417,7 +417,7 @@ async def plan_weekly_summaries(now: datetime, *, can_send: bool = True) -> list
             try:
                 nudge = await Nudge.create(
                     user_id=user.id, kind=NudgeKind.WEEKLY_SUMMARY, day=today, key=weekly_key(user.id, monday),
-                    planned_at=now, text=weekly_summary_text(insight),
+                    planned_at=now, text=weekly_summary_text(insight, user.language),
                 )
             except IntegrityError:
                 continue

@@ -217,7 +217,7 @@ async def _note_failure(hook: Webhook, now: datetime) -> int | None:
         user = await User.get(id=hook.user_id)
         notice = await Nudge.create(user_id=user.id, kind=NudgeKind.ACCOUNT_NOTICE, day=local_today(user.timezone, now),
                            key=f"webhook_disabled:{hook.id}:{now.date().isoformat()}", planned_at=now,
-                           text=webhook_disabled_text(hook.url))
+                           text=webhook_disabled_text(hook.url, user.language))
     log.warning("webhook disabled after a day of failures", extra={"webhook_id": hook.id})
     return notice.id
 

@@ -34,8 +34,21 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import callbacks, texts
-from bot.handlers import common, errors, habits, new_habit, settings, start, states, stats, today, transfer, web
-from bot.handlers.common import PLAIN_TEXT, final, on_button, on_text
+from bot.handlers import (
+    common,
+    errors,
+    habits,
+    new_habit,
+    sentence,
+    settings,
+    start,
+    states,
+    stats,
+    today,
+    transfer,
+    web,
+)
+from bot.handlers.common import NOT_TEXT, PLAIN_TEXT, final, on_button, on_text
 
 
 def _conversation(**kwargs: Any) -> ConversationHandler[Any]:
@@ -61,6 +74,9 @@ def prompts(persistent: bool) -> ConversationHandler[Any]:
         persistent=persistent,
         entry_points=[
             CommandHandler("start", final(start.start)),
+            on_button(settings.language_button, callbacks.LANGUAGE_PATTERN),
+            on_button(sentence.proposal_button, callbacks.PROPOSAL_PATTERN),
+            on_button(today.day_button, callbacks.DAY_PATTERN),
             on_button(today.checkin_tap, callbacks.CHECKIN_PATTERN),
             on_button(habits.habit_button, callbacks.HABIT_PATTERN),
             on_button(habits.list_button, rf"^{callbacks.HABITS_LIST}$"),
@@ -70,7 +86,8 @@ def prompts(persistent: bool) -> ConversationHandler[Any]:
         states={
             states.ASK_TIMEZONE: [_prompt_answer(start.timezone_answer),
                                   MessageHandler(filters.LOCATION, final(start.location_answer))],
-            states.ASK_VALUE: [_prompt_answer(today.value_answer)],
+            states.ASK_VALUE: [_prompt_answer(today.value_answer),
+                               on_button(today.quick_value_button, callbacks.VALUE_PATTERN)],
             states.ASK_RENAME: [_prompt_answer(habits.rename_answer)],
             states.ASK_REMINDER: [_prompt_answer(habits.reminder_answer)],
             states.ASK_PAUSE: [_prompt_answer(habits.pause_answer)],
@@ -91,7 +108,8 @@ def new_habit_form(persistent: bool) -> ConversationHandler[Any]:
         persistent=persistent,
         entry_points=[CommandHandler("new", final(new_habit.start_new))],
         states={
-            states.NEW_NAME: [_form_answer(new_habit.name_answer)],
+            states.NEW_NAME: [_form_answer(new_habit.name_answer),
+                              MessageHandler(NOT_TEXT, final(new_habit.type_the_name))],
             states.NEW_KIND: [on_button(new_habit.kind_button, r"^new:kind:"), _form_answer(new_habit.use_buttons)],
             states.NEW_TARGET: [_form_answer(new_habit.target_answer)],
             states.NEW_SCHEDULE: [on_button(new_habit.schedule_button, schedule_buttons),
@@ -126,6 +144,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], *, persiste
         CommandHandler("habits", habits.habits_command),
         CommandHandler("stats", stats.stats_command),
         CommandHandler("settings", settings.settings_command),
+        CommandHandler("language", settings.language_command),
         CommandHandler("help", start.help_command),
         CommandHandler("link", start.link_command),
         CommandHandler("web", web.web_command),
@@ -135,6 +154,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], *, persiste
         MessageHandler(filters.COMMAND, start.unknown_command),
         MessageHandler(PLAIN_TEXT, today.plain_text),
         MessageHandler(filters.LOCATION, start.location_outside),
+        MessageHandler(NOT_TEXT, start.not_text),
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(main, common.MAIN_GROUP)

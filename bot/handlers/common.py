@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import functools
-import math
-import re
 import time as clock
 from collections.abc import Awaitable, Callable
-from datetime import date, time
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -17,7 +14,7 @@ from telegram.ext import MessageHandler as _MessageHandler
 
 from bot import texts
 from bot.handlers import states
-from smarthabit import accounts
+from smarthabit import accounts, i18n
 from smarthabit.models import User
 
 Context = ContextTypes.DEFAULT_TYPE
@@ -32,18 +29,25 @@ NEW_HABIT_GROUP = 1
 MAIN_GROUP = 2
 
 PLAIN_TEXT = filters.TEXT & ~filters.COMMAND
+NOT_TEXT = filters.ATTACHMENT | filters.Sticker.ALL | filters.VOICE | filters.PHOTO | filters.VIDEO_NOTE
+LANGUAGE_KEY = "lang"  # user_data: the account's language, so the guard answers in it at once
 # An open question older than this is forgotten when text arrives: after a day away, "hi" is a
 # greeting (→ /today), not the name of a habit or the value asked for yesterday.
 ANSWER_TTL_SECONDS = 3600
-_TIME = re.compile(r"(\d{1,2})\s*[:.h]\s*(\d{2})")
-_DATE_DMY = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 
 
-async def chat_user(update: Update) -> User:
-    """The account behind this chat, created on first contact; writing again also unblocks the bot."""
+async def chat_user(update: Update, context: Context | None = None) -> User:
+    """The account behind this chat, created on first contact; writing again also unblocks the bot.
+    A new account takes its language from Telegram's language_code; the answer is in the account's."""
     person, chat = update.effective_user, update.effective_chat
     assert person is not None and chat is not None  # the guard drops updates without them
     user, _ = await accounts.telegram_user(person.id, chat.id, person.first_name or "")
+    if user.language is None:
+        user.language = i18n.supported(person.language_code)
+        await user.save(update_fields=["language"])
+    i18n.activate(user.language)
+    if context is not None and context.user_data is not None:
+        context.user_data[LANGUAGE_KEY] = user.language
     return user
 
 
@@ -164,36 +168,3 @@ def canceller(key: str) -> Callback:
 
     cancel.__doc__ = f"/cancel: end the conversation and drop user_data[{key!r}]."
     return cancel
-
-
-# -- parsers for typed answers ------------------------------------------------------------------
-
-
-def parse_time(text: str) -> time | None:
-    """`7:30`, `07:30`, `7.30`, `7h30` → 07:30; None for anything that is not a real time ("25:99")."""
-    match = _TIME.fullmatch(text.strip())
-    if match is None:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
-def parse_number(text: str) -> float | None:
-    """`6`, `2.5` or `2,5`; None for words, NaN and infinities."""
-    try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def parse_date(text: str) -> date | None:
-    """`2026-12-24` or `24.12.2026`."""
-    text = text.strip()
-    try:
-        match = _DATE_DMY.fullmatch(text)
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None

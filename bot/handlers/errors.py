@@ -16,8 +16,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import replies, texts
-from bot.handlers.common import Context
-from smarthabit import accounts
+from bot.handlers.common import LANGUAGE_KEY, Context
+from smarthabit import accounts, i18n
 from smarthabit.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -25,11 +25,30 @@ _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
 async def private_only(update: Update, context: Context) -> None:
-    """Runs first: the bot is one person's coach, so groups and channels are ignored entirely."""
+    """Runs first: the bot is one person's coach, so groups and channels get one polite note (once a
+    chat) and are otherwise ignored. It also picks the language of the answer: the person's choice
+    (remembered in user_data), else Telegram's language_code; `chat_user` confirms it from the account."""
     replies.begin_update()
-    chat = update.effective_chat
-    if chat is None or chat.type != ChatType.PRIVATE or update.effective_user is None:
+    chat, person = update.effective_chat, update.effective_user
+    if chat is None or chat.type != ChatType.PRIVATE or person is None:
+        await _group_note(update, context)
         raise ApplicationHandlerStop
+    chosen = context.user_data.get(LANGUAGE_KEY) if context.user_data is not None else None
+    i18n.activate(chosen if isinstance(chosen, str) else person.language_code)
+    if update.edited_message is not None:
+        raise ApplicationHandlerStop  # edits are ignored, always: the original was already answered
+
+
+async def _group_note(update: Update, context: Context) -> None:
+    """A group or channel message: say once that the bot works in a private chat."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type == ChatType.CHANNEL or message is None or update.message is None:
+        return
+    if context.chat_data is None or context.chat_data.get("noted"):
+        return
+    context.chat_data["noted"] = True
+    i18n.activate(update.effective_user.language_code if update.effective_user else None)
+    await chat.send_message(texts.NOT_PRIVATE)
 
 
 async def membership_changed(update: Update, context: Context) -> None:

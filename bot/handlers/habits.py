@@ -20,14 +20,13 @@ from bot.handlers.common import (
     edit_by_id,
     message_text,
     open_prompt,
-    parse_date,
-    parse_time,
     send,
     user_data,
 )
-from bot.handlers.new_habit import WORKDAYS_MASK, schedule_in, validated_name
+from bot.handlers.forms import WORKDAYS_MASK, schedule_in, validated_name
 from bot.handlers.web import open_button_row
-from smarthabit import habits, stats
+from bot.parsing import parse_date, parse_time
+from smarthabit import checkins, habits, stats
 from smarthabit.clock import local_today
 from smarthabit.errors import Conflict, NotFound, ValidationFailed
 from smarthabit.habits import MAX_PAUSE_DAYS
@@ -35,7 +34,9 @@ from smarthabit.models import Habit, User
 from smarthabit.schedule import ScheduleKind
 from smarthabit.schemas import HabitUpdate, ScheduleIn
 
+CARD_NOTES = 3  # the latest notes shown on a habit's card (reply to a check-in again to edit one)
 MAX_LIST_CHARS = 3500  # Telegram allows 4096 per message; the rest of a long list is named only
+HabitAction = Callable[[Update, Context, User, Habit, "str | None"], Awaitable["str | int"]]
 
 
 async def _summary(user: User, habit_id: int) -> tuple[str, stats.HabitStats, bool]:
@@ -65,7 +66,7 @@ async def list_view(user: User) -> tuple[str, InlineKeyboardMarkup | None]:
         parts.append(summary)
         size += len(summary) + 2
     if rest:
-        parts.append(f"… and {len(rest)} more.")
+        parts.append(texts.more_habits(len(rest)))
     parts.append(texts.HABITS_FOOTER)
     return "\n\n".join(parts), keyboards.habits_list([status.habit for status in statuses])
 
@@ -76,8 +77,10 @@ async def card_view(user: User, habit_id: int, context: Context | None = None
     context, and PUBLIC_URL set, also an "Open" button to the habit in the web app."""
     summary, data, paused = await _summary(user, habit_id)
     details = texts.habit_details(data.completion, data.best_weekday, data.worst_weekday, data.total_done)
+    recent, _ = await checkins.list_checkins(user, habit_id, limit=30)
+    notes = [texts.note_line(row.day, row.note) for row in recent if row.note][:CARD_NOTES]
     open_row = open_button_row(context, f"habit/{habit_id}") if context is not None else []
-    return f"{summary}\n{details}", keyboards.habit_card(data.habit, paused, open_row)
+    return "\n".join([summary, details, *notes]), keyboards.habit_card(data.habit, paused, open_row)
 
 
 async def habits_command(update: Update, context: Context) -> None:
@@ -111,45 +114,80 @@ async def habit_button(update: Update, context: Context) -> str | int:
 
 async def _habit_action(update: Update, context: Context, user: User, habit: Habit, action: str,
                         arg: str | None) -> str | int:
-    message = update.effective_message
-    hid = habit.id
-    if action == "card":
-        await answer(update)
-        await edit(message, *await card_view(user, hid, context))
+    """Dispatch a habit card's button through `_HABIT_ACTIONS`; an unknown action has expired."""
+    handler = _HABIT_ACTIONS.get(action)
+    if handler is None:
+        await answer(update, texts.BUTTON_EXPIRED)
         return END
-    if action in ("name", "rem", "pause") and arg is None:
-        return await _ask(update, context, user, habit, action)
-    if action == "rem" and arg == "none":
-        await habits.update_habit(user, hid, HabitUpdate(reminder_times=[]))
-        await answer(update)
-        await edit(message, texts.reminder_saved(habit.name, None))
-        return END
-    if action == "pause":
-        days = int(arg) if arg and arg.isdigit() and len(arg) <= 3 else 0
-        if not 1 <= days <= MAX_PAUSE_DAYS:
-            await answer(update, texts.BUTTON_EXPIRED)
-            return END
-        today = local_today(user.timezone)
-        until = today + timedelta(days=days - 1)
-        await habits.pause_habit(user, hid, today, until)
-        await answer(update)
-        await edit(message, texts.paused(habit.name, until))
-        return END
-    if action == "resume":
-        await habits.resume_habit(user, hid)
-        await answer(update, _plain(texts.resumed(habit.name)))
-        await edit(message, *await card_view(user, hid, context))
-        return END
-    if action in ("sched", "sk", "wd", "wdok", "tpw"):
-        return await _schedule(update, context, user, habit, action, arg)
-    if action == "arch":
-        return await _confirmed(update, habit, arg, texts.confirm_archive(habit.name), texts.YES_ARCHIVE,
-                                habits.archive_habit, texts.archived(habit.name), user)
-    if action == "del":
-        return await _confirmed(update, habit, arg, texts.confirm_delete(habit.name), texts.YES_DELETE,
-                                habits.delete_habit, texts.deleted(habit.name), user)
-    await answer(update, texts.BUTTON_EXPIRED)
+    return await handler(update, context, user, habit, arg)
+
+
+async def _card(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> int:
+    await answer(update)
+    await edit(update.effective_message, *await card_view(user, habit.id, context))
     return END
+
+
+async def _rename(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> str | int:
+    return await _ask(update, context, user, habit, "name")
+
+
+async def _reminder(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> str | int:
+    if arg is None:
+        return await _ask(update, context, user, habit, "rem")
+    if arg != "none":
+        await answer(update, texts.BUTTON_EXPIRED)
+        return END
+    await habits.update_habit(user, habit.id, HabitUpdate(reminder_times=[]))
+    await answer(update)
+    await edit(update.effective_message, texts.reminder_saved(habit.name, None))
+    return END
+
+
+async def _pause(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> str | int:
+    if arg is None:
+        return await _ask(update, context, user, habit, "pause")
+    days = int(arg) if arg.isdigit() and len(arg) <= 3 else 0
+    if not 1 <= days <= MAX_PAUSE_DAYS:
+        await answer(update, texts.BUTTON_EXPIRED)
+        return END
+    today = local_today(user.timezone)
+    until = today + timedelta(days=days - 1)
+    await habits.pause_habit(user, habit.id, today, until)
+    await answer(update)
+    await edit(update.effective_message, texts.paused(habit.name, until))
+    return END
+
+
+async def _resume(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> int:
+    await habits.resume_habit(user, habit.id)
+    await answer(update, _plain(texts.resumed(habit.name)))
+    await edit(update.effective_message, *await card_view(user, habit.id, context))
+    return END
+
+
+async def _archive(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> int:
+    return await _confirmed(update, habit, arg, texts.confirm_archive(habit.name), texts.YES_ARCHIVE,
+                            habits.archive_habit, texts.archived(habit.name), user)
+
+
+async def _delete(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> int:
+    return await _confirmed(update, habit, arg, texts.confirm_delete(habit.name), texts.YES_DELETE,
+                            habits.delete_habit, texts.deleted(habit.name), user)
+
+
+def _schedule_button(action: str) -> HabitAction:
+    async def step(update: Update, context: Context, user: User, habit: Habit, arg: str | None) -> int:
+        return await _schedule(update, context, user, habit, action, arg)
+
+    return step
+
+
+# Every button of a habit card (`hab:{id}:{action}[:{arg}]`), by action.
+_HABIT_ACTIONS: dict[str, HabitAction] = {
+    "card": _card, "name": _rename, "rem": _reminder, "pause": _pause, "resume": _resume, "arch": _archive,
+    "del": _delete, **{action: _schedule_button(action) for action in ("sched", "sk", "wd", "wdok", "tpw")},
+}
 
 
 async def _ask(update: Update, context: Context, user: User, habit: Habit, action: str) -> str:

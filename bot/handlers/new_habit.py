@@ -15,42 +15,20 @@ from typing import Any
 from pydantic import ValidationError
 from telegram import Update
 
-from bot import callbacks, keyboards, texts
-from bot.handlers import states
-from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, parse_time, send, user_data
+from bot import callbacks, keyboards, phrasing, texts
+from bot.handlers import sentence, states
+from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, send, user_data
+from bot.handlers.forms import schedule_step, validated_name
+from bot.parsing import parse_amount, parse_time
 from smarthabit import habits
 from smarthabit.errors import Conflict, DomainError
-from smarthabit.models import HabitKind, TargetDirection, User
-from smarthabit.schedule import Schedule, ScheduleKind
-from smarthabit.schemas import MAX_HABIT_NAME, HabitCreate, ScheduleIn
+from smarthabit.models import HabitKind, TargetDirection
+from smarthabit.schedule import Schedule
+from smarthabit.schemas import HabitCreate, ScheduleIn
 
 _AT_MOST = ("at most", "no more than", "maximum", "max", "under", "<=", "≤", "<")
 _AT_LEAST = ("at least", "minimum", "min", ">=", "≥", ">")
-_AMOUNT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(.*)", re.DOTALL)
-WORKDAYS_MASK = 0b0011111
-
-
-async def validated_name(user: User, text: str, *, exclude_id: int | None = None) -> tuple[str | None, str | None]:
-    """(name, None) when the text is a usable, unused habit name, else (None, the re-ask text)."""
-    try:
-        name = HabitCreate(name=text).name
-    except ValidationError:
-        stripped = text.strip()
-        if not stripped:
-            return None, texts.NAME_EMPTY
-        if len(stripped) > MAX_HABIT_NAME:
-            return None, texts.name_too_long(len(stripped), MAX_HABIT_NAME)
-        return None, texts.NAME_INVALID
-    try:
-        await habits.check_name_available(user, name, exclude_id=exclude_id)
-    except Conflict:
-        return None, texts.name_taken(name)
-    return name, None
-
-
-def schedule_in(kind: ScheduleKind, mask: int = 0, times: int | None = None) -> ScheduleIn:
-    """A schedule from button values, validated by the domain's model."""
-    return ScheduleIn(kind=kind, weekdays=callbacks.weekdays_of(mask), times_per_week=times)
+_AMOUNT = re.compile(r"(\d+(?:[.,\u00a0\u202f ]\d+)*)\s*(.*)", re.DOTALL)
 
 
 def _draft(context: Context) -> dict[str, Any]:
@@ -79,8 +57,14 @@ async def start_new(update: Update, context: Context) -> str:
     return states.NEW_NAME
 
 
-async def name_answer(update: Update, context: Context) -> str:
-    """The name: not empty, not too long, plain text, not one of the user's active habits."""
+async def name_answer(update: Update, context: Context) -> str | int:
+    """The name: not empty, not too long, plain text, not one of the user's active habits. A whole
+    sentence ("drink 8 glasses of water daily at 9") becomes a proposed habit card instead."""
+    proposal = phrasing.parse_habit(message_text(update))
+    if proposal is not None and proposal.cues:
+        user_data(context).pop(states.DRAFT, None)
+        await sentence.propose(update, context, proposal)
+        return END
     name, problem = await validated_name(await chat_user(update), message_text(update))
     if problem is not None:
         await send(update, problem)
@@ -108,7 +92,8 @@ async def kind_button(update: Update, context: Context) -> str:
 
 
 def parse_target(text: str) -> tuple[float, str | None, TargetDirection] | None:
-    """`8 glasses`, `30 min`, `at most 2 coffees` → (target, unit, direction)."""
+    """`8 glasses`, `30 min`, `at most 2 coffees`, `10,000 steps` → (target, unit, direction); the
+    thousands separator is the user's locale's (D1: "10,000 steps" is ten thousand in English)."""
     rest, direction = text.strip(), TargetDirection.AT_LEAST
     lowered = rest.lower()
     for prefixes, kind in ((_AT_MOST, TargetDirection.AT_MOST), (_AT_LEAST, TargetDirection.AT_LEAST)):
@@ -117,9 +102,10 @@ def parse_target(text: str) -> tuple[float, str | None, TargetDirection] | None:
             rest, direction = rest[len(prefix):].strip(), kind
             break
     match = _AMOUNT.fullmatch(rest)
-    if match is None:
+    amount = parse_amount(match[1]) if match else None
+    if match is None or not isinstance(amount, float):  # an ambiguous "1.234" is asked again
         return None
-    return float(match[1].replace(",", ".")), match[2].strip() or None, direction
+    return amount, match[2].strip() or None, direction
 
 
 async def target_answer(update: Update, context: Context) -> str:
@@ -141,42 +127,16 @@ async def target_answer(update: Update, context: Context) -> str:
 
 
 async def schedule_button(update: Update, context: Context) -> str:
-    """Every day / weekday toggles / N times a week; the toggles live in the buttons themselves."""
+    """A schedule button of the form: the next screen, or the schedule and on to the reminder."""
     action = callbacks.parse_new(update.callback_query.data if update.callback_query else None)
-    message = update.effective_message
-    chosen: ScheduleIn | None = None
-    if action is None:
-        await answer(update, texts.BUTTON_EXPIRED)
+    step = schedule_step(action, callbacks.new)
+    await answer(update, step.problem, alert=step.problem == texts.WEEKDAYS_NEED_ONE)
+    if step.screen is not None:
+        await edit(update.effective_message, *step.screen)
+    if step.chosen is None:
         return states.NEW_SCHEDULE
-    if action.action == "sk":
-        kind = callbacks.parse_schedule_kind(action.arg)
-        if kind is ScheduleKind.DAILY:
-            chosen = schedule_in(kind)
-        elif kind is ScheduleKind.WEEKDAYS:
-            await answer(update)
-            await edit(message, texts.ASK_WEEKDAYS, keyboards.weekdays(callbacks.new, WORKDAYS_MASK))
-            return states.NEW_SCHEDULE
-        elif kind is ScheduleKind.TIMES_PER_WEEK:
-            await answer(update)
-            await edit(message, texts.ASK_TIMES, keyboards.times_per_week(callbacks.new))
-            return states.NEW_SCHEDULE
-    elif action.action == "wd" and (mask := callbacks.parse_mask(action.arg)) is not None:
-        await answer(update)
-        await edit(message, texts.ASK_WEEKDAYS, keyboards.weekdays(callbacks.new, mask))
-        return states.NEW_SCHEDULE
-    elif action.action == "wdok" and (mask := callbacks.parse_mask(action.arg)) is not None:
-        if not mask:
-            await answer(update, texts.WEEKDAYS_NEED_ONE, alert=True)
-            return states.NEW_SCHEDULE
-        chosen = schedule_in(ScheduleKind.WEEKDAYS, mask)
-    elif action.action == "tpw" and (times := callbacks.parse_times(action.arg)) is not None:
-        chosen = schedule_in(ScheduleKind.TIMES_PER_WEEK, times=times)
-    if chosen is None:
-        await answer(update, texts.BUTTON_EXPIRED)
-        return states.NEW_SCHEDULE
-    await answer(update)
-    _draft(context)["schedule"] = chosen.model_dump(mode="json")
-    await edit(message, texts.NEW_ASK_REMINDER, keyboards.no_reminder(callbacks.new("rem", "none")))
+    _draft(context)["schedule"] = step.chosen.model_dump(mode="json")
+    await edit(update.effective_message, texts.NEW_ASK_REMINDER, keyboards.no_reminder(callbacks.new("rem", "none")))
     return states.NEW_REMINDER
 
 
@@ -247,6 +207,12 @@ async def cancel_button(update: Update, context: Context) -> int:
     user_data(context).pop(states.DRAFT, None)
     await edit(update.effective_message, texts.CANCELLED)
     return END
+
+
+async def type_the_name(update: Update, context: Context) -> str:
+    """A photo, sticker or voice message where the name is expected."""
+    await send(update, texts.TEXT_ONLY_NAME)
+    return states.NEW_NAME
 
 
 async def use_buttons(update: Update, context: Context) -> None:

@@ -1,31 +1,33 @@
-"""/settings: time zone, reminders and nudges on/off, quiet hours (and whether a reminder due in them
-is sent when they end or dropped), link status, delete my data."""
+"""/settings: time zone, reminders and nudges on/off, quiet hours, link status, delete my data."""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from pydantic import ValidationError
-from telegram import Update
+from telegram import BotCommand, BotCommandScopeChat, Update
 
 from bot import callbacks, keyboards, texts
 from bot.handlers import states
 from bot.handlers.common import (
     END,
+    LANGUAGE_KEY,
     Context,
     answer,
     chat_user,
     edit,
     message_text,
     open_prompt,
-    parse_time,
     send,
     user_data,
 )
 from bot.handlers.start import ask_timezone
-from smarthabit import accounts
+from bot.parsing import parse_time
+from smarthabit import accounts, i18n
 from smarthabit.accounts import PreferencesUpdate
+from smarthabit.models import User
 
 log = logging.getLogger(__name__)
 _RANGE = re.compile(r"(.+?)\s*(?:-|–|—|to|until)\s*(.+)", re.IGNORECASE)
@@ -37,55 +39,110 @@ async def settings_command(update: Update, context: Context) -> None:
     await send(update, texts.settings(user), keyboards.settings(user))
 
 
-async def settings_button(update: Update, context: Context) -> str | int:
-    """A settings button (`set:{action}[:{arg}]`): toggles edit the message in place, the time zone
-    and quiet hours ask a question, deleting the account asks for a confirmation first."""
-    action = callbacks.parse_settings(update.callback_query.data if update.callback_query else None)
-    if action is None:
+async def language_command(update: Update, context: Context) -> None:
+    """/language: one button per language, each in its own name."""
+    user = await chat_user(update, context)
+    await send(update, texts.LANGUAGE_ASK, keyboards.languages(user.language))
+
+
+async def language_button(update: Update, context: Context) -> int:
+    """A language button: store it, answer in it at once, and show the settings in it."""
+    code = callbacks.parse_language(update.callback_query.data if update.callback_query else None)
+    if code is None:
         await answer(update, texts.BUTTON_EXPIRED)
         return END
-    user = await chat_user(update)
-    message = update.effective_message
-    if action.action == "tz":
-        return await ask_timezone(update, context)
-    if action.action in ("reminders", "nudges", "quietrem"):
-        field = "quiet_reminders_later" if action.action == "quietrem" else f"{action.action}_enabled"
-        user = await accounts.update_preferences(user, PreferencesUpdate(**{field: not getattr(user, field)}))
-        await answer(update)
-        await edit(message, texts.settings(user), keyboards.settings(user))
-        return END
-    if action.action == "quiet" and action.arg is None:
-        await answer(update)
-        open_prompt(context)
-        await send(update, texts.ASK_QUIET, keyboards.quiet_off())
-        return states.ASK_QUIET
-    if action.action == "quiet" and action.arg == "off":
-        user = await accounts.update_preferences(user, PreferencesUpdate(quiet_start=None, quiet_end=None))
-        await answer(update)
-        await edit(message, texts.settings(user), keyboards.settings(user))
-        return END
-    if action.action == "delete" and action.arg is None:
-        await answer(update)
-        await edit(message, texts.CONFIRM_DELETE_ACCOUNT, keyboards.confirm(
-            texts.YES_DELETE_ALL, callbacks.settings("delete", "yes"), callbacks.settings("back"), texts.NO_KEEP))
-        return END
-    if action.action == "delete" and action.arg == "yes":
-        await accounts.delete_account(user)
-        person, chat = update.effective_user, update.effective_chat
-        if person is not None:
-            context.application.drop_user_data(person.id)
-        if chat is not None:
-            context.application.drop_chat_data(chat.id)
-        log.info("account deleted from the bot", extra={"user_id": user.id})
-        await answer(update)
-        await edit(message, texts.ACCOUNT_DELETED)
-        return END
-    if action.action == "back":
-        await answer(update)
-        await edit(message, texts.settings(user), keyboards.settings(user))
-        return END
-    await answer(update, texts.BUTTON_EXPIRED)
+    user = await accounts.update_preferences(await chat_user(update), PreferencesUpdate(language=code))
+    user_data(context)[LANGUAGE_KEY] = code
+    i18n.activate(code)
+    await answer(update)
+    await edit(update.effective_message, texts.language_set(i18n.LANGUAGES[code]) + "\n\n" + texts.settings(user),
+               keyboards.settings(user))
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.set_my_commands([BotCommand(name, about) for name, about in texts.commands()],
+                                          scope=BotCommandScopeChat(chat.id))
     return END
+
+
+async def settings_button(update: Update, context: Context) -> str | int:
+    """A settings button (`set:{action}[:{arg}]`), dispatched through `_SETTINGS_ACTIONS`: toggles edit
+    the message in place, the time zone and quiet hours ask a question, deleting the account asks
+    for a confirmation first."""
+    action = callbacks.parse_settings(update.callback_query.data if update.callback_query else None)
+    handler = _SETTINGS_ACTIONS.get((action.action, action.arg)) if action is not None else None
+    if handler is None or action is None:
+        await answer(update, texts.BUTTON_EXPIRED)
+        return END
+    return await handler(update, context, await chat_user(update), action.action)
+
+
+async def _show(update: Update, user: User) -> int:
+    await answer(update)
+    await edit(update.effective_message, texts.settings(user), keyboards.settings(user))
+    return END
+
+
+async def _timezone(update: Update, context: Context, user: User, action: str) -> str | int:
+    return await ask_timezone(update, context)
+
+
+async def _languages(update: Update, context: Context, user: User, action: str) -> int:
+    await answer(update)
+    await edit(update.effective_message, texts.LANGUAGE_ASK, keyboards.languages(user.language))
+    return END
+
+
+async def _toggle(update: Update, context: Context, user: User, action: str) -> int:
+    field = "quiet_reminders_later" if action == "quietrem" else f"{action}_enabled"
+    user = await accounts.update_preferences(user, PreferencesUpdate(**{field: not getattr(user, field)}))
+    return await _show(update, user)
+
+
+async def _ask_quiet(update: Update, context: Context, user: User, action: str) -> str:
+    await answer(update)
+    open_prompt(context)
+    await send(update, texts.ASK_QUIET, keyboards.quiet_off())
+    return states.ASK_QUIET
+
+
+async def _quiet_off(update: Update, context: Context, user: User, action: str) -> int:
+    user_data(context).pop(states.PROMPT, None)
+    user = await accounts.update_preferences(user, PreferencesUpdate(quiet_start=None, quiet_end=None))
+    return await _show(update, user)
+
+
+async def _confirm_delete(update: Update, context: Context, user: User, action: str) -> int:
+    await answer(update)
+    await edit(update.effective_message, texts.CONFIRM_DELETE_ACCOUNT, keyboards.confirm(
+        texts.YES_DELETE_ALL, callbacks.settings("delete", "yes"), callbacks.settings("back"), texts.NO_KEEP))
+    return END
+
+
+async def _delete(update: Update, context: Context, user: User, action: str) -> int:
+    await accounts.delete_account(user)
+    person, chat = update.effective_user, update.effective_chat
+    if person is not None:
+        context.application.drop_user_data(person.id)
+    if chat is not None:
+        context.application.drop_chat_data(chat.id)
+    log.info("account deleted from the bot", extra={"user_id": user.id})
+    await answer(update)
+    await edit(update.effective_message, texts.ACCOUNT_DELETED)
+    return END
+
+
+async def _back(update: Update, context: Context, user: User, action: str) -> int:
+    return await _show(update, user)
+
+
+SettingsAction = Callable[[Update, Context, User, str], Awaitable["str | int"]]
+# Every settings button, by (action, arg).
+_SETTINGS_ACTIONS: dict[tuple[str, str | None], SettingsAction] = {
+    ("tz", None): _timezone, ("lang", None): _languages, ("reminders", None): _toggle, ("nudges", None): _toggle,
+    ("quietrem", None): _toggle,
+    ("quiet", None): _ask_quiet, ("quiet", "off"): _quiet_off, ("delete", None): _confirm_delete,
+    ("delete", "yes"): _delete, ("back", None): _back,
+}
 
 
 def parse_quiet_hours(text: str) -> tuple[str, str] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
 
@@ -9,10 +11,10 @@ from bot import charts, texts
 from bot.handlers.common import Context, chat_user, send
 from bot.handlers.habits import card_view
 from bot.handlers.web import open_button_row
-from smarthabit import habits, stats
+from smarthabit import checkins, habits, stats
 from smarthabit.habits import HabitStatus
 from smarthabit.insights import summary_sentences
-from smarthabit.models import User
+from smarthabit.models import Habit, HabitKind, TargetDirection, User
 
 
 def find_habit(statuses: list[HabitStatus], query: str) -> tuple[HabitStatus | None, list[str]]:
@@ -44,7 +46,8 @@ async def stats_command(update: Update, context: Context) -> None:
     await send(update, texts.weekly_stats(insight.week, insight.start, insight.end, summary_sentences(insight)),
                InlineKeyboardMarkup(open_row) if open_row else None)
     await _uploading(update)
-    await _send_photo(update, await charts.render_weekly(insight), texts.weekly_caption(insight.week))
+    caption = texts.weekly_caption(insight.week, insight.done, insight.scheduled, insight.rate)
+    await _send_photo(update, await charts.render_weekly(insight), caption)
 
 
 async def _habit_stats(update: Update, context: Context, user: User, statuses: list[HabitStatus],
@@ -60,7 +63,21 @@ async def _habit_stats(update: Update, context: Context, user: User, statuses: l
     await send(update, text, markup)
     await _uploading(update)
     history = await stats.habit_history(match.habit)
-    await _send_photo(update, await charts.render_habit(history, match.today), texts.habit_caption(match.habit.name))
+    partial = await _partial_days(user, match.habit, match.today)
+    done, missed = charts.year_counts(history, match.today, partial)
+    caption = texts.habit_caption(match.habit.name, done, missed,
+                                  texts.period(match.habit.current_streak, stats.streak_unit(match.habit)))
+    await _send_photo(update, await charts.render_habit(history, match.today, partial), caption)
+
+
+async def _partial_days(user: User, habit: Habit, today: date) -> dict[date, float]:
+    """Days of a measurable "at least" habit logged short of the target → the share reached."""
+    if habit.kind is not HabitKind.MEASURABLE or not habit.target or habit.target_direction == TargetDirection.AT_MOST:
+        return {}
+    rows, _ = await checkins.list_checkins(user, habit.id, start=today - timedelta(weeks=charts.YEAR_WEEKS),
+                                           end=today, limit=400)
+    return {row.day: row.value / habit.target for row in rows
+            if row.value is not None and not habit.counts_as_done(row.value)}
 
 
 async def _uploading(update: Update) -> None:

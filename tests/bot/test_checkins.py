@@ -126,21 +126,23 @@ async def test_milestone_is_celebrated(bot: BotApplication, ada: Person) -> None
 async def test_reply_notes(bot: BotApplication, ada: Person) -> None:
     user = await sign_up(ada)
     await create_habit(ada, "Read")
-    habit = await Habit.get(user_id=user.id)
-    listing = await ada.say("/today", "0 of 1 done")
+    await create_habit(ada, "Run")
+    habit = await Habit.get(user_id=user.id, name="Read")
+    listing = await ada.say("/today", "0 of 2 done")
     await ada.tap(listing, "⬜ Read")
-    confirmation = await ada.expect("Reply to this message")
-    listing = await ada.expect("1 of 1 done")
+    listing = await ada.expect("1 of 2 done")  # the list is the confirmation: no extra message
+    await eventually(lambda: _answered(ada, "Checked in"))
+    assert not any("Reply to this message" in text_of(m) for m in ada.server.sent_to(ada.id))
 
-    await ada.say("x" * 600, "at most 500 characters", reply_to=confirmation)
-    await ada.say("Great session", "Note saved", reply_to=confirmation)
-    await ada.say("Even better", "Note saved", reply_to=confirmation)  # a second reply replaces it
+    await ada.say("x" * 600, "at most 500 characters", reply_to=listing)
+    await ada.say("Great session\nwith a second line", "Note saved", reply_to=listing)  # D3: line breaks
+    assert (await CheckIn.get(habit_id=habit.id)).note == "Great session\nwith a second line"
+    await ada.say("Even better", "Note saved", reply_to=listing)  # a second reply replaces it
     assert (await CheckIn.get(habit_id=habit.id)).note == "Even better"
 
+    await ada.tap(listing, "✅ Read")  # undo from the list: the list shows it, nothing to attach to
+    listing = await ada.expect("0 of 2 done")
     await ada.say("a note?", "reply to one of my check-in confirmations", reply_to=listing)
-    await ada.tap(listing, "✅ Read")  # undo: the confirmation turns into "Undone"
-    undone = await ada.expect("Undone")
-    await ada.say("too late", "check-in was undone", reply_to=undone)
 
 
 async def _answered(person: Person, text: str) -> bool:
@@ -214,3 +216,46 @@ async def test_a_tap_on_a_reminder_costs_three_round_trips_and_two_bot_api_calls
     calls = [r.method for r in ada.server.requests[before:] if r.method != "getUpdates"]
     assert calls == ["answerCallbackQuery", "editMessageText"]
     assert 1 <= len(counter.sql) <= 3, counter.sql  # the account, the check-in, the reply link
+
+
+async def test_back_fill_from_the_list(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "UTC")
+    await create_habit(ada, "Read")
+    habit = await Habit.get(user_id=user.id)
+    yesterday = local_today("UTC") - timedelta(days=1)
+    listing = await ada.say("/today", "0 of 1 done")
+    earlier = await ada.tap_and_expect(listing, "day:1", "Back-filling")
+    assert earlier["message_id"] == listing["message_id"]  # the same list, moved a day back
+    assert [label for label, _ in BotApiServer.buttons(earlier)][-2:] == ["◀ Earlier day", "Today ▶"]
+    await ada.tap(earlier, f"checkin:{habit.id}:{yesterday.isoformat()}:list")
+    await ada.expect("1 of 1 done")
+    assert await CheckIn.filter(habit_id=habit.id, day=yesterday).exists()
+    await ada.tap_and_expect(earlier, "day:0", "Today,")
+    for back in range(2, 8):
+        await ada.tap(earlier, f"day:{back}", forged=True)
+    last = await ada.expect("Back-filling")
+    assert "day:8" not in [data for _, data in BotApiServer.buttons(last)]  # the window ends there
+    await ada.tap(earlier, "day:9", forged=True)
+    await eventually(lambda: _answered(ada, "no longer valid"))
+
+
+async def test_a_partly_done_day_offers_to_add(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada, "UTC")
+    card = await ada.say("drink 8 glasses of water daily", "Save")
+    await ada.tap(card, "hs:save")
+    await ada.expect("Saved")
+    habit = await Habit.get(user_id=user.id)
+    listing = await ada.say("/today", "0 of 1 done")
+    await ada.tap(listing, BotApiServer.buttons(listing)[0][1])
+    await ada.say("3", "short of the target")
+    listing = await ada.expect("0 of 1 done")
+    assert BotApiServer.buttons(listing)[0][0] == "◐ Drink water 3/8 glasses"
+    await ada.tap(listing, BotApiServer.buttons(listing)[0][1])  # not an undo: "how much more?"
+    more = await ada.expect("3 glasses so far")
+    assert [label for label, _ in BotApiServer.buttons(more)] == ["+1 glass", "+8 glasses", "+5 glasses", "↩️ Undo"]
+    await ada.tap(more, "val:5")
+    await ada.expect("done")
+    listing = await ada.expect("1 of 1 done")
+    assert (await CheckIn.get(habit_id=habit.id)).value == 8
+    assert (await Habit.get(id=habit.id)).current_streak == 1
+

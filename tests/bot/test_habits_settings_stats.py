@@ -117,7 +117,7 @@ async def test_delete_my_data(bot: BotApplication, ada: Person) -> None:
     await create_habit(ada, "Read")
     listing = await ada.say("/today", "0 of 1 done")
     await ada.tap(listing, "⬜ Read")
-    await ada.expect("Streak")
+    await ada.expect("1 of 1 done")
     screen = await ada.say("/settings", "Settings")
     confirm = await ada.tap_and_expect(screen, "🗑 Delete my data", "can't be undone")
     screen = await ada.tap_and_expect(confirm, "No, keep it", "Settings")
@@ -140,14 +140,15 @@ async def test_stats_for_one_habit(bot: BotApplication, botapi: BotApiServer, ad
     await create_habit(ada, "Swim")
     listing = await ada.say("/today", "0 of 3 done")
     await ada.tap(listing, "⬜ Swim")
-    await ada.expect("Streak")
+    await ada.expect("1 of 3 done")
 
     card = await ada.say("/stats swim", "Completion")
     assert "Swim" in text_of(card) and "7 days 100%" in text_of(card)
-    picture = await ada.expect("the last 12 weeks")
+    picture = await ada.expect("the last 12 months")
+    assert "1 done, 0 missed" in text_of(picture)  # the key numbers ride in the caption
     assert (botapi.photo_bytes(picture) or b"").startswith(b"\x89PNG")
 
     await ada.say("/stats read", "Completion")  # exact name wins over "Read aloud"
-    await ada.expect("the last 12 weeks")
+    await ada.expect("the last 12 months")
     await ada.say("/stats rea", "matches several habits")
     await ada.say("/stats yoga", "can't find a habit called")

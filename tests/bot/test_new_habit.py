@@ -162,8 +162,9 @@ async def test_names_with_markup_characters_are_shown_as_typed(bot: BotApplicati
     listing = await ada.say("/today", "0 of 1 done")
     assert BotApiServer.buttons(listing)[0][0] == "⬜ Tea & <biscuits>"
     await ada.tap(listing, "⬜ Tea")
-    await ada.expect("Tea & <biscuits>: done")
+    checked = await ada.expect("1 of 1 done")
+    assert BotApiServer.buttons(checked)[0][0] == "✅ Tea & <biscuits> · 🔥1"
     overview = await ada.say("/habits", "Your habits")
     assert "Tea & <biscuits>: every day" in text_of(overview)
     await ada.say("/stats", "Week ")
-    await ada.expect("This week and last")
+    await ada.expect("share of what was due")

@@ -6,15 +6,14 @@ from datetime import date, time
 
 import pytest
 
-from bot import callbacks, charts
-from bot.handlers.common import parse_date, parse_number, parse_time
+from bot import callbacks
 from bot.handlers.new_habit import parse_target
 from bot.handlers.settings import parse_quiet_hours
+from bot.parsing import parse_date, parse_number, parse_time
 from bot.persistence import DatabasePersistence
 from bot.timezones import resolve
-from smarthabit.insights import HabitHistory, weekly_insight
 from smarthabit.models import BotState, TargetDirection
-from smarthabit.schedule import Schedule, ScheduleKind
+from smarthabit.wording import CheckinTap
 
 
 async def test_persistence_round_trip(db: str) -> None:
@@ -51,9 +50,9 @@ async def test_unchanged_data_is_not_written_again(db: str) -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ("checkin:12:2026-11-24", callbacks.CheckinTap(12, date(2026, 11, 24), False, False)),
-        ("checkin:12:2026-11-24:undo:list", callbacks.CheckinTap(12, date(2026, 11, 24), True, True)),
-        ("checkin:12:2026-11-24:list", callbacks.CheckinTap(12, date(2026, 11, 24), False, True)),
+        ("checkin:12:2026-11-24", CheckinTap(12, date(2026, 11, 24), False, False)),
+        ("checkin:12:2026-11-24:undo:list", CheckinTap(12, date(2026, 11, 24), True, True)),
+        ("checkin:12:2026-11-24:list", CheckinTap(12, date(2026, 11, 24), False, True)),
         ("checkin:12:2026-02-30", None),
         ("checkin:012:2026-11-24", None),
         ("checkin:-1:2026-11-24", None),
@@ -64,7 +63,7 @@ async def test_unchanged_data_is_not_written_again(db: str) -> None:
         (None, None),
     ],
 )
-def test_checkin_data_is_parsed_strictly(data: str | None, expected: callbacks.CheckinTap | None) -> None:
+def test_checkin_data_is_parsed_strictly(data: str | None, expected: CheckinTap | None) -> None:
     assert callbacks.parse_checkin(data) == expected
 
 
@@ -114,13 +113,3 @@ def test_time_zone_suggestions() -> None:
     assert "Europe/Berlin" in resolve("Berln").suggestions
     assert "Europe/London" in resolve("Londn").suggestions
     assert resolve("Xyzzyville") == resolve("Xyzzyville").__class__(None, ())
-
-
-def test_charts_are_png() -> None:
-    history = HabitHistory(1, "Read 📚", Schedule(ScheduleKind.DAILY), frozenset({date(2026, 11, 23)}),
-                           created=date(2026, 11, 1))
-    insight = weekly_insight([history], date(2026, 11, 23), date(2026, 11, 25))
-    assert charts.weekly_chart(insight).startswith(b"\x89PNG")
-    assert charts.habit_chart(history, date(2026, 11, 25)).startswith(b"\x89PNG")
-    grid = charts.heatmap_cells(history, date(2026, 11, 25))
-    assert grid[0][-1] == charts.DONE and grid[1][-1] == charts.MISSED and grid[3][-1] == charts.OUTSIDE

@@ -15,8 +15,12 @@ from tests.botapi import BotApiServer
 
 async def test_menu_is_registered_on_start(bot: BotApplication, botapi: BotApiServer) -> None:
     calls = [r for r in botapi.requests if r.method == "setMyCommands"]
-    assert len(calls) == 1 and calls[0].status == 200
-    assert [c["command"] for c in calls[0].params["commands"]] == [name for name, _ in texts.COMMANDS]
+    assert all(call.status == 200 for call in calls)
+    by_language = {call.params.get("language_code"): call.params["commands"] for call in calls}
+    assert set(by_language) == {None, "ru", "es", "de", "pt", "hi"}  # English is the default menu
+    for commands in by_language.values():
+        assert [c["command"] for c in commands] == [name for name, _ in texts.COMMANDS]
+    assert by_language["ru"][0]["description"] != by_language[None][0]["description"]
 
 
 async def test_first_start_creates_account_and_asks_time_zone(bot: BotApplication, ada: Person) -> None:

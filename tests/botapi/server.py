@@ -199,6 +199,17 @@ class _Chat:
         return message
 
 
+class _GroupChat(_Chat):
+    """A group the bot is a member of; `user` is its last speaker, the chat has its own (negative) id."""
+
+    def __init__(self, chat_id: int, title: str) -> None:
+        super().__init__(chat_id, title)
+        self.chat_id, self.title = chat_id, title
+
+    def as_chat(self) -> JSONDict:
+        return {"id": self.chat_id, "type": "group", "title": self.title}
+
+
 class _BotState:
     """Everything Telegram keeps for one bot token: update queue, webhook, chats, commands."""
 
@@ -743,6 +754,44 @@ class BotApiServer:
         message = chat.new_message(chat.user, text=text, entities=entities, reply_to_message=reply_to)
         return await self._queue(bot, "message", copy.deepcopy(message))
 
+    def set_language(self, user_id: int, language_code: str | None, *, token: str | None = None) -> None:
+        """The user's Telegram app language (sent as ``from.language_code`` from now on)."""
+        user = self._bot(token).chat(user_id).user
+        if language_code is None:
+            user.pop("language_code", None)
+        else:
+            user["language_code"] = language_code
+
+    async def send_group_text(self, group_id: int, user_id: int, text: str, *, token: str | None = None) -> JSONDict:
+        """Queue a message that ``user_id`` writes in a group (negative ``group_id``) the bot is in."""
+        if group_id >= 0:
+            raise AssertionError("group chat ids are negative")
+        bot = self._bot(token)
+        chat = bot.chats.get(group_id)
+        if chat is None:
+            chat = bot.chats[group_id] = _GroupChat(group_id, f"Group {-group_id}")
+        sender = {"id": user_id, "is_bot": False, "first_name": "Member"}
+        message = chat.new_message(sender, text=text)
+        return await self._queue(bot, "message", copy.deepcopy(message))
+
+    async def edit_text(self, user_id: int, message_id: int, text: str, *, token: str | None = None) -> JSONDict:
+        """The user edits one of their messages: an ``edited_message`` update with the new text."""
+        bot = self._bot(token)
+        chat = self._user_chat(bot, user_id, None)
+        message = chat.messages.get(message_id)
+        if message is None or message["from"]["id"] != user_id:
+            raise AssertionError(f"chat {user_id} has no message {message_id} from the user")
+        message.update(text=text, edit_date=int(time.time()))
+        return await self._queue(bot, "edited_message", copy.deepcopy(message))
+
+    async def send_photo(self, user_id: int, *, token: str | None = None) -> JSONDict:
+        """Queue a photo message (a tiny one: the bot never downloads it)."""
+        bot = self._bot(token)
+        chat = self._user_chat(bot, user_id, None)
+        photo = [{"file_id": f"photo-{user_id}", "file_unique_id": f"u{user_id}", "width": 90, "height": 90}]
+        message = chat.new_message(chat.user, photo=photo)
+        return await self._queue(bot, "message", copy.deepcopy(message))
+
     async def send_location(
         self, user_id: int, latitude: float, longitude: float, *, token: str | None = None
     ) -> JSONDict:
@@ -994,6 +1043,8 @@ class BotApiServer:
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise _bad("chat_id is empty")
+        if _is_int(chat_id) and chat_id < 0 and isinstance(bot.chats.get(chat_id), _GroupChat):
+            return bot.chats[chat_id]
         if not _is_int(chat_id) or chat_id <= 0:
             raise _bad("chat not found")
         chat = bot.chat(chat_id)

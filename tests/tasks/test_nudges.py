@@ -86,7 +86,7 @@ async def test_streak_risk_in_the_evening_unless_done(broker: AsyncBroker, make_
     assert botapi.stats.sent == 0
     await scan(broker, evening(user))
     assert await sent_texts(botapi, user) == [
-        f"🔥 Your {running.current_streak}-day streak on Running is at risk — check in before midnight to keep it."
+        f"🔥 Check in on Running before midnight to keep your {running.current_streak}-day streak."
     ]
     assert running.current_streak == 10
 
