@@ -26,7 +26,8 @@ TIMEZONE_PATTERN = r"^tz:"
 SETTINGS_PATTERN = r"^set:"
 LANGUAGE_PATTERN = r"^lang:"
 VALUE_PATTERN = r"^val:"
-PROPOSAL_PATTERN = r"^hs:"
+PROPOSAL_CHANGE = r"^hs:change$"  # "Change" opens the step-by-step form (its own conversation)
+PROPOSAL_PATTERN = r"^hs:(?!change$)"
 DAY_PATTERN = r"^day:"
 
 _ID = r"([1-9]\d{0,9})"

@@ -630,12 +630,6 @@ def proposed_header() -> str:
     return _("I understood this habit: Save it, or Change what I got wrong.")
 
 
-def change_hint(name: str) -> str:
-    return _(
-        "Type <b>{name}</b> again in one sentence with what should change (like <i>{name} on weekdays at "
-        "7:30 pm</i>), or go step by step with /new."
-    ).format(name=_e(name))
-
 
 # -- export and import ---------------------------------------------------------------------------
 

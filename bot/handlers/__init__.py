@@ -106,7 +106,8 @@ def new_habit_form(persistent: bool) -> ConversationHandler[Any]:
     return _conversation(
         name="new_habit",
         persistent=persistent,
-        entry_points=[CommandHandler("new", final(new_habit.start_new))],
+        entry_points=[CommandHandler("new", final(new_habit.start_new)),
+                      on_button(sentence.change_button, callbacks.PROPOSAL_CHANGE)],
         states={
             states.NEW_NAME: [_form_answer(new_habit.name_answer),
                               MessageHandler(NOT_TEXT, final(new_habit.type_the_name))],

@@ -2,7 +2,8 @@
 Change / Cancel. What the sentence left open (the schedule) is asked on the card itself with the
 form's schedule buttons; the draft lives in user_data["proposal"] until a button settles it.
 
-Button actions are dispatched from a table: each action of the `hs:` grammar names one function.
+Button actions are dispatched from a table: each action of the `hs:` grammar names one function;
+"Change" belongs to the /new form's conversation, which then asks step by step.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from telegram import Update
 
 from bot import callbacks, keyboards, phrasing, texts
+from bot.handlers import states
 from bot.handlers.common import END, Context, answer, chat_user, edit, send, user_data
 from bot.handlers.forms import schedule_step, validated_name
 from smarthabit import habits
@@ -85,11 +87,6 @@ async def _save(update: Update, context: Context, draft: dict[str, Any], action:
     await edit(update.effective_message, texts.new_saved(habit.name))
 
 
-async def _change(update: Update, context: Context, draft: dict[str, Any], action: callbacks.Action) -> None:
-    await answer(update)
-    await edit(update.effective_message, texts.change_hint(draft["name"]))
-
-
 async def _cancel(update: Update, context: Context, draft: dict[str, Any], action: callbacks.Action) -> None:
     user_data(context).pop(PROPOSAL, None)
     await answer(update)
@@ -98,8 +95,21 @@ async def _cancel(update: Update, context: Context, draft: dict[str, Any], actio
 
 _ACTIONS: dict[str, ProposalAction] = {
     "sk": _schedule, "wd": _schedule, "wdok": _schedule, "tpw": _schedule,
-    "save": _save, "change": _change, "cancel": _cancel,
+    "save": _save, "cancel": _cancel,
 }
+
+
+async def change_button(update: Update, context: Context) -> str | int:
+    """Change: the step-by-step form takes over with the name understood so far (kind, target,
+    schedule and reminder are asked again, each with its buttons)."""
+    draft = user_data(context).pop(PROPOSAL, None)
+    if not isinstance(draft, dict) or not draft.get("name"):
+        await answer(update, texts.BUTTON_EXPIRED)
+        return END
+    await answer(update)
+    user_data(context)[states.DRAFT] = {"name": draft["name"], "since": time.time()}
+    await edit(update.effective_message, texts.new_ask_kind(draft["name"]), keyboards.habit_kind())
+    return states.NEW_KIND
 
 
 async def proposal_button(update: Update, context: Context) -> int:

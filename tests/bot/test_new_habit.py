@@ -168,3 +168,28 @@ async def test_names_with_markup_characters_are_shown_as_typed(bot: BotApplicati
     assert "Tea & <biscuits>: every day" in text_of(overview)
     await ada.say("/stats", "Week ")
     await ada.expect("share of what was due")
+
+
+async def test_a_sentence_becomes_a_card_and_change_goes_step_by_step(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada)
+    await ada.say("/new", "What habit")
+    card = await ada.say("gym 3 times a week at 7pm", "I understood this habit")
+    assert "3 times a week" in text_of(card) and "19:00" in text_of(card)
+    kind = await ada.tap_and_expect(card, "hs:change", "how do you want to track")
+    assert kind["message_id"] == card["message_id"]
+    schedule = await ada.tap_and_expect(kind, "new:kind:yes_no", "How often")
+    reminder = await ada.tap_and_expect(schedule, "new:sk:daily", "remind")
+    summary = await ada.tap_and_expect(reminder, "new:rem:none", "Save it?")
+    await ada.tap_and_expect(summary, "new:save", "Saved")
+    habit = await Habit.get(user_id=user.id)
+    assert (habit.name, habit.schedule_kind.value) == ("Gym", "daily")
+
+
+async def test_a_sentence_without_a_schedule_asks_for_it_on_the_card(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada)
+    card = await ada.say("no sugar", "How often?")
+    days = await ada.tap_and_expect(card, "hs:sk:weekdays", "Tap the days")
+    card = await ada.tap_and_expect(days, "hs:wdok:31", "Save")
+    await ada.tap_and_expect(card, "hs:save", "Saved")
+    habit = await Habit.get(user_id=user.id)
+    assert (habit.name, habit.schedule_kind.value, habit.schedule_weekdays) == ("No sugar", "weekdays", 31)
