@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks, keyboards, texts
-from bot.handlers import states
+from bot.handlers import start, states
 from bot.handlers.common import (
     END,
     Context,
@@ -85,6 +85,8 @@ async def card_view(user: User, habit_id: int, context: Context | None = None
 
 async def habits_command(update: Update, context: Context) -> None:
     """/habits: every active habit with its streak, strength and this week's progress."""
+    if await start.timezone_first(update, context):
+        return
     text, markup = await list_view(await chat_user(update))
     await send(update, text, markup)
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from telegram import Update
 
 from bot import callbacks, keyboards, phrasing, texts
-from bot.handlers import sentence, states
+from bot.handlers import sentence, start, states
 from bot.handlers.common import END, Context, answer, chat_user, edit, message_text, send, user_data
 from bot.handlers.forms import schedule_step, validated_name
 from bot.parsing import parse_amount, parse_time
@@ -50,8 +50,10 @@ def _summary(draft: dict[str, Any]) -> str:
     return texts.new_summary(draft, schedule)
 
 
-async def start_new(update: Update, context: Context) -> str:
-    """/new: start an empty form (a second /new starts over)."""
+async def start_new(update: Update, context: Context) -> str | int:
+    """/new: start an empty form (a second /new starts over); a first contact is asked its zone first."""
+    if await start.timezone_first(update, context):
+        return END
     user_data(context)[states.DRAFT] = {"since": clock.time()}
     await send(update, texts.NEW_ASK_NAME)
     return states.NEW_NAME

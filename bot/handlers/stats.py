@@ -8,6 +8,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
 
 from bot import charts, texts
+from bot.handlers import start
 from bot.handlers.common import Context, chat_user, send
 from bot.handlers.habits import card_view
 from bot.handlers.web import open_button_row
@@ -32,6 +33,8 @@ def find_habit(statuses: list[HabitStatus], query: str) -> tuple[HabitStatus | N
 
 async def stats_command(update: Update, context: Context) -> None:
     """/stats [NAME]: words first (they arrive at once), then the picture."""
+    if await start.timezone_first(update, context):
+        return
     user = await chat_user(update)
     statuses = await habits.list_habits(user)
     if not statuses:

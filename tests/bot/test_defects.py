@@ -92,6 +92,13 @@ async def test_d4_a_first_message_other_than_start_asks_the_zone(bot: BotApplica
     await ada.say("hi", "no habits yet")  # asked once: now the /today default
 
 
+@pytest.mark.parametrize("command", ["/new", "/habits", "/stats", "/today"])
+async def test_d4_a_first_command_asks_the_zone_first(bot: BotApplication, ada: Person, command: str) -> None:
+    await ada.say(command, "where are you")
+    await ada.say("UTC+5:45", "Asia/Kathmandu")
+    await ada.say(command, "What habit" if command == "/new" else "")
+
+
 async def test_d4_a_first_start_with_a_code_asks_the_zone_too(bot: BotApplication, ada: Person) -> None:
     from smarthabit.accounts import create_link_code
 
