@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTypes, ConversationHandler, filters
 from telegram.ext import MessageHandler as _MessageHandler
 
-from bot import texts
+from bot import replies, texts
 from bot.handlers import states
 from smarthabit import accounts, i18n
 from smarthabit.models import User
@@ -130,6 +130,8 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
     """Answer the button tap (stops the client's spinner); once per tap."""
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=alert)
+        if text:  # a toast that says something is this update's answer (a list check-in's confirmation)
+            replies.note_reply()
 
 
 def message_text(update: Update) -> str:
