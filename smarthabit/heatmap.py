@@ -116,12 +116,22 @@ def weekly_strength(schedule: Schedule, done: set[date], pauses: Sequence[Pause]
     return points
 
 
+_EARLIEST = date.min + timedelta(days=2 * MAX_DAYS)
+_LATEST = date.max - timedelta(days=31)
+
+
+def _within_calendar(day: date) -> date:
+    """Any date is a valid bound, but the week arithmetic here would step past year 1 or 9999: days that
+    far out hold nothing, so the bound moves in until it is safe."""
+    return min(max(day, _EARLIEST), _LATEST)
+
+
 async def habit_heatmap(user: User, habit_id: int, first: date | None = None, last: date | None = None,
                          *, now: datetime | None = None) -> HabitHeatmap:
     """The heatmap of one of the user's habits; default: the 53 weeks up to this week's Sunday."""
     today = local_today(user.timezone, now)
-    last = last or week_start(today) + timedelta(days=6)
-    first = first or week_start(last) - timedelta(weeks=52)
+    last = _within_calendar(last or week_start(today) + timedelta(days=6))
+    first = _within_calendar(first or week_start(last) - timedelta(weeks=52))
     first = max(first, last - timedelta(days=MAX_DAYS - 1))
     habit = await get_habit(user, habit_id)
     values = dict(await CheckIn.filter(habit_id=habit.id, day__lte=last).values_list("day", "value"))
