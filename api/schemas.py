@@ -535,6 +535,13 @@ class WebhookPath(Input):
     webhook_id: Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
+class AttemptOut(BaseModel):
+    at: datetime
+    response_status: int | None = Field(description="the receiver's HTTP status; null when no answer came")
+    latency_ms: int
+    error: str | None
+
+
 class DeliveryOut(BaseModel):
     delivery_id: str
     event: str
@@ -546,6 +553,7 @@ class DeliveryOut(BaseModel):
     created_at: datetime
     next_attempt_at: datetime | None
     finished_at: datetime | None
+    attempt_log: list[AttemptOut] = Field(description="every attempt, oldest first")
 
 
 class DeliveryListOut(BaseModel):

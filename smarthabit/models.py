@@ -424,6 +424,23 @@ class WebhookDelivery(Model):
         indexes = (Index(fields=("status", "next_attempt_at")), Index(fields=("event_id",)))
 
 
+class WebhookAttempt(Model):
+    """One try of a delivery, kept for the deliveries log (a delivery may be tried many times in a day)."""
+
+    id = fields.BigIntField(primary_key=True)
+    delivery: fields.ForeignKeyRelation[WebhookDelivery] = fields.ForeignKeyField(
+        "models.WebhookDelivery", related_name="attempt_log", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField()
+    response_status = fields.SmallIntField(null=True)
+    latency_ms = fields.IntField()
+    error = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "webhook_attempts"
+        indexes = (Index(fields=("delivery_id", "id")),)
+
+
 class CalendarFeed(Model):
     """The secret part of a user's private calendar URL; rotating it replaces the row."""
 

@@ -18,9 +18,11 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
+from tortoise.query_utils import Prefetch
+
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound, ValidationFailed
-from smarthabit.models import CheckIn, Habit, User, Webhook, WebhookDelivery, WebhookEvent
+from smarthabit.models import CheckIn, Habit, User, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from smarthabit.netguard import check_destination
 
 EVENTS = ("checkin.created", "checkin.deleted", "habit.created", "habit.updated", "habit.archived",
@@ -112,5 +114,7 @@ async def enable_webhook(user: User, webhook_id: int) -> Webhook:
 
 
 async def recent_deliveries(user: User, webhook_id: int, limit: int = 50) -> list[WebhookDelivery]:
+    """The hook's newest deliveries, each with its event and every attempt (`attempt_log`, oldest first)."""
     hook = await get_webhook(user, webhook_id)
-    return await WebhookDelivery.filter(webhook_id=hook.id).select_related("event").order_by("-id").limit(limit)
+    return await (WebhookDelivery.filter(webhook_id=hook.id).select_related("event").order_by("-id").limit(limit)
+                  .prefetch_related(Prefetch("attempt_log", WebhookAttempt.all().order_by("id"))))

@@ -43,6 +43,7 @@ from smarthabit.models import (
     NudgeKind,
     User,
     Webhook,
+    WebhookAttempt,
     WebhookDelivery,
     WebhookDeliveryStatus,
     WebhookEvent,
@@ -194,8 +195,11 @@ async def _record(delivery: WebhookDelivery, hook: Webhook, status: int | None, 
         delivery.status, delivery.finished_at = WebhookDeliveryStatus.FAILED, now
     else:
         delivery.status, delivery.next_attempt_at = WebhookDeliveryStatus.PENDING, now + backoff(delivery.attempts)
-    await delivery.save(update_fields=["attempts", "response_status", "latency_ms", "error", "status",
-                                       "finished_at", "next_attempt_at"])
+    async with in_transaction():
+        await delivery.save(update_fields=["attempts", "response_status", "latency_ms", "error", "status",
+                                           "finished_at", "next_attempt_at"])
+        await WebhookAttempt.create(delivery_id=delivery.id, at=now, response_status=status, latency_ms=latency,
+                                    error=error)
     log.info("webhook delivery attempt", extra={"webhook_id": hook.id, "delivery": str(delivery.delivery_id),
                                                 "status": status, "outcome": delivery.status.value, "ms": latency})
     return delivery.status

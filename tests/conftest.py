@@ -32,8 +32,8 @@ ENGINE = os.environ.get("TEST_DATABASE", "postgresql").strip().lower()
 ON_SQLITE = ENGINE == "sqlite"
 TABLES = ("users", "habits", "checkins", "habit_pauses", "reminders", "skip_predictions", "nudges",
           "refresh_tokens", "telegram_link_codes", "bot_state", "personal_access_tokens", "imported_habits",
-          "webhooks", "webhook_events", "webhook_deliveries", "calendar_feeds", "idempotent_responses",
-          "web_login_codes")
+          "webhooks", "webhook_events", "webhook_deliveries", "webhook_attempts", "calendar_feeds",
+          "idempotent_responses", "web_login_codes")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,6 +10,7 @@ from api.schemas import (
     AccessTokenListOut,
     AccessTokenOut,
     AccessTokenPath,
+    AttemptOut,
     CalendarOut,
     CalendarPath,
     DeliveryListOut,
@@ -99,13 +100,15 @@ async def enable_webhook(user: User, path: WebhookPath) -> WebhookOut:
 
 @routes.get("/webhooks/{webhook_id}/deliveries")
 async def list_deliveries(user: User, path: WebhookPath) -> DeliveryListOut:
-    """Recent deliveries with their status, attempts, the receiver's status code and the latency."""
+    """Recent deliveries with their status and every attempt: the receiver's status code and the latency."""
     rows = await webhooks.recent_deliveries(user, path.webhook_id)
     return DeliveryListOut(items=[
         DeliveryOut(delivery_id=str(row.delivery_id), event=row.event.event, status=row.status.value,
                     attempts=row.attempts, response_status=row.response_status, latency_ms=row.latency_ms,
                     error=row.error, created_at=row.created_at, finished_at=row.finished_at,
-                    next_attempt_at=row.next_attempt_at if row.finished_at is None else None)
+                    next_attempt_at=row.next_attempt_at if row.finished_at is None else None,
+                    attempt_log=[AttemptOut(at=a.at, response_status=a.response_status, latency_ms=a.latency_ms,
+                                            error=a.error) for a in row.attempt_log])
         for row in rows
     ])
 

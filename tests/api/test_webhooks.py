@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -77,6 +77,11 @@ async def test_signed_delivery_retried_with_backoff_after_two_failures(
     [row] = log["items"]
     assert (row["status"], row["attempts"], row["response_status"]) == ("delivered", 3, 200)
     assert row["latency_ms"] is not None
+    assert [a["response_status"] for a in row["attempt_log"]] == [500, 503, 200]  # every try, oldest first
+    assert [a["error"] is None for a in row["attempt_log"]] == [False, False, True]
+    assert all(a["latency_ms"] >= 0 for a in row["attempt_log"])
+    tries = [datetime.fromisoformat(a["at"]) for a in row["attempt_log"]]
+    assert tries == sorted(tries) and tries[1] - tries[0] >= timedelta(seconds=30)  # the backoff shows
 
 
 async def test_rotated_secret_signs_later_deliveries(
