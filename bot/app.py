@@ -23,6 +23,7 @@ from bot.webapp import WebApp, web_app
 from smarthabit import i18n
 from smarthabit.config import Settings, redis_namespace
 from smarthabit.orm import close_database, open_database
+from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL
 
 RATE_LIMIT_RETRIES = 3
 
@@ -79,6 +80,7 @@ def build_application(
     updater: bool = True,
     manage_database: bool = False,
     persistence_interval: float = DEFAULT_UPDATE_INTERVAL,
+    chat_interval: float = DEFAULT_CHAT_INTERVAL,
 ) -> BotApplication:
     """Build the bot from settings.
 
@@ -88,6 +90,7 @@ def build_application(
     Updates of different chats run concurrently, one chat's in order (`bot.updates`).
     manage_database: True only when the bot runs on its own (`smarthabit bot`); embedded in the
     API process (or in tests) the caller owns the ORM connection.
+    chat_interval: seconds between two messages to one chat (Telegram's limit; tests may shorten it).
     """
     token = settings.bot_token
     if token is None:
@@ -97,7 +100,8 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
         .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
-        .rate_limiter(BudgetRateLimiter(token, settings.redis_url, max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(BudgetRateLimiter(token, settings.redis_url, max_retries=RATE_LIMIT_RETRIES,
+                                        chat_interval=chat_interval))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(register_commands)
     )

@@ -25,7 +25,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import replies
-from smarthabit.telegram_budget import Budget, Priority, acquire, budget_for
+from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL, Budget, Priority, acquire, budget_for
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +38,11 @@ MAX_RETRY_AFTER = 60.0
 class BudgetRateLimiter(BaseRateLimiter[int]):
     """Books every message from the bot's shared budget; retries after a 429."""
 
-    def __init__(self, token: str, redis_url: str | None, *, max_retries: int = MAX_RETRIES) -> None:
+    def __init__(self, token: str, redis_url: str | None, *, max_retries: int = MAX_RETRIES,
+                 chat_interval: float = DEFAULT_CHAT_INTERVAL) -> None:
         self._token = token
         self._redis_url = redis_url
+        self._chat_interval = chat_interval
         self._redis: Redis | None = None
         self._budget: Budget | None = None
         self.max_retries = max_retries
@@ -48,7 +50,7 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
     async def initialize(self) -> None:
         if self._redis_url is not None and self._redis is None:
             self._redis = Redis.from_url(self._redis_url)
-        self._budget = budget_for(self._token, self._redis)
+        self._budget = budget_for(self._token, self._redis, chat_interval=self._chat_interval)
 
     async def shutdown(self) -> None:
         if self._redis is not None:
@@ -58,7 +60,7 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
     @property
     def budget(self) -> Budget:
         if self._budget is None:
-            self._budget = budget_for(self._token, None)
+            self._budget = budget_for(self._token, None, chat_interval=self._chat_interval)
         return self._budget
 
     async def process_request(

@@ -91,9 +91,11 @@ def bot_settings(settings: Settings, botapi: BotApiServer) -> Settings:
     return settings.model_copy(update={"telegram_bot_token": SecretStr(TOKEN), "telegram_api_url": botapi.url})
 
 
-async def start_bot(bot_settings: Settings) -> BotApplication:
-    """The production factory, polling fast: what `smarthabit run` does, with test timings."""
-    application = build_application(bot_settings)
+async def start_bot(bot_settings: Settings, *, chat_interval: float = 0.0) -> BotApplication:
+    """The production factory, polling fast: what `smarthabit run` does, with test timings. A chat's
+    answers are not spaced a second apart (as the workers' runtime fixture does for reminders);
+    `test_flood_limits_are_respected` runs the real spacing."""
+    application = build_application(bot_settings, chat_interval=chat_interval)
     await start(application, polling=True, poll_interval=0.0, poll_timeout=1.0)
     return application
 

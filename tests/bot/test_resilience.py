@@ -19,6 +19,7 @@ from bot.embedded import polling_ctx, stop, webhook_ctx
 from smarthabit.config import Settings
 from smarthabit.errors import ValidationFailed
 from smarthabit.models import BotState, Habit, User
+from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL
 from tests.bot.conftest import TOKEN, Person, create_habit, eventually, sign_up, start_bot, text_of
 from tests.botapi import BotApiServer, Fault, RateLimit
 
@@ -88,7 +89,7 @@ async def test_flood_limits_are_respected(db: str, settings: Settings) -> None:
         ada = Person(server, 1001)
         bot_settings = settings.model_copy(update={"telegram_bot_token": SecretStr(TOKEN),
                                                     "telegram_api_url": server.url})
-        application = await start_bot(bot_settings)
+        application = await start_bot(bot_settings, chat_interval=DEFAULT_CHAT_INTERVAL)
         try:
             await ada.say("/start", "time zone")
             server.fail(Fault(method="sendMessage", status=429, count=1))
