@@ -131,6 +131,8 @@ class UserOut(BaseModel):
     quiet_start: time | None
     quiet_end: time | None
     quiet_reminders_later: bool = True
+    language: str | None = Field(None, description="the language chosen for the bot and the web app; "
+                                 "null: Telegram's (or English)")
     telegram_linked: bool
     created_at: datetime
 
@@ -140,7 +142,7 @@ class UserOut(BaseModel):
             id=user.id, email=user.email, display_name=user.display_name, timezone=user.timezone,
             reminders_enabled=user.reminders_enabled, nudges_enabled=user.nudges_enabled,
             quiet_start=user.quiet_start, quiet_end=user.quiet_end, quiet_reminders_later=user.quiet_reminders_later,
-            telegram_linked=user.telegram_user_id is not None, created_at=user.created_at,
+            language=user.language, telegram_linked=user.telegram_user_id is not None, created_at=user.created_at,
         )
 
 

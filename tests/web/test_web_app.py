@@ -187,16 +187,22 @@ async def test_settings_change_time_zone_quiet_hours_and_nudges(stack: Stack, pa
     token = await stack.account(address)
     await sign_in(page, stack, address, "/app/settings")
     await expect(page.get_by_role("heading", level=1, name="Settings")).to_be_visible()
+    await page.get_by_label("Language of the bot's messages").select_option("de")
     await page.get_by_label("Time zone").select_option("Asia/Tokyo")
     await page.get_by_label("Nudges when a habit is likely to be skipped").uncheck()
     await page.get_by_label("Quiet hours (no messages)").check()
     await page.get_by_label("From").fill("22:30")
     await page.get_by_label("Until").fill("06:45")
+    await page.get_by_label("Send reminders due in quiet hours when they end").uncheck()
     await page.get_by_role("button", name="Save").click()
     await expect(page.get_by_role("status")).to_have_text("Settings saved")
     me = await stack.call("GET", "/users/me", token)
     assert (me["timezone"], me["nudges_enabled"], me["reminders_enabled"]) == ("Asia/Tokyo", False, True)
     assert (me["quiet_start"], me["quiet_end"]) == ("22:30:00", "06:45:00")
+    assert (me["language"], me["quiet_reminders_later"]) == ("de", False)
+    await page.reload()  # what is saved is what the page shows next time
+    await expect(page.get_by_label("Language of the bot's messages")).to_have_value("de")
+    await expect(page.get_by_label("Send reminders due in quiet hours when they end")).not_to_be_checked()
 
 
 async def test_check_in_and_undo_by_keyboard(stack: Stack, page: Page) -> None:

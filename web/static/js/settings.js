@@ -1,7 +1,11 @@
-// Settings: time zone, quiet hours, reminders and nudges.
+// Settings: language, time zone, quiet hours, reminders and nudges.
 
 import { api, signOut } from "./api.js";
 import { announce, fill, h } from "./ui.js";
+
+// The languages the bot speaks (smarthabit.i18n.LANGUAGES; the API refuses any other code).
+const LANGUAGES = { en: "English", ru: "Русский", es: "Español", de: "Deutsch", pt_BR: "Português (Brasil)",
+                    hi: "हिन्दी" };
 
 export async function render(main) {
   document.title = "Settings · SmartHabit";
@@ -15,11 +19,17 @@ export async function render(main) {
   const quietEnd = h("input", { id: "quiet-end", type: "time", value: (me.quiet_end || "07:00").slice(0, 5) });
   const reminders = h("input", { id: "reminders", type: "checkbox", checked: me.reminders_enabled });
   const nudges = h("input", { id: "nudges", type: "checkbox", checked: me.nudges_enabled });
-  const hours = h("div.row", {}, field("From", quietStart), field("Until", quietEnd));
+  const later = h("input", { id: "quiet-later", type: "checkbox", checked: me.quiet_reminders_later });
+  const language = h("select", { id: "language", name: "language" },
+    Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, selected: code === (me.language || "en"),
+                                                                 lang: code.replace("_", "-") }, name)));
+  const hours = h("div", {}, h("div.row", {}, field("From", quietStart), field("Until", quietEnd)),
+    check("Send reminders due in quiet hours when they end (otherwise skip them)", later));
   const sync = () => { hours.hidden = !quiet.checked; };
   quiet.addEventListener("change", sync);
   sync();
   const form = h("form.card.settings", {},
+    field("Language of the bot's messages", language),
     field("Time zone", timezone),
     check("Reminders at the times you set", reminders),
     check("Nudges when a habit is likely to be skipped", nudges),
@@ -27,7 +37,8 @@ export async function render(main) {
     h("button.primary", { type: "submit" }, "Save"));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const body = { timezone: timezone.value, reminders_enabled: reminders.checked, nudges_enabled: nudges.checked,
+    const body = { language: language.value, timezone: timezone.value, reminders_enabled: reminders.checked,
+                   nudges_enabled: nudges.checked, quiet_reminders_later: later.checked,
                    quiet_start: quiet.checked ? quietStart.value : null, quiet_end: quiet.checked ? quietEnd.value : null };
     try {
       await api("PATCH", "/users/me", body);
