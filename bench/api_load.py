@@ -46,12 +46,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from string import Template
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+from bench.database import asyncpg_url, bench_database
+
 JWT_SECRET = "bench-only-secret-" + "b" * 40
 HABITS_PER_USER = 100
 # Requests per second of load phase the seeded items must cover: a fresh (habit, today) for every check-in
@@ -265,30 +266,6 @@ class LoadGenerator:
 
 # --- database: create, seed, reset, drop ---------------------------------------------------------------
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-@asynccontextmanager
-async def bench_database() -> Any:
-    """A fresh, migrated database for this run, dropped afterwards whatever happens."""
-    from smarthabit.migrations import apply_migrations
-
-    name = f"smarthabit_bench_{os.getpid()}"
-    admin = await asyncpg.connect(_pg(ADMIN_URL))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = _with_database(ADMIN_URL, name)
-        await apply_migrations(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 @dataclass
@@ -447,8 +424,8 @@ def _tokens(user_ids: list[int]) -> tuple[list[str], dict[int, int]]:
 
 async def bench(seconds: int, runs: int, clients: int, api_processes: int, client_kind: str) -> None:
     today = datetime.now(UTC).date()
-    async with bench_database() as url:
-        conn = await asyncpg.connect(_pg(url))
+    async with bench_database(f"smarthabit_bench_{os.getpid()}") as url:
+        conn = await asyncpg.connect(asyncpg_url(url))
         try:
             print(f"seeding {url.rsplit('/', 1)[1]} ...", flush=True)
             data = await seed(conn, today, checkin_users(seconds))

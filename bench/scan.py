@@ -33,21 +33,20 @@ import random
 import statistics
 import time
 from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as wall
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from bench.database import asyncpg_url, bench_database
 from smarthabit.clock import zone
 from smarthabit.nudge_times import next_trigger, skip_minute, streak_minute
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schedule import ScheduleKind
 
-ADMIN_URL = os.environ.get("BENCH_DATABASE_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 ZONES = {
     "Europe/Berlin": 0.22, "America/New_York": 0.15, "Asia/Kolkata": 0.12, "America/Los_Angeles": 0.08,
     "Europe/London": 0.08, "Asia/Tokyo": 0.06, "America/Sao_Paulo": 0.06, "Asia/Shanghai": 0.05,
@@ -64,30 +63,6 @@ TARGET_SECONDS, TARGET_STATEMENTS, TARGET_NIGHTLY = 1.0, 20, 2000.0
 NIGHTLY_HISTORY_DAYS = 120
 
 
-def _with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-def _pg(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-@asynccontextmanager
-async def bench_database() -> Any:
-    """A fresh, migrated database for this run, dropped afterwards whatever happens."""
-    from smarthabit.migrations import apply_migrations
-
-    name = f"smarthabit_bench_scan_{os.getpid()}"
-    admin = await asyncpg.connect(_pg(ADMIN_URL))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        url = _with_database(ADMIN_URL, name)
-        await apply_migrations(url)
-        yield url
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
 
 
 # --- seeding ---------------------------------------------------------------------------------------
@@ -377,8 +352,8 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
 
     print(f"seeding {habit_count:,} habits ...", flush=True)
     pop = population(habit_count, ORDINARY - timedelta(minutes=3))
-    async with bench_database() as url:
-        conn = await asyncpg.connect(_pg(url))
+    async with bench_database(f"smarthabit_bench_scan_{os.getpid()}") as url:
+        conn = await asyncpg.connect(asyncpg_url(url))
         try:
             started = time.perf_counter()
             await seed(conn, pop)
