@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from bench.prediction_quality import record_of, user_prior_series
+from bench.histories import record_of, user_prior_series
 from bench.synthetic_habits import START, TUNING_SEEDS, Habit, population
 from smarthabit import prediction
 from smarthabit.prediction import HORIZONS, Prior, base_rate, features, history
