@@ -195,8 +195,9 @@ class RedeliveringStreamBroker(RedisStreamBroker):
         return taken, time.monotonic()
 
     async def _stream_lost(self, conn: Redis) -> None:
-        """Redis came back without our consumer group: make it again, reading the whole new stream,
-        and have one worker enqueue every undelivered message again."""
+        """Our stream or consumer group is gone (Redis restarted without its data, or the key was
+        deleted): make it again, reading the whole new stream, and have one worker enqueue every
+        undelivered message again."""
         with contextlib.suppress(redis.exceptions.ResponseError):  # BUSYGROUP: another worker was first
             await conn.xgroup_create(self.queue_name, self.consumer_group_name, id="0", mkstream=True)
         log.warning("task stream lost (Redis restarted without its data); enqueueing undelivered messages again")
@@ -219,7 +220,9 @@ class RedeliveringStreamBroker(RedisStreamBroker):
                     await asyncio.sleep(self.outage.failed(exc))
                     continue
                 except redis.exceptions.ResponseError as exc:
-                    if "NOGROUP" not in str(exc):
+                    # NOGROUP: Redis came back without its data; UNBLOCKED: the stream was deleted
+                    # (FLUSHDB, an operator's DEL) while this read waited. Either way it is gone.
+                    if not any(code in str(exc) for code in ("NOGROUP", "UNBLOCKED")):
                         raise
                     await self._stream_lost(conn)
                     continue

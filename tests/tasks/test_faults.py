@@ -224,3 +224,25 @@ async def test_telegram_errors_are_retried_by_the_workers(
     assert botapi.stats.faults == 10
     assert all(botapi.stats.per_chat[p.telegram_chat_id] == 1 for p in people)
     assert await _stop([worker]) == [0]
+
+
+async def test_a_stream_deleted_under_a_blocked_read_is_made_again(
+    start: Callable[..., Process], task_settings: Settings, redis_url: str, clean_redis: Redis,
+    make_user: MakeUser, botapi: BotApiServer,
+) -> None:
+    """An operator's FLUSHDB or DEL while the workers wait in XREADGROUP: Redis answers "UNBLOCKED
+    the stream key no longer exists". The workers make the stream again and go on (they used to stop)."""
+    settings = _settings(task_settings, redis_url)
+    processes = [start("worker", "--concurrency", "3"), start("worker", "--concurrency", "3"), start("scheduler")]
+    for process in processes:
+        await until(lambda p=process: p.logged("Listening started.") or p.logged("scheduler is the leader"),
+                    within=30, what="the processes to start")
+    await asyncio.sleep(1.0)  # the workers are blocked in XREADGROUP now
+    keys = [key async for key in clean_redis.scan_iter(f"{redis_namespace(settings)}:*")]
+    await clean_redis.delete(*keys)
+    people = await _people(make_user, 6)
+    await _fan_out(settings, people)
+    await until(lambda: _received(botapi, people) == len(people), within=30, what="every reminder delivered")
+    assert all(botapi.stats.per_chat[p.telegram_chat_id] == 1 for p in people)
+    assert all(p.popen.poll() is None for p in processes), "a process stopped when its stream vanished"
+    assert await _stop(processes) == [0, 0, 0]
