@@ -85,6 +85,7 @@ async def _load_with_failover(primary: str, secondary: str, token: str, habit_id
     return results
 
 
+@pytest.mark.postgres_only  # the production topology: seven processes writing one database at once
 async def test_the_whole_stack(db: str, redis_clean: str, tmp_path: Path) -> None:
     roles: list[Role] = []
     botapi = BotApiServer([TOKEN], rate_limit=RateLimit(global_limit=30, chat_limit=1))
