@@ -88,12 +88,16 @@ def habit_kind() -> InlineKeyboardMarkup:
     ])
 
 
-def schedule_kinds(data: DataFor) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([
+def schedule_kinds(data: DataFor, keep: str | None = None) -> InlineKeyboardMarkup:
+    """The schedule's kinds; `keep` (a schedule said earlier, as words) adds a button keeping it."""
+    rows = [
         [_button(texts.SCHEDULE_DAILY, data("sk", ScheduleKind.DAILY.value))],
         [_button(texts.SCHEDULE_WEEKDAYS, data("sk", ScheduleKind.WEEKDAYS.value))],
         [_button(texts.SCHEDULE_TIMES, data("sk", ScheduleKind.TIMES_PER_WEEK.value))],
-    ])
+    ]
+    if keep:
+        rows.insert(0, [_button(texts.keep(keep), callbacks.new("keep", "sched"))])
+    return InlineKeyboardMarkup(rows)
 
 
 def weekdays(data: DataFor, mask: int) -> InlineKeyboardMarkup:
@@ -109,8 +113,17 @@ def times_per_week(data: DataFor) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(str(n), data("tpw", n)) for n in range(1, 8)]])
 
 
-def no_reminder(data: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(texts.NO_REMINDER, data)]])
+def no_reminder(data: str, keep: str | None = None) -> InlineKeyboardMarkup:
+    """No reminder; `keep` (a time said earlier, HH:MM) adds a button keeping it."""
+    row = [_button(texts.NO_REMINDER, data)]
+    if keep:
+        row.insert(0, _button(texts.keep(keep), callbacks.new("keep", "rem")))
+    return InlineKeyboardMarkup([row])
+
+
+def keep(value: str, data: str) -> InlineKeyboardMarkup:
+    """One button keeping what was said earlier for this step."""
+    return InlineKeyboardMarkup([[_button(texts.keep(value), data)]])
 
 
 def confirm_new() -> InlineKeyboardMarkup:

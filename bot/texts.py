@@ -320,6 +320,11 @@ def time_invalid(text: str) -> str:
     ).format(text=_e(text[:40]))
 
 
+def keep(value: str) -> str:
+    """A button keeping what a sentence gave for this step of the form."""
+    return _("↩️ Keep: {value}").format(value=value)
+
+
 def new_summary(draft: dict[str, object], schedule: Schedule | None) -> str:
     """The proposed habit as a card, for the form and for a habit typed in one sentence."""
     if draft.get("kind") == HabitKind.MEASURABLE:

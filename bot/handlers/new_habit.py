@@ -83,14 +83,64 @@ async def kind_button(update: Update, context: Context) -> str:
     if action is None or action.arg not in (HabitKind.YES_NO.value, HabitKind.MEASURABLE.value):
         return states.NEW_KIND
     draft = _draft(context)
+    if action.arg != draft.get("kind"):  # a target belongs to the kind it was given for
+        for key in ("target", "unit", "direction"):
+            draft.pop(key, None)
     draft["kind"] = action.arg
     if action.arg == HabitKind.MEASURABLE.value:
-        await edit(update.effective_message, texts.NEW_ASK_TARGET)
+        keep = _kept_target(draft)
+        await edit(update.effective_message, texts.NEW_ASK_TARGET,
+                   keyboards.keep(keep, callbacks.new("keep", "target")) if keep else None)
         return states.NEW_TARGET
-    for key in ("target", "unit", "direction"):
-        draft.pop(key, None)
-    await edit(update.effective_message, texts.ASK_SCHEDULE, keyboards.schedule_kinds(callbacks.new))
+    return await _ask_schedule(update, draft, new_message=False)
+
+
+def _kept_target(draft: dict[str, Any]) -> str | None:
+    if draft.get("target") is None:
+        return None
+    return texts.target_label(draft["target"], draft.get("unit"), draft.get("direction"))
+
+
+def _kept_schedule(draft: dict[str, Any]) -> str | None:
+    try:
+        return texts.schedule_label(ScheduleIn(**draft["schedule"]).to_schedule())
+    except (KeyError, TypeError, ValidationError):
+        return None
+
+
+async def _ask_schedule(update: Update, draft: dict[str, Any], *, new_message: bool) -> str:
+    """The schedule question; a schedule said earlier (a sentence's) can be kept with one tap."""
+    markup = keyboards.schedule_kinds(callbacks.new, keep=_kept_schedule(draft))
+    if new_message:
+        await send(update, texts.ASK_SCHEDULE, markup)
+    else:
+        await edit(update.effective_message, texts.ASK_SCHEDULE, markup)
     return states.NEW_SCHEDULE
+
+
+async def _ask_reminder(update: Update, draft: dict[str, Any]) -> str:
+    """The reminder question; a time said earlier (a sentence's) can be kept with one tap."""
+    await edit(update.effective_message, texts.NEW_ASK_REMINDER,
+               keyboards.no_reminder(callbacks.new("rem", "none"), keep=draft.get("reminder")))
+    return states.NEW_REMINDER
+
+
+async def keep_button(update: Update, context: Context) -> str | int | None:
+    """Keep what the sentence gave for this step (target, schedule or reminder) and go on; a keep
+    button of another step (an old message's) changes nothing."""
+    action = callbacks.parse_new(update.callback_query.data if update.callback_query else None)
+    draft = _draft(context)
+    step = action.arg if action is not None else None
+    ready = {"target": _kept_target(draft), "sched": _kept_schedule(draft), "rem": draft.get("reminder")}
+    if not ready.get(step or ""):
+        await answer(update, texts.BUTTON_EXPIRED)
+        return None
+    await answer(update)
+    if step == "target":
+        return await _ask_schedule(update, draft, new_message=False)
+    if step == "sched":
+        return await _ask_reminder(update, draft)
+    return await _show_summary(update, draft, new_message=False)
 
 
 def parse_target(text: str) -> tuple[float, str | None, TargetDirection] | None:
@@ -124,8 +174,7 @@ async def target_answer(update: Update, context: Context) -> str:
         await send(update, texts.TARGET_INVALID)
         return states.NEW_TARGET
     draft.update(target=target, unit=unit, direction=direction.value)
-    await send(update, texts.ASK_SCHEDULE, keyboards.schedule_kinds(callbacks.new))
-    return states.NEW_SCHEDULE
+    return await _ask_schedule(update, draft, new_message=True)
 
 
 async def schedule_button(update: Update, context: Context) -> str:
@@ -137,9 +186,9 @@ async def schedule_button(update: Update, context: Context) -> str:
         await edit(update.effective_message, *step.screen)
     if step.chosen is None:
         return states.NEW_SCHEDULE
-    _draft(context)["schedule"] = step.chosen.model_dump(mode="json")
-    await edit(update.effective_message, texts.NEW_ASK_REMINDER, keyboards.no_reminder(callbacks.new("rem", "none")))
-    return states.NEW_REMINDER
+    draft = _draft(context)
+    draft["schedule"] = step.chosen.model_dump(mode="json")
+    return await _ask_reminder(update, draft)
 
 
 async def reminder_answer(update: Update, context: Context) -> str:

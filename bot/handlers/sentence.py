@@ -24,6 +24,7 @@ from smarthabit.errors import Conflict, DomainError
 from smarthabit.schemas import HabitCreate, ScheduleIn
 
 PROPOSAL = "proposal"
+_FORM_FIELDS = ("name", "kind", "target", "unit", "direction", "schedule", "reminder")
 ProposalAction = Callable[[Update, Context, dict[str, Any], callbacks.Action], Awaitable[None]]
 
 
@@ -100,14 +101,15 @@ _ACTIONS: dict[str, ProposalAction] = {
 
 
 async def change_button(update: Update, context: Context) -> str | int:
-    """Change: the step-by-step form takes over with the name understood so far (kind, target,
-    schedule and reminder are asked again, each with its buttons)."""
+    """Change: the step-by-step form takes over from everything the sentence gave (name, amount,
+    schedule, reminder); each step is asked again, with a "Keep" button for what was understood."""
     draft = user_data(context).pop(PROPOSAL, None)
     if not isinstance(draft, dict) or not draft.get("name"):
         await answer(update, texts.BUTTON_EXPIRED)
         return END
     await answer(update)
-    user_data(context)[states.DRAFT] = {"name": draft["name"], "since": time.time()}
+    kept = {key: draft.get(key) for key in _FORM_FIELDS if draft.get(key) is not None}
+    user_data(context)[states.DRAFT] = {**kept, "since": time.time()}
     await edit(update.effective_message, texts.new_ask_kind(draft["name"]), keyboards.habit_kind())
     return states.NEW_KIND
 

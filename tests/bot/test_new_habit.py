@@ -185,6 +185,42 @@ async def test_a_sentence_becomes_a_card_and_change_goes_step_by_step(bot: BotAp
     assert (habit.name, habit.schedule_kind.value) == ("Gym", "daily")
 
 
+async def test_change_starts_from_everything_the_sentence_gave(bot: BotApplication, ada: Person) -> None:
+    """Change on "read 10 pages every weekday at 8pm": each step offers what the sentence said, the
+    reminder time included, and keeping them all saves the sentence's habit."""
+    user = await sign_up(ada)
+    card = await ada.say("read 10 pages every weekday at 8pm", "I understood this habit")
+    kind = await ada.tap_and_expect(card, "hs:change", "how do you want to track")
+    target = await ada.tap_and_expect(kind, "new:kind:measurable", "target")
+    assert BotApiServer.buttons(target) == [("↩️ Keep: at least 10 pages a day", "new:keep:target")]
+    schedule = await ada.tap_and_expect(target, "new:keep:target", "How often")
+    assert BotApiServer.buttons(schedule)[0] == ("↩️ Keep: on weekdays (Mon–Fri)", "new:keep:sched")
+    reminder = await ada.tap_and_expect(schedule, "new:keep:sched", "remind")
+    assert ("↩️ Keep: 20:00", "new:keep:rem") in BotApiServer.buttons(reminder)
+    summary = await ada.tap_and_expect(reminder, "new:keep:rem", "Save it?")
+    assert "Reminder: 20:00" in text_of(summary)
+    await ada.tap_and_expect(summary, "new:save", "Saved")
+    habit = await Habit.get(user_id=user.id).prefetch_related("reminders")
+    assert (habit.name, habit.kind.value, habit.target, habit.unit) == ("Read", "measurable", 10, "pages")
+    assert (habit.schedule_kind.value, habit.schedule_weekdays) == ("weekdays", 0b0011111)
+    assert [r.local_time.strftime("%H:%M") for r in habit.reminders] == ["20:00"]
+
+
+async def test_change_to_yes_no_drops_the_amount_and_keeps_the_time(bot: BotApplication, ada: Person) -> None:
+    user = await sign_up(ada)
+    card = await ada.say("drink 8 glasses of water daily at 9am", "I understood this habit")
+    kind = await ada.tap_and_expect(card, "hs:change", "how do you want to track")
+    schedule = await ada.tap_and_expect(kind, "new:kind:yes_no", "How often")
+    reminder = await ada.tap_and_expect(schedule, "new:sk:weekdays", "Tap the days")
+    reminder = await ada.tap_and_expect(reminder, "new:wdok:31", "remind")
+    summary = await ada.tap_and_expect(reminder, "new:keep:rem", "Save it?")
+    assert "Reminder: 09:00" in text_of(summary) and "done / not done" in text_of(summary)
+    await ada.tap_and_expect(summary, "new:save", "Saved")
+    habit = await Habit.get(user_id=user.id).prefetch_related("reminders")
+    assert (habit.kind.value, habit.target, habit.schedule_weekdays) == ("yes_no", None, 31)
+    assert [r.local_time.strftime("%H:%M") for r in habit.reminders] == ["09:00"]
+
+
 async def test_a_sentence_without_a_schedule_asks_for_it_on_the_card(bot: BotApplication, ada: Person) -> None:
     user = await sign_up(ada)
     card = await ada.say("no sugar", "How often?")
