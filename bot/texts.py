@@ -294,7 +294,7 @@ def link_status(user: User) -> str:
 
 
 def domain_error(message: str) -> str:
-    """A domain error's own message (they are written for people), escaped."""
+    """A domain error's own message (written for people, in their language: `DomainError.localized`), escaped."""
     return _e(message)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound, ValidationFailed
+from smarthabit.i18n import N_
 from smarthabit.models import PersonalAccessToken, TokenScope, User
 
 PREFIX = "shp_"
@@ -48,7 +49,8 @@ def _hash(token: str) -> str:
 async def create_access_token(user: User, name: str, scope: TokenScope) -> IssuedAccessToken:
     """A new token for `user`; its value is returned once and stored only as a hash."""
     if await PersonalAccessToken.filter(user_id=user.id).count() >= MAX_TOKENS_PER_USER:
-        raise ValidationFailed(f"At most {MAX_TOKENS_PER_USER} tokens per account", code="too_many_tokens")
+        raise ValidationFailed(N_("At most {max} tokens per account"), code="too_many_tokens",
+                               params={"max": MAX_TOKENS_PER_USER})
     token = PREFIX + "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_CHARS))
     row = await PersonalAccessToken.create(user_id=user.id, name=name, scope=scope, token_hash=_hash(token))
     return IssuedAccessToken(row, token)
@@ -61,7 +63,7 @@ async def list_access_tokens(user: User) -> list[PersonalAccessToken]:
 async def revoke_access_token(user: User, token_id: int) -> None:
     """Delete the token: from now on it authenticates nothing (another user's id is NotFound)."""
     if not await PersonalAccessToken.filter(id=token_id, user_id=user.id).delete():
-        raise NotFound("Token not found", {"token_id": token_id})
+        raise NotFound(N_("Token not found"), {"token_id": token_id})
 
 
 async def verify_access_token(token: str, now: datetime | None = None) -> TokenOwner | None:

@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from smarthabit.clock import utcnow
 from smarthabit.errors import Conflict, NotFound
 from smarthabit.habits import claim_free_name, reschedule_reminders, taken_names
-from smarthabit.i18n import LANGUAGES
+from smarthabit.i18n import LANGUAGES, N_
 from smarthabit.models import Habit, Nudge, TelegramLinkCode, User
 from smarthabit.schemas import DisplayName, TimezoneName, WallTime
 
@@ -139,16 +139,16 @@ async def redeem_link_code(code: str, telegram_user_id: int, chat_id: int, now: 
     is refused."""
     now = now or utcnow()
     if not code or len(code) > 32:
-        raise NotFound("That link code is not valid", code="invalid_link_code")
+        raise NotFound(N_("That link code is not valid"), code="invalid_link_code")
     async with in_transaction():
         link = await TelegramLinkCode.filter(code_hash=_hash_code(code)).select_for_update().first()
         if link is None or link.used_at is not None or link.expires_at <= now:
-            raise NotFound("That link code is not valid or has expired", code="invalid_link_code")
+            raise NotFound(N_("That link code is not valid or has expired"), code="invalid_link_code")
         target = await User.get(id=link.user_id)
         current = await User.filter(telegram_user_id=telegram_user_id).first()
         if current is not None and current.id != target.id:
             if current.email is not None:
-                raise Conflict("This Telegram account is already linked to another account",
+                raise Conflict(N_("This Telegram account is already linked to another account"),
                                code="already_linked")
             await _merge_into(current, target)
         link.used_at = now
@@ -169,7 +169,7 @@ async def _merge_into(source: User, target: User) -> None:
 async def delete_account(user: User) -> None:
     """Remove the user and, by cascade, every row that belongs to them."""
     if not await User.filter(id=user.id).exists():
-        raise NotFound("Account not found")
+        raise NotFound(N_("Account not found"))
     await user.delete()
 
 

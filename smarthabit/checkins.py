@@ -12,6 +12,7 @@ from smarthabit import todays_checkins
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import NotFound, ValidationFailed
 from smarthabit.habits import get_habit
+from smarthabit.i18n import N_
 from smarthabit.metrics import CHECKINS
 from smarthabit.models import MAX_ID, CheckIn, CheckInSource, Habit, HabitKind, User
 from smarthabit.orm import from_row, is_deadlock, on_postgres
@@ -35,9 +36,10 @@ class CheckInResult:
 def _validate_day(day: date | None, today: date) -> date:
     day = day or today
     if day > today:
-        raise ValidationFailed("Cannot check in for a future day", {"day": str(day), "today": str(today)})
+        raise ValidationFailed(N_("Cannot check in for a future day"), {"day": str(day), "today": str(today)})
     if day < today - timedelta(days=BACKFILL_DAYS):
-        raise ValidationFailed(f"Check-ins can go back at most {BACKFILL_DAYS} days", {"day": str(day)})
+        raise ValidationFailed(N_("Check-ins can go back at most {days} days"), {"day": str(day)},
+                               params={"days": BACKFILL_DAYS})
     return day
 
 
@@ -47,15 +49,16 @@ def _validate_note(note: str | None) -> str | None:
     try:
         note = clean_note(note)
     except ValueError as exc:
-        raise ValidationFailed("Invalid note", {"note": str(exc)}) from exc
+        raise ValidationFailed(N_("Invalid note"), {"note": str(exc)}) from exc
     if len(note) > MAX_NOTE:
-        raise ValidationFailed(f"A note can be at most {MAX_NOTE} characters", {"field": "note"})
+        raise ValidationFailed(N_("A note can be at most {max} characters"), {"field": "note"},
+                               params={"max": MAX_NOTE})
     return note or None
 
 
 def _validate_value(value: float | None) -> float | None:
     if value is not None and not (0 <= value <= MAX_VALUE):  # NaN fails this too
-        raise ValidationFailed(f"Value must be between 0 and {MAX_VALUE}", {"field": "value"})
+        raise ValidationFailed(N_("Value must be between 0 and {max}"), {"field": "value"}, params={"max": MAX_VALUE})
     return value
 
 
@@ -77,7 +80,7 @@ async def check_in(
     note = _validate_note(note)
     value = _validate_value(value)
     if not (0 < habit_id <= MAX_ID and 0 < user_id <= MAX_ID):  # never put an impossible id in a batch
-        raise NotFound("Habit not found", {"habit_id": habit_id})
+        raise NotFound(N_("Habit not found"), {"habit_id": habit_id})
     now = now or utcnow()
     item = todays_checkins.TodaysCheckIn(user_id, habit_id, day, value, note, source, now, credential_issued_at)
     if on_postgres() and (attempt := await todays_checkins.submit(item)) is not None:
@@ -89,7 +92,7 @@ async def check_in(
     today = local_today(tz_name, now)
     day = _validate_day(day, today)
     if habit.kind is HabitKind.MEASURABLE and value is None:
-        raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
+        raise ValidationFailed(N_("This habit is measurable: send a value"), {"field": "value", "unit": habit.unit})
     recorded = await _record_in_transaction(habit, day, today, value, note, source)
     if recorded is None:  # the day was checked in already (or a concurrent request just did it)
         return CheckInResult(await _existing(habit, day), habit, False, None)
@@ -116,7 +119,7 @@ async def _active_habit_and_zone(
     habit = await Habit.filter(id=habit_id, user_id=user_id, archived_at__isnull=True).select_related("user").first()
     revoked = habit.user.sessions_revoked_at if habit is not None else None
     if habit is None or (credential_issued_at is not None and revoked is not None and credential_issued_at < revoked):
-        raise NotFound("Habit not found", {"habit_id": habit_id})
+        raise NotFound(N_("Habit not found"), {"habit_id": habit_id})
     return habit, habit.user.timezone
 
 
@@ -168,7 +171,7 @@ async def _record_in_transaction(
 async def _existing(habit: Habit, day: date) -> CheckIn:
     existing = await CheckIn.filter(habit_id=habit.id, day=day).first()
     if existing is None:  # pragma: no cover - the row that beat us was undone in between
-        raise NotFound("No check-in on that day", {"habit_id": habit.id, "day": str(day)})
+        raise NotFound(N_("No check-in on that day"), {"habit_id": habit.id, "day": str(day)})
     return existing
 
 
@@ -182,7 +185,7 @@ async def undo_check_in(
         habit = await get_habit(user, habit_id, for_update=True)
         deleted = await CheckIn.filter(habit_id=habit.id, day=day).delete()
         if not deleted:
-            raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+            raise NotFound(N_("No check-in on that day"), {"habit_id": habit_id, "day": str(day)})
         await recompute_locked(habit, today)
         await record_event(user.id, "checkin.deleted", deleted_checkin_payload(habit.id, day))
     return habit
@@ -193,7 +196,7 @@ async def set_note(user: User, habit_id: int, day: date, note: str | None) -> Ch
     habit = await get_habit(user, habit_id)
     checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
     if checkin is None:
-        raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+        raise NotFound(N_("No check-in on that day"), {"habit_id": habit_id, "day": str(day)})
     checkin.note = _validate_note(note)
     await checkin.save(update_fields=["note"])
     return checkin
@@ -209,10 +212,11 @@ async def add_to_value(user: User, habit_id: int, day: date, amount: float, *,
         habit = await get_habit(user, habit_id, include_archived=False, for_update=True)
         checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
         if checkin is None or checkin.value is None:
-            raise NotFound("No measured check-in on that day", {"habit_id": habit_id, "day": str(day)})
+            raise NotFound(N_("No measured check-in on that day"), {"habit_id": habit_id, "day": str(day)})
         total = checkin.value + amount
         if not (amount > 0 and total <= MAX_VALUE):
-            raise ValidationFailed(f"Value must be between 0 and {MAX_VALUE}", {"field": "value"})
+            raise ValidationFailed(N_("Value must be between 0 and {max}"), {"field": "value"},
+                                   params={"max": MAX_VALUE})
         checkin.value = total
         await checkin.save(update_fields=["value"])
         await recompute_locked(habit, today)
@@ -268,9 +272,9 @@ async def edit_check_in(
         habit = await get_habit(user, habit_id, for_update=True)
         checkin = await CheckIn.filter(habit_id=habit.id, day=day).first()
         if checkin is None:
-            raise NotFound("No check-in on that day", {"habit_id": habit_id, "day": str(day)})
+            raise NotFound(N_("No check-in on that day"), {"habit_id": habit_id, "day": str(day)})
         if habit.kind is HabitKind.MEASURABLE and value is None:
-            raise ValidationFailed("This habit is measurable: send a value", {"field": "value", "unit": habit.unit})
+            raise ValidationFailed(N_("This habit is measurable: send a value"), {"field": "value", "unit": habit.unit})
         checkin.value = value
         await checkin.save(update_fields=["value"])
         await recompute_locked(habit, local_today(user.timezone, now))

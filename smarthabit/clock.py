@@ -7,6 +7,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from smarthabit.errors import ValidationFailed
+from smarthabit.i18n import N_
 
 
 def utcnow() -> datetime:
@@ -17,11 +18,11 @@ def utcnow() -> datetime:
 def zone(name: str) -> ZoneInfo:
     """The ZoneInfo for an IANA name; raises ValidationFailed for anything else."""
     if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
-        raise ValidationFailed("Unknown time zone", {"timezone": name})
+        raise ValidationFailed(N_("Unknown time zone"), {"timezone": name})
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationFailed("Unknown time zone", {"timezone": name}) from exc
+        raise ValidationFailed(N_("Unknown time zone"), {"timezone": name}) from exc
 
 
 def is_valid_timezone(name: str) -> bool:

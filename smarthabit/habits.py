@@ -13,6 +13,7 @@ from tortoise.transactions import in_transaction
 
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import Conflict, NotFound, ValidationFailed
+from smarthabit.i18n import N_
 from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, User
 from smarthabit.nudge_times import habit_next_nudge
 from smarthabit.orm import fetch, from_row, on_postgres
@@ -56,7 +57,7 @@ async def get_habit(
         query = query.select_for_update()
     habit = await query.first()
     if habit is None:
-        raise NotFound("Habit not found", {"habit_id": habit_id})
+        raise NotFound(N_("Habit not found"), {"habit_id": habit_id})
     return habit
 
 
@@ -69,7 +70,7 @@ async def check_name_available(user: User, name: str, *, exclude_id: int | None 
     if exclude_id is not None:
         query = query.exclude(id=exclude_id)
     if name.lower() in {taken.lower() for taken in await query.values_list("name", flat=True)}:
-        raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name")
+        raise Conflict(N_("You already have a habit with that name"), {"name": name}, code="duplicate_name")
 
 
 async def taken_names(user: User) -> set[str]:
@@ -117,15 +118,15 @@ async def _lock_owner(user: User) -> None:
     """Hold the account's row lock until the transaction ends: creates and restores of one account's
     habits run one at a time, so the active-habit cap is exact (the name is the unique index's)."""
     if await User.filter(id=user.id).select_for_update().first() is None:
-        raise NotFound("Account not found")
+        raise NotFound(N_("Account not found"))
 
 
 async def _check_room(user: User) -> int:
     """The number of active habits; ValidationFailed at the cap. The caller holds `_lock_owner`."""
     active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
     if active >= MAX_ACTIVE_HABITS:
-        raise ValidationFailed(f"At most {MAX_ACTIVE_HABITS} active habits", {"max": MAX_ACTIVE_HABITS},
-                               code="too_many_habits")
+        raise ValidationFailed(N_("At most {max} active habits"), {"max": MAX_ACTIVE_HABITS}, code="too_many_habits",
+                               params={"max": MAX_ACTIVE_HABITS})
     return active
 
 
@@ -135,7 +136,7 @@ async def _unique_name(name: str) -> AsyncIterator[None]:
     try:
         yield
     except IntegrityError:
-        raise Conflict("You already have a habit with that name", {"name": name}, code="duplicate_name") from None
+        raise Conflict(N_("You already have a habit with that name"), {"name": name}, code="duplicate_name") from None
 
 
 async def create_habit(user: User, data: HabitCreate, *, now: datetime | None = None) -> Habit:
@@ -178,7 +179,7 @@ async def update_habit(user: User, habit_id: int, data: HabitUpdate, *, now: dat
         if data.target is not None:
             habit.target = data.target
         if habit.kind is HabitKind.MEASURABLE and habit.target is None:
-            raise ValidationFailed("A measurable habit needs a target", {"field": "target"})
+            raise ValidationFailed(N_("A measurable habit needs a target"), {"field": "target"})
         if data.schedule is not None:
             habit.schedule_kind = data.schedule.kind
             habit.schedule_weekdays = _weekday_mask(data.schedule.weekdays)
@@ -229,9 +230,9 @@ async def pause_habit(
     """Put a habit on hold for a date range; overlapping pauses are merged into one."""
     await get_habit(user, habit_id, include_archived=False)  # another's habit is 404 whatever the dates
     if end < start:
-        raise ValidationFailed("A pause must end on or after its start", {"start": str(start), "end": str(end)})
+        raise ValidationFailed(N_("A pause must end on or after its start"), {"start": str(start), "end": str(end)})
     if (end - start).days >= MAX_PAUSE_DAYS:
-        raise ValidationFailed(f"A pause can last at most {MAX_PAUSE_DAYS} days")
+        raise ValidationFailed(N_("A pause can last at most {days} days"), params={"days": MAX_PAUSE_DAYS})
     async with in_transaction():
         habit = await get_habit(user, habit_id, include_archived=False, for_update=True)
         overlapping = await HabitPause.filter(habit_id=habit.id, start__lte=end, end__gte=start)

@@ -15,6 +15,7 @@ import socket
 from urllib.parse import urlsplit
 
 from smarthabit.errors import ValidationFailed
+from smarthabit.i18n import N_
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 ALLOWED_SCHEMES = ("http", "https")
@@ -38,11 +39,11 @@ def check_url_shape(url: str) -> tuple[str, int]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise refused("Not a valid URL") from None
+        raise refused(N_("Not a valid URL")) from None
     if parts.scheme not in ALLOWED_SCHEMES or not parts.hostname:
-        raise refused("Only http:// and https:// URLs with a host are allowed")
+        raise refused(N_("Only http:// and https:// URLs with a host are allowed"))
     if parts.username or parts.password:
-        raise refused("URLs with credentials are not allowed")
+        raise refused(N_("URLs with credentials are not allowed"))
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -58,7 +59,7 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
-        raise refused("The URL's host does not resolve", {"host": host}) from None
+        raise refused(N_("The URL's host does not resolve"), {"host": host}) from None
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
 
 
@@ -71,5 +72,5 @@ async def check_destination(url: str, *, allow_private: bool) -> None:
     addresses = [literal] if literal is not None else await resolve(host, port)
     bad = [str(address) for address in addresses if not is_public(address)]
     if bad or not addresses:
-        raise refused("The URL points to a private, loopback, link-local or metadata address",
+        raise refused(N_("The URL points to a private, loopback, link-local or metadata address"),
                       {"host": host, "addresses": bad})

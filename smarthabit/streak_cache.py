@@ -20,6 +20,7 @@ from datetime import date
 from tortoise.transactions import in_transaction
 
 from smarthabit.errors import NotFound
+from smarthabit.i18n import N_
 from smarthabit.models import CheckIn, Habit, HabitPause
 from smarthabit.schedule import Pause, ScheduleKind, week_start
 from smarthabit.streaks import Streaks, compute_streaks
@@ -44,7 +45,7 @@ async def lock_habit(habit: Habit) -> None:
     now into `habit` (schedule, kind, target and cache may have changed since it was read)."""
     row = await Habit.filter(id=habit.id).select_for_update().first()
     if row is None:  # deleted meanwhile
-        raise NotFound("Habit not found", {"habit_id": habit.id})
+        raise NotFound(N_("Habit not found"), {"habit_id": habit.id})
     for name in Habit._meta.fields_db_projection:
         setattr(habit, name, getattr(row, name))
 

@@ -29,6 +29,7 @@ from tortoise.exceptions import OperationalError
 
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound
+from smarthabit.i18n import N_
 from smarthabit.metrics import CHECKIN_BATCH
 from smarthabit.models import CheckInSource, Habit
 from smarthabit.orm import fetch, from_row
@@ -208,7 +209,8 @@ async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
             log.warning("check-in batch chosen as a deadlock victim: sending it again", extra={"attempt": attempt})
     CHECKIN_BATCH.observe(len(items))
     found = {row["n"]: row for row in rows}
-    return [_attempt(found[n], created_at) if n in found else NotFound("Habit not found", {"habit_id": item.habit_id})
+    return [_attempt(found[n], created_at) if n in found
+            else NotFound(N_("Habit not found"), {"habit_id": item.habit_id})
             for n, item in enumerate(items, start=1)]
 
 

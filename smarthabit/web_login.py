@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound
+from smarthabit.i18n import N_
 from smarthabit.models import User, WebLoginCode
 
 CODE_BYTES = 24
@@ -36,9 +37,9 @@ async def redeem_web_login(code: str, now: datetime | None = None) -> int:
     """The account id the code signs in; NotFound when unknown, used or expired."""
     now = now or utcnow()
     if not code or len(code) > MAX_CODE_CHARS:
-        raise NotFound("That sign-in link is not valid", code="invalid_login_link")
+        raise NotFound(N_("That sign-in link is not valid"), code="invalid_login_link")
     digest = _hash(code)
     claimed = await WebLoginCode.filter(code_hash=digest, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
     if not claimed:
-        raise NotFound("That sign-in link is not valid, was used already or has expired", code="invalid_login_link")
+        raise NotFound(N_("That sign-in link is not valid, was used already or has expired"), code="invalid_login_link")
     return (await WebLoginCode.get(code_hash=digest)).user_id  # type: ignore[attr-defined, no-any-return]

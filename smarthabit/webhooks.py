@@ -22,6 +22,7 @@ from tortoise.query_utils import Prefetch
 
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound, ValidationFailed
+from smarthabit.i18n import N_
 from smarthabit.models import CheckIn, Habit, User, Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from smarthabit.netguard import check_destination
 
@@ -69,7 +70,7 @@ async def record_event(user_id: int, event: str, payload: dict[str, Any], *, now
 def _valid_events(events: list[str]) -> list[str]:
     unknown = sorted(set(events) - set(EVENTS))
     if unknown or not events:
-        raise ValidationFailed("Unknown or no events", {"unknown": unknown, "allowed": list(EVENTS)})
+        raise ValidationFailed(N_("Unknown or no events"), {"unknown": unknown, "allowed": list(EVENTS)})
     return sorted(set(events))
 
 
@@ -78,14 +79,15 @@ async def create_webhook(user: User, url: str, events: list[str], *, allow_priva
     events = _valid_events(events)
     await check_destination(url, allow_private=allow_private)
     if await Webhook.filter(user_id=user.id).count() >= MAX_WEBHOOKS_PER_USER:
-        raise ValidationFailed(f"At most {MAX_WEBHOOKS_PER_USER} webhooks per account", code="too_many_webhooks")
+        raise ValidationFailed(N_("At most {max} webhooks per account"), code="too_many_webhooks",
+                               params={"max": MAX_WEBHOOKS_PER_USER})
     return await Webhook.create(user_id=user.id, url=url, events=events, secret=new_secret())
 
 
 async def get_webhook(user: User, webhook_id: int) -> Webhook:
     hook = await Webhook.filter(id=webhook_id, user_id=user.id).first()
     if hook is None:
-        raise NotFound("Webhook not found", {"webhook_id": webhook_id})
+        raise NotFound(N_("Webhook not found"), {"webhook_id": webhook_id})
     return hook
 
 

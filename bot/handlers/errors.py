@@ -85,7 +85,7 @@ async def _report(update: object, context: Context) -> None:
         return
     if isinstance(error, DomainError):
         log.info("domain error", extra={"code": error.code, "update_id": update_id})
-        reply = texts.domain_error(error.message)
+        reply = texts.domain_error(error.localized())
     elif isinstance(error, TelegramError):
         token = context.bot.token
         log.warning("telegram error", extra={"error": type(error).__name__, "update_id": update_id,

@@ -244,7 +244,7 @@ async def save_button(update: Update, context: Context) -> str | int:
     except DomainError as exc:
         await answer(update)
         user_data(context).pop(states.DRAFT, None)
-        await edit(update.effective_message, texts.new_invalid(exc.message))
+        await edit(update.effective_message, texts.new_invalid(exc.localized()))
         return END
     await answer(update)
     user_data(context).pop(states.DRAFT, None)

@@ -80,7 +80,11 @@ async def _save(update: Update, context: Context, draft: dict[str, Any], action:
         await answer(update)
         await edit(update.effective_message, texts.name_taken(draft["name"]))
         return
-    except (KeyError, TypeError, ValidationError, DomainError):
+    except DomainError as exc:  # the cap on active habits, say
+        await answer(update)
+        await edit(update.effective_message, texts.new_invalid(exc.localized()))
+        return
+    except (KeyError, TypeError, ValidationError):
         await answer(update)
         await edit(update.effective_message, texts.NEW_EXPIRED)
         return

@@ -44,7 +44,7 @@ async def document_received(update: Update, context: Context) -> None:
     try:
         summary = await apply_import(user, parse_loop_zip(data, local_today(user.timezone)))
     except ValidationFailed as exc:
-        await send(update, texts.import_failed(exc.message))
+        await send(update, texts.import_failed(exc.localized()))
         return
     await send(update, texts.loop_imported(summary.habits_created, summary.habits_matched, summary.checkins_created,
                                            summary.pauses_created, summary.renamed))

@@ -18,6 +18,7 @@ from tortoise.transactions import in_transaction
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import ValidationFailed
 from smarthabit.habits import MAX_ACTIVE_HABITS, claim_free_name, taken_names
+from smarthabit.i18n import N_
 from smarthabit.models import CheckIn, CheckInSource, Habit, HabitKind, HabitPause, ImportedHabit, Reminder, User
 from smarthabit.reminder_times import next_fire_at
 from smarthabit.schedule import Schedule
@@ -76,8 +77,9 @@ async def apply_import(user: User, plan: ImportPlan, *, now: datetime | None = N
             await refresh_streaks(habit, local_today(user.timezone, now))
         active = await Habit.filter(user_id=user.id, archived_at__isnull=True).count()
         if active > MAX_ACTIVE_HABITS:
-            raise ValidationFailed(f"The import would leave more than {MAX_ACTIVE_HABITS} active habits",
-                                   {"active_after_import": active}, code="too_many_habits")
+            raise ValidationFailed(N_("The import would leave more than {max} active habits"),
+                                   {"active_after_import": active}, code="too_many_habits",
+                                   params={"max": MAX_ACTIVE_HABITS})
     return summary
 
 

@@ -12,6 +12,7 @@ import io
 import zipfile
 
 from smarthabit.errors import ValidationFailed
+from smarthabit.i18n import N_
 
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -19,8 +20,8 @@ MAX_RATIO = 100
 _SMALL = 4096  # files this small are never a bomb, whatever their ratio
 
 
-def _refuse(code: str, message: str, details: object = None) -> ValidationFailed:
-    return ValidationFailed(message, details, code=code)
+def _refuse(code: str, message: str, details: object = None, **params: object) -> ValidationFailed:
+    return ValidationFailed(message, details, code=code, params=params)
 
 
 def read_zip(data: bytes) -> dict[str, bytes]:
@@ -28,7 +29,7 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
-        raise _refuse("corrupt_archive", "The file is not a readable zip archive") from None
+        raise _refuse("corrupt_archive", N_("The file is not a readable zip archive")) from None
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
         _check_sizes(entries)
@@ -40,14 +41,14 @@ def read_zip(data: bytes) -> dict[str, bytes]:
 
 def _check_sizes(entries: list[zipfile.ZipInfo]) -> None:
     if len(entries) > MAX_ENTRIES:
-        raise _refuse("archive_too_large", f"The archive holds more than {MAX_ENTRIES} files")
+        raise _refuse("archive_too_large", N_("The archive holds more than {max} files"), max=MAX_ENTRIES)
     total = sum(info.file_size for info in entries)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise _refuse("archive_too_large", f"The archive inflates to more than {MAX_UNCOMPRESSED_BYTES} bytes",
-                      {"max_uncompressed_bytes": MAX_UNCOMPRESSED_BYTES})
+        raise _refuse("archive_too_large", N_("The archive inflates to more than {max} bytes"),
+                      {"max_uncompressed_bytes": MAX_UNCOMPRESSED_BYTES}, max=MAX_UNCOMPRESSED_BYTES)
     for info in entries:
         if info.file_size > _SMALL and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _refuse("suspicious_archive", "The archive's compression ratio is implausible (a zip bomb?)",
+            raise _refuse("suspicious_archive", N_("The archive's compression ratio is implausible (a zip bomb?)"),
                           {"file": info.filename[:200], "max_ratio": MAX_RATIO})
 
 
@@ -56,8 +57,9 @@ def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         with archive.open(info) as handle:
             data = handle.read(info.file_size + 1)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-        raise _refuse("corrupt_archive", "A file in the archive cannot be read",
+        raise _refuse("corrupt_archive", N_("A file in the archive cannot be read"),
                       {"file": info.filename[:200]}) from None
     if len(data) > info.file_size:
-        raise _refuse("suspicious_archive", "A file inflates beyond its declared size", {"file": info.filename[:200]})
+        raise _refuse("suspicious_archive", N_("A file inflates beyond its declared size"),
+                      {"file": info.filename[:200]})
     return data

@@ -29,6 +29,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from smarthabit.errors import ValidationFailed
+from smarthabit.i18n import N_
 from smarthabit.imports import MAX_IMPORT_CHECKINS, MAX_IMPORT_HABITS, ImportPlan, PlannedHabit
 from smarthabit.imports.archive import read_zip
 from smarthabit.models import HabitKind, TargetDirection
@@ -48,8 +49,8 @@ def _text(value: str | None) -> str:
     return " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in value or "").split())
 
 
-def _bad(message: str, details: object = None, code: str = "invalid_loop_export") -> ValidationFailed:
-    return ValidationFailed(message, details, code=code)
+def _bad(message: str, details: object = None, code: str = "invalid_loop_export", **params: object) -> ValidationFailed:
+    return ValidationFailed(message, details, code=code, params=params)
 
 
 def parse_loop_zip(data: bytes, today: date) -> ImportPlan:
@@ -58,15 +59,15 @@ def parse_loop_zip(data: bytes, today: date) -> ImportPlan:
     habits_csv = next((name for name in files if name.rsplit("/", 1)[-1] == "Habits.csv" and name.count("/") <= 1),
                       None)
     if habits_csv is None:
-        raise _bad("This is not a Loop Habit Tracker export: Habits.csv is missing", code="missing_habits_csv")
+        raise _bad(N_("This is not a Loop Habit Tracker export: Habits.csv is missing"), code="missing_habits_csv")
     rows = _rows(files[habits_csv], "Habits.csv")
     header, body = (rows[0], rows[1:]) if rows else ([], [])
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise _bad("Habits.csv lacks columns Loop writes", {"missing": missing, "found": header[:20]},
+        raise _bad(N_("Habits.csv lacks columns Loop writes"), {"missing": missing, "found": header[:20]},
                    code="wrong_columns")
     if len(body) > MAX_IMPORT_HABITS:
-        raise _bad(f"At most {MAX_IMPORT_HABITS} habits per import", code="import_too_large")
+        raise _bad(N_("At most {max} habits per import"), code="import_too_large", max=MAX_IMPORT_HABITS)
     entries = {int(m.group(1)): content for name, content in files.items() if (m := _FOLDER.match(name))}
     habits = [_habit(dict(zip(header, row, strict=False)), entries, today, number)
               for number, row in enumerate(body, start=2) if any(cell.strip() for cell in row)]
@@ -76,7 +77,7 @@ def parse_loop_zip(data: bytes, today: date) -> ImportPlan:
             habit.key = f"{habit.key}#{len(seen)}"
         seen.add(habit.key)
     if sum(len(h.checkins) for h in habits) > MAX_IMPORT_CHECKINS:
-        raise _bad(f"At most {MAX_IMPORT_CHECKINS} check-ins per import", code="import_too_large")
+        raise _bad(N_("At most {max} check-ins per import"), code="import_too_large", max=MAX_IMPORT_CHECKINS)
     return ImportPlan(SOURCE, habits)
 
 
@@ -84,7 +85,7 @@ def _rows(data: bytes, name: str) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     except (UnicodeDecodeError, csv.Error):
-        raise _bad(f"{name} is not UTF-8 CSV", {"file": name[:200]}) from None
+        raise _bad(N_("{name} is not UTF-8 CSV"), {"file": name[:200]}, name=name[:200]) from None
 
 
 def _habit(row: dict[str, str], entries: dict[int, bytes], today: date, line: int) -> PlannedHabit:
@@ -94,9 +95,9 @@ def _habit(row: dict[str, str], entries: dict[int, bytes], today: date, line: in
         numerator, denominator = int(row["FrequencyNumerator"]), int(row["FrequencyDenominator"])
         name = _text(row["Name"])[:MAX_HABIT_NAME]
     except (ValueError, TypeError):
-        raise _bad("Habits.csv has a malformed row", where) from None
+        raise _bad(N_("Habits.csv has a malformed row"), where) from None
     if not name or numerator < 1 or denominator < 1:
-        raise _bad("Habits.csv has a habit without a name or with an impossible frequency", where)
+        raise _bad(N_("Habits.csv has a habit without a name or with an impossible frequency"), where)
     measurable = row.get("Type", "YES_NO").strip() == "NUMERICAL"
     planned = PlannedHabit(
         key=name, name=name, kind=HabitKind.MEASURABLE if measurable else HabitKind.YES_NO,
@@ -129,7 +130,7 @@ def _measurable_target(planned: PlannedHabit, row: dict[str, str], where: dict[s
     try:
         target = float(row.get("Target Value") or 0)
     except ValueError:
-        raise _bad("Habits.csv has a malformed target value", where) from None
+        raise _bad(N_("Habits.csv has a malformed target value"), where) from None
     planned.target = target if 0 < target <= MAX_MEASURE else 1.0
     planned.unit = _text(row.get("Unit"))[:20] or None
     direction = (row.get("Target Type") or "AT_LEAST").strip()
@@ -163,9 +164,9 @@ def _entry(row: list[str], habit: str) -> tuple[date, int]:
         raw = row[1].strip() if len(row) > 1 else ""
         value = _NAMED[raw] if raw in _NAMED else int(raw)
     except (ValueError, IndexError):
-        raise _bad("A Checkmarks.csv row is malformed", {"habit": habit, "row": row[:3]}) from None
+        raise _bad(N_("A Checkmarks.csv row is malformed"), {"habit": habit, "row": row[:3]}) from None
     if value > MAX_MEASURE * 1000:
-        raise _bad("A Checkmarks.csv value is out of range", {"habit": habit, "row": row[:2]})
+        raise _bad(N_("A Checkmarks.csv value is out of range"), {"habit": habit, "row": row[:2]})
     return day, value
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smarthabit.errors import ValidationFailed
 from smarthabit.export import EXPORT_FORMAT, EXPORT_VERSION
+from smarthabit.i18n import N_
 from smarthabit.imports import MAX_IMPORT_CHECKINS, MAX_IMPORT_HABITS, ImportPlan, PlannedHabit
 from smarthabit.models import HabitKind, TargetDirection
 from smarthabit.schemas import HabitName, ReminderTimes, ScheduleIn
@@ -67,17 +68,18 @@ def parse_export(raw: bytes) -> ImportPlan:
     except ValidationError as exc:
         problems = exc.errors(include_url=False, include_input=False, include_context=False)
         details = [{"loc": list(p["loc"]), "msg": p["msg"]} for p in problems[:20]]
-        raise ValidationFailed(f"Not a {EXPORT_FORMAT} document of version {EXPORT_VERSION}", details,
-                               code="invalid_import") from None
+        raise ValidationFailed(N_("Not a {format} document of version {version}"), details, code="invalid_import",
+                               params={"format": EXPORT_FORMAT, "version": EXPORT_VERSION}) from None
     if sum(len(h.checkins) for h in document.habits) > MAX_IMPORT_CHECKINS:
-        raise ValidationFailed(f"At most {MAX_IMPORT_CHECKINS} check-ins per import", code="import_too_large")
+        raise ValidationFailed(N_("At most {max} check-ins per import"), code="import_too_large",
+                               params={"max": MAX_IMPORT_CHECKINS})
     return ImportPlan(SOURCE, [_planned(habit) for habit in document.habits])
 
 
 def _planned(habit: _Habit) -> PlannedHabit:
     measurable = habit.kind is HabitKind.MEASURABLE
     if measurable and habit.target is None:
-        raise ValidationFailed("A measurable habit needs a target", {"habit": habit.name}, code="invalid_import")
+        raise ValidationFailed(N_("A measurable habit needs a target"), {"habit": habit.name}, code="invalid_import")
     return PlannedHabit(
         key=str(habit.id), name=habit.name, kind=habit.kind, schedule=habit.schedule.to_schedule(),
         start_day=habit.start_day, description=habit.description,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 
 from smarthabit.clock import local_today
-from smarthabit.models import CheckIn, Habit, HabitPause
-from tests.bot.conftest import Person, create_habit, sign_up
+from smarthabit.models import CheckIn, Habit, HabitPause, User
+from tests.bot.conftest import Person, create_habit, eventually, sign_up, text_of
 from tests.botapi import BotApiServer
 from tests.imports.loop_export import SKIP, YES_MANUAL, build_loop_zip, sample_habits
 
@@ -54,3 +54,19 @@ async def test_a_broken_or_other_file_gets_a_friendly_answer(bot: object, botapi
     await botapi.send_document(ada.id, b"hello", "notes.txt", mime_type="text/plain")
     await ada.expect("Export as CSV")
     assert not await Habit.filter(user_id=user.id).exists()
+
+
+async def test_an_import_refused_by_the_domain_is_told_in_the_users_language(
+        bot: object, botapi: BotApiServer, ada: Person) -> None:
+    """The domain's reason (English in the API) reaches a Russian speaker in Russian."""
+    user = await sign_up(ada)
+    await User.filter(id=user.id).update(language="ru")  # as /language would
+    before = len(botapi.sent_to(ada.id))
+    await botapi.send_document(ada.id, b"not a zip at all", "Loop Habits CSV.zip")
+    await eventually(lambda: _more_than(botapi, ada.id, before))
+    reply = text_of(botapi.sent_to(ada.id)[-1])
+    assert "Файл не является читаемым zip-архивом" in reply and "readable zip" not in reply
+
+
+async def _more_than(botapi: BotApiServer, chat_id: int, count: int) -> bool:
+    return len(botapi.sent_to(chat_id)) > count

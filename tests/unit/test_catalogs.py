@@ -3,6 +3,7 @@ form), loadable without a build step, and plurals and dates right in each langua
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from babel.messages.pofile import read_po
 
 from bot import texts
 from smarthabit import i18n, wording
+from smarthabit.errors import Conflict, ValidationFailed
+from smarthabit.i18n import N_
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -105,3 +108,45 @@ def test_dates_and_numbers_follow_the_locale(language: str, expected: str) -> No
 def test_telegram_language_codes() -> None:
     assert [i18n.supported(c) for c in ("pt-br", "pt", "de-AT", "ru", "hi", "fr", None)] == [
         "pt_BR", "pt_BR", "de", "ru", "hi", "en", "en"]
+
+
+# The domain's error constructors and the helpers that build them, with the position of the message.
+_ERROR_MAKERS = {"DomainError": 0, "ValidationFailed": 0, "NotFound": 0, "Conflict": 0, "PermissionDenied": 0,
+                 "_bad": 0, "refused": 0, "_refuse": 1}
+
+
+def _unmarked_error_messages() -> list[str]:
+    """Every domain error built with a message that is not an `N_("…")` literal (an f-string, say):
+    such a message could never be looked up in the catalogs."""
+    found = []
+    for path in sorted((ROOT / "smarthabit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                continue
+            position = _ERROR_MAKERS.get(node.func.id)
+            if position is None or len(node.args) <= position:
+                continue
+            message = node.args[position]
+            marked = (isinstance(message, ast.Call) and isinstance(message.func, ast.Name) and message.func.id == "N_"
+                      and len(message.args) == 1 and isinstance(message.args[0], ast.Constant))
+            if not marked and not (isinstance(message, ast.Name) and message.id == "message"):  # the helpers' own
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_domain_error_message_is_in_the_catalogs() -> None:
+    assert _unmarked_error_messages() == []
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", "A note can be at most 500 characters"), ("ru", "Заметка может быть не длиннее 500 символов"),
+    ("de", "Eine Notiz darf höchstens 500 Zeichen lang sein"), ("hi", "नोट अधिकतम 500 अक्षरों का हो सकता है"),
+])
+def test_domain_errors_speak_the_users_language(language: str, expected: str) -> None:
+    error = ValidationFailed(N_("A note can be at most {max} characters"), {"field": "note"}, params={"max": 500})
+    with i18n.using(language):
+        assert error.localized() == expected
+    assert error.message == "A note can be at most 500 characters" and error.code == "validation_error"
+    with i18n.using("es"):
+        conflict = Conflict(N_("You already have a habit with that name"), code="duplicate_name")
+        assert (conflict.localized(), conflict.code) == ("Ya tienes un hábito con ese nombre", "duplicate_name")
