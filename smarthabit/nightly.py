@@ -16,11 +16,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from smarthabit.clock import local_today, zone
+from tortoise import connections
+
+from smarthabit.clock import local_today, utcnow, zone
 from smarthabit.models import CheckIn, Habit, HabitPause, SkipPrediction, User
 from smarthabit.nudge_times import habit_next_nudge
-from smarthabit.prediction import HISTORY_DAYS, HabitRecord, fit_skip_model, user_prior, usual_minute
+from smarthabit.orm import on_postgres
+from smarthabit.prediction import HISTORY_DAYS, HabitRecord, fit_skip_models, usual_minute
 from smarthabit.predictions import FORECAST_DAYS, PRIOR_WINDOW_DAYS, USUAL_MINUTE_CHECKINS, risk_reason
 from smarthabit.schedule import Pause, ScheduleKind
 from smarthabit.streak_cache import refresh_streaks
@@ -31,31 +35,51 @@ WINDOW_DAYS = HISTORY_DAYS + PRIOR_WINDOW_DAYS
 
 @dataclass(slots=True)
 class _History:
-    """A habit's check-ins within the window and its pauses."""
+    """A habit's check-ins within the window (oldest first) and its pauses."""
 
     done: set[date] = field(default_factory=set)
-    minutes: list[tuple[date, int | None]] = field(default_factory=list)  # (day, local minute if same-day)
+    checkins: list[tuple[date, datetime]] = field(default_factory=list)  # (day, created_at)
     pauses: list[Pause] = field(default_factory=list)
 
 
-async def _histories(habits: list[Habit], users: dict[int, User], since: date) -> dict[int, _History]:
+_CHECKINS_SQL = """
+SELECT habit_id, day, value, created_at FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2
+ORDER BY habit_id, day
+"""
+
+
+async def _checkin_rows(habit_ids: list[int], since: date) -> list[Sequence[Any]]:
+    """(habit_id, day, value, created_at) of the window, oldest first: a hand-written statement on
+    PostgreSQL (a batch reads some 50k rows: the ORM's conversions would cost more than the model)."""
+    if on_postgres():
+        return (await connections.get("default").execute_query(_CHECKINS_SQL, [habit_ids, since]))[1]
+    return await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by("habit_id", "day").values_list(
+        "habit_id", "day", "value", "created_at")
+
+
+async def _histories(habits: list[Habit], since: date) -> dict[int, _History]:
     by_id = {h.id: h for h in habits}
     result = {h.id: _History() for h in habits}
-    rows = await CheckIn.filter(habit_id__in=list(by_id), day__gte=since).values_list(
-        "habit_id", "day", "value", "created_at"
-    )
-    for habit_id, day, value, created_at in rows:
-        habit = by_id[habit_id]
-        if habit.counts_as_done(value):
-            result[habit_id].done.add(day)
-        local = created_at.astimezone(zone(users[habit.user_id].timezone))
-        same_day = local.date() == day  # a back-filled check-in says nothing about the time of day
-        result[habit_id].minutes.append((day, local.hour * 60 + local.minute if same_day else None))
+    for habit_id, day, value, created_at in await _checkin_rows(list(by_id), since):
+        history = result[habit_id]
+        if by_id[habit_id].counts_as_done(value):
+            history.done.add(day)
+        history.checkins.append((day, created_at))
     for habit_id, start, end in await HabitPause.filter(habit_id__in=list(by_id)).values_list(
         "habit_id", "start", "end"
     ):
         result[habit_id].pauses.append(Pause(start, end))
     return result
+
+
+def _usual_minute(history: _History, tz: str) -> int | None:
+    """The usual minute of the last check-ins; a back-filled one says nothing about the time of day."""
+    local_zone, minutes = zone(tz), []
+    for day, created_at in history.checkins[-USUAL_MINUTE_CHECKINS:]:
+        local = created_at.astimezone(local_zone)
+        if local.date() == day:
+            minutes.append(local.hour * 60 + local.minute)
+    return usual_minute(minutes)
 
 
 def _record(habit: Habit, history: _History) -> HabitRecord:
@@ -81,15 +105,49 @@ def _span_days(habit: Habit, current: int) -> int:
     return -(-current * 7 // max(per_week, 1)) + 7
 
 
-def _forecast(habit: Habit, record: HabitRecord, others: Sequence[HabitRecord], today: date) -> list[SkipPrediction]:
-    model = fit_skip_model(record, today, user_prior(others, today, PRIOR_WINDOW_DAYS))
+def _forecasts(habits: list[Habit], records: dict[int, HabitRecord], today: date) -> list[_Forecast]:
+    """The week's forecasts of habits sharing a local today, their models fitted as one batch (each
+    user's prior pooled over their other habits of the batch, which holds all their active ones)."""
+    models = fit_skip_models([records[h.id] for h in habits], [h.user_id for h in habits], today)
     rows = []
-    for offset in range(FORECAST_DAYS):
-        day = today + timedelta(days=offset)
-        explanation = model.explain(day)
-        rows.append(SkipPrediction(habit_id=habit.id, day=day, probability=explanation.probability,
-                                   reason=risk_reason(explanation)))
+    for habit, model in zip(habits, models, strict=True):
+        for offset in range(FORECAST_DAYS):
+            explanation = model.explain(today + timedelta(days=offset))
+            rows.append((habit.id, today + timedelta(days=offset), explanation.probability, risk_reason(explanation)))
     return rows
+
+
+_Forecast = tuple[int, date, float, str]  # habit id, day, probability, reason
+_HABIT_FIELDS = ("current_streak", "longest_streak", "streak_day", "usual_checkin_minute", "next_nudge_at")
+_UPDATE_HABITS_SQL = """
+UPDATE habits SET current_streak = v.current_streak, longest_streak = v.longest_streak, streak_day = v.streak_day,
+    usual_checkin_minute = v.usual_checkin_minute, next_nudge_at = v.next_nudge_at
+FROM unnest($1::int[], $2::int[], $3::int[], $4::date[], $5::int[], $6::timestamptz[])
+    AS v(id, current_streak, longest_streak, streak_day, usual_checkin_minute, next_nudge_at)
+WHERE habits.id = v.id
+"""
+_UPSERT_FORECASTS_SQL = """
+INSERT INTO skip_predictions (habit_id, day, probability, reason, computed_at)
+SELECT v.habit_id, v.day, v.probability, v.reason, $5 FROM unnest($1::int[], $2::date[], $3::float8[], $4::text[])
+    AS v(habit_id, day, probability, reason)
+ON CONFLICT (habit_id, day) DO UPDATE
+SET probability = EXCLUDED.probability, reason = EXCLUDED.reason, computed_at = EXCLUDED.computed_at
+"""
+
+
+async def _store(habits: list[Habit], forecasts: list[_Forecast]) -> None:
+    """The habits' derived fields in one UPDATE and the week's forecasts in one upsert. `updated_at`
+    is left alone: it marks forecasts stale, and these fields are derived."""
+    if not on_postgres():
+        await Habit.bulk_update(habits, fields=list(_HABIT_FIELDS))
+        await SkipPrediction.bulk_create(
+            [SkipPrediction(habit_id=h, day=d, probability=p, reason=r) for h, d, p, r in forecasts],
+            on_conflict=("habit_id", "day"), update_fields=("probability", "reason", "computed_at"))
+        return
+    db = connections.get("default")
+    await db.execute_query(_UPDATE_HABITS_SQL, [[h.id for h in habits]] + [
+        [getattr(h, name) for h in habits] for name in _HABIT_FIELDS])
+    await db.execute_query(_UPSERT_FORECASTS_SQL, [*map(list, zip(*forecasts, strict=True)), utcnow()])
 
 
 async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
@@ -100,23 +158,16 @@ async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
         return 0
     todays = {uid: local_today(u.timezone, now) for uid, u in users.items()}
     since = min(todays.values()) - timedelta(days=WINDOW_DAYS)
-    histories = await _histories(habits, users, since)
+    histories = await _histories(habits, since)
     records = {h.id: _record(h, histories[h.id]) for h in habits}
-    by_user: dict[int, list[Habit]] = defaultdict(list)
+    by_today: dict[date, list[Habit]] = defaultdict(list)
     for habit in habits:
-        by_user[habit.user_id].append(habit)
-    forecasts: list[SkipPrediction] = []
+        by_today[todays[habit.user_id]].append(habit)
+    forecasts = [row for today, group in by_today.items() for row in _forecasts(group, records, today)]
     for habit in habits:
-        today, history = todays[habit.user_id], histories[habit.id]
+        today, history, tz = todays[habit.user_id], histories[habit.id], users[habit.user_id].timezone
         await _streaks(habit, history, today, since)
-        others = [records[h.id] for h in by_user[habit.user_id] if h.id != habit.id]
-        forecasts.extend(_forecast(habit, records[habit.id], others, today))
-        recent = sorted(history.minutes, key=lambda row: row[0])[-USUAL_MINUTE_CHECKINS:]
-        habit.usual_checkin_minute = usual_minute([minute for _, minute in recent if minute is not None])
-        habit.next_nudge_at = habit_next_nudge(habit, users[habit.user_id].timezone, now)
-    # bulk_update leaves updated_at alone: it marks forecasts stale, and these fields are derived.
-    await Habit.bulk_update(habits, fields=[
-        "current_streak", "longest_streak", "streak_day", "usual_checkin_minute", "next_nudge_at"])
-    await SkipPrediction.bulk_create(forecasts, on_conflict=("habit_id", "day"),
-                                     update_fields=("probability", "reason", "computed_at"))
+        habit.usual_checkin_minute = _usual_minute(history, tz)
+        habit.next_nudge_at = habit_next_nudge(habit, tz, now)
+    await _store(habits, forecasts)
     return len(habits)

@@ -179,47 +179,63 @@ def _before(x: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """A habit's days from `first` to the day before `today`, as arrays (index 0 = `first`)."""
+    """A habit's days from `first` to the day before `today`, as arrays (index 0 = `first`); or many
+    habits' at once, one row each (every function of the model works on the last axis)."""
 
     first: date
     due: np.ndarray  # bool
     done: np.ndarray  # bool: a check-in counted as done (due or not)
     paused: np.ndarray  # bool
-    last_done_before: int  # index of the last done day before `first` (negative), or of start - 1
+    last_done_before: np.ndarray  # index of the last done day before `first` (negative), or of start - 1
+    own_first: np.ndarray | int = 0  # in a batch: the index of each habit's own first day (earlier origins
+    # do not exist for it: their forecasts are never scored)
 
     @property
     def days(self) -> int:
-        return len(self.due)
+        return self.due.shape[-1]
+
+    def rows(self, lo: int, hi: int) -> History:
+        """Habits lo..hi of a batch."""
+        return History(self.first, self.due[lo:hi], self.done[lo:hi], self.paused[lo:hi],
+                       self.last_done_before[lo:hi], np.asarray(self.own_first)[lo:hi])
 
     @property
     def skipped(self) -> np.ndarray:
         return (self.due & ~self.done).astype(float)
 
 
+def _first_day(record: HabitRecord, today: date) -> date:
+    return max(record.start, today - timedelta(days=HISTORY_DAYS))
+
+
 def history(record: HabitRecord, today: date) -> History:
     """The due and done days the model reads: at most `HISTORY_DAYS` before `today`."""
-    first = max(record.start, today - timedelta(days=HISTORY_DAYS))
+    hist = histories([record], today)
+    return History(hist.first, hist.due[0], hist.done[0], hist.paused[0], hist.last_done_before[0])  # own_first 0
+
+
+def histories(records: Sequence[HabitRecord], today: date) -> History:
+    """Many habits' days as one batch: a row each, all from the earliest habit's first day (the days
+    before a habit's own first day are neither due nor done, so its figures are its own)."""
+    first = min((_first_day(r, today) for r in records), default=today)
     n = max(0, (today - first).days)
     weekday = (first.weekday() + np.arange(n)) % 7
-    paused = np.zeros(n, dtype=bool)
-    for pause in record.pauses:
-        lo, hi = max(0, (pause.start - first).days), min(n, (pause.end - first).days + 1)
-        if lo < hi:
-            paused[lo:hi] = True
-    due = np.isin(weekday, sorted(record.schedule.scheduled_weekdays)) & ~paused
-    done = np.zeros(n, dtype=bool)
-    index = [(day - first).days for day in record.done if first <= day < today]
-    done[index] = True
-    earlier = [day for day in record.done if day < first]
-    anchor = max(earlier) if earlier else record.start - timedelta(days=1)
-    return History(first, due, done, paused, (anchor - first).days)
-
-
-def _runs(flags: np.ndarray) -> np.ndarray:
-    """For each position, how many of the entries up to it are True in a row (ending there)."""
-    index = np.arange(len(flags))
-    last_false = np.maximum.accumulate(np.where(flags, -1, index))
-    return index - last_false
+    due, done, paused = (np.zeros((len(records), n), dtype=bool) for _ in range(3))
+    anchors, own_first = np.zeros(len(records), dtype=int), np.zeros(len(records), dtype=int)
+    for row, record in enumerate(records):
+        own = own_first[row] = (_first_day(record, today) - first).days
+        for pause in record.pauses:
+            lo, hi = max(own, (pause.start - first).days), min(n, (pause.end - first).days + 1)
+            if lo < hi:
+                paused[row, lo:hi] = True
+        scheduled = np.zeros(7, dtype=bool)
+        scheduled[list(record.schedule.scheduled_weekdays)] = True
+        due[row, own:] = scheduled[weekday[own:]] & ~paused[row, own:]
+        own_day = first + timedelta(days=int(own))
+        done[row, [(day - first).days for day in record.done if own_day <= day < today]] = True
+        earlier = [day for day in record.done if day < own_day]
+        anchors[row] = ((max(earlier) if earlier else record.start - timedelta(days=1)) - first).days
+    return History(first, due, done, paused, anchors, own_first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +256,7 @@ class Features:
 def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None) -> Features:
     """Smoothed rates and states at every origin; `prior_rates` (one per origin) overrides `prior.rate`."""
     due, skipped, n = hist.due.astype(float), hist.skipped, hist.days
+    shape = (*due.shape[:-1], n + 1)  # one value per origin (per habit of a batch)
     rate = prior.rate if prior_rates is None else prior_rates
     overall = (_decayed(skipped, OVERALL_HALF_LIFE) + prior.strength * rate) / (
         _decayed(due, OVERALL_HALF_LIFE) + prior.strength)
@@ -247,44 +264,47 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     by_weekday = weekday_of[None, :] == np.arange(7)[:, None]
     level = _level_mixture(skipped, due, overall)
     weekday_rates = _weekday_mixture(hist, by_weekday, overall, level)
-    expected = weekday_rates[weekday_of, np.arange(n)] * due  # what each day's weekday rate said of it
+    expected = weekday_rates[..., weekday_of, np.arange(n)] * due  # what each day's weekday rate said of it
     recent, surprise_recent = _surprise(skipped, due, expected, overall, RECENT_HALF_LIFE)
-    columns = {"bias": np.ones(n + 1), "level": _logit(level), "recent": surprise_recent}
+    columns = {"bias": np.ones(shape), "level": _logit(level), "recent": surprise_recent}
     misses, streak = _state_runs(hist)
     columns["misses"], columns["streak"] = np.log1p(misses), np.log1p(streak)
     columns["lapse"] = np.minimum(10, misses) * -np.log(np.clip(level, 0.02, 1))
     columns["idle"] = np.log1p(_idle(hist))
     columns["thin"] = 1 / (1 + _before(due) / 7)
     columns["pause"] = _after_pause(hist)
-    columns["recent own"] = _own_effect(surprise_recent, skipped - level[:-1], due)
+    columns["recent own"] = _own_effect(surprise_recent, skipped - level[..., :-1], due)
     columns["week"] = _week_pace(hist, overall)
-    origin = np.column_stack([columns[name] for name in FEATURES if name != "weekday"])
+    origin = np.stack([columns[name] for name in FEATURES if name != "weekday"], axis=-1)
     return Features(origin, weekday_rates, level, overall, recent, streak,
-                    _before(due * by_weekday), _before(skipped * by_weekday), np.broadcast_to(rate, (n + 1,)))
+                    _before(due[..., None, :] * by_weekday), _before(skipped[..., None, :] * by_weekday),
+                    np.broadcast_to(rate, shape))
 
 
 def _weekday_mixture(hist: History, by_weekday: np.ndarray, overall: np.ndarray, level: np.ndarray) -> np.ndarray:
     """(7, origins) weekday skip rates around the current level: a Bayesian mixture of "no weekday
     effect", weekday rates over the whole history and recency-weighted ones shrunk as far as the
     weekdays really differ, each weighted by its log loss on this habit's past days."""
-    due, skipped = hist.due.astype(float), hist.skipped
+    due, skipped = hist.due[..., None, :].astype(float), hist.skipped[..., None, :]
     all_skips, all_seen = _before(skipped * by_weekday), _before(due * by_weekday)
+    per_origin = overall[..., None, :]
     devs = [
-        np.zeros((7, hist.days + 1)),
-        _logit((all_skips + WEEKDAY_STRENGTH * overall) / (all_seen + WEEKDAY_STRENGTH)) - _logit(overall),
+        np.zeros(all_seen.shape),
+        _logit((all_skips + WEEKDAY_STRENGTH * per_origin) / (all_seen + WEEKDAY_STRENGTH)) - _logit(per_origin),
         _logit(_weekday_rates(_decayed(skipped * by_weekday, WEEKDAY_HALF_LIFE),
-                              _decayed(due * by_weekday, WEEKDAY_HALF_LIFE), overall)) - _logit(overall),
+                              _decayed(due * by_weekday, WEEKDAY_HALF_LIFE), per_origin)) - _logit(per_origin),
     ]
-    weekday_of = np.argmax(by_weekday, axis=0) if hist.days else np.zeros(0, dtype=int)
+    weekday_of = (hist.first.weekday() + np.arange(hist.days)) % 7
     days = np.arange(hist.days)
-    base = _logit(level[:-1])
+    base = _logit(level[..., :-1])
     losses = np.stack([
-        _decayed(_log_loss(1 / (1 + np.exp(-(base + dev[weekday_of, days]))), skipped, due), MIXTURE_HALF_LIFE)
+        _decayed(_log_loss(1 / (1 + np.exp(-(base + dev[..., weekday_of, days]))), hist.skipped,
+                           hist.due.astype(float)), MIXTURE_HALF_LIFE)
         for dev in devs
-    ])
+    ])[..., None, :]
     weights = np.exp(-(losses - losses.min(axis=0)))
-    dev = (weights[:, None, :] * np.stack(devs)).sum(axis=0) / weights.sum(axis=0)
-    return 1 / (1 + np.exp(-(_logit(level) + dev)))
+    dev = (weights * np.stack(devs)).sum(axis=0) / weights.sum(axis=0)
+    return 1 / (1 + np.exp(-(_logit(level)[..., None, :] + dev)))
 
 
 def _log_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.ndarray:
@@ -301,8 +321,8 @@ def _level_mixture(skipped: np.ndarray, due: np.ndarray, overall: np.ndarray) ->
         (_decayed(skipped, hl) + LEVEL_STRENGTH * overall) / (_decayed(due, hl) + LEVEL_STRENGTH)
         for hl in LEVEL_HALF_LIVES
     ]
-    losses = np.stack([_decayed(_log_loss(c[:-1], skipped, due), MIXTURE_HALF_LIFE) for c in candidates])
-    losses += np.asarray(LEVEL_PRIOR_COST)[:, None]
+    losses = np.stack([_decayed(_log_loss(c[..., :-1], skipped, due), MIXTURE_HALF_LIFE) for c in candidates])
+    losses += np.reshape(LEVEL_PRIOR_COST, (-1,) + (1,) * overall.ndim)
     weights = np.exp(-(losses - losses.min(axis=0)))
     return (weights * np.stack(candidates)).sum(axis=0) / weights.sum(axis=0)
 
@@ -312,7 +332,7 @@ def _own_effect(x: np.ndarray, residual: np.ndarray, due: np.ndarray) -> np.ndar
     overall rate regressed on x, shrunk toward 0 by `OWN_STRENGTH`), times today's x. A recent run
     of misses means more for a habit whose runs persisted (a life change) than for one whose runs
     were noise."""
-    before = x[:-1] * due
+    before = x[..., :-1] * due
     beta = _decayed(before * residual, OWN_HALF_LIFE) / (_decayed(before * before, OWN_HALF_LIFE) + OWN_STRENGTH)
     return beta * x
 
@@ -332,9 +352,9 @@ def _week_pace(hist: History, overall: np.ndarray) -> np.ndarray:
     cum_done, cum_due = _before(done), _before(due)
     lo = np.maximum(0, np.concatenate((week_start, [n - (weekday_of[-1] + 1) % 7 if n else 0])))
     t = np.arange(n + 1)
-    pace = (cum_done[t] - cum_done[lo]) - (1 - overall) * (cum_due[t] - cum_due[lo])
-    y = hist.skipped - overall[:-1]
-    x = pace[:-1] * due
+    pace = (cum_done[..., t] - cum_done[..., lo]) - (1 - overall) * (cum_due[..., t] - cum_due[..., lo])
+    y = hist.skipped - overall[..., :-1]
+    x = pace[..., :-1] * due
     beta = _decayed(x * y, WEEK_HALF_LIFE) / (_decayed(x * x, WEEK_HALF_LIFE) + WEEK_STRENGTH)
     return beta * pace
 
@@ -344,9 +364,9 @@ def _weekday_rates(skips: np.ndarray, seen: np.ndarray, overall: np.ndarray) -> 
     the between-weekday variance, less what sampling alone explains, decides (empirical Bayes)."""
     raw = skips / np.maximum(seen, 1e-9)
     noise = overall * (1 - overall)
-    total = seen.sum(axis=0) + 1e-9
-    spread = (seen * (raw - overall) ** 2).sum(axis=0) / total
-    sampling = (seen * noise / (seen + 1)).sum(axis=0) / total
+    total = seen.sum(axis=-2, keepdims=True) + 1e-9
+    spread = (seen * (raw - overall) ** 2).sum(axis=-2, keepdims=True) / total
+    sampling = (seen * noise / (seen + 1)).sum(axis=-2, keepdims=True) / total
     between = np.maximum(0.0, spread - sampling)
     weight = between / (between + noise / np.maximum(seen, 1e-9))
     return overall + weight * (raw - overall)
@@ -356,10 +376,10 @@ def _after_pause(hist: History) -> np.ndarray:
     """How recently a pause ended (1 the day after, fading over a few days; 0 without a pause)."""
     paused = hist.paused
     if not paused.any():
-        return np.zeros(hist.days + 1)
+        return np.zeros((*paused.shape[:-1], hist.days + 1))
     index = np.arange(hist.days)
-    last = np.maximum.accumulate(np.where(paused, index, -10_000))
-    since = np.concatenate(([10_000], index - last))
+    last = np.maximum.accumulate(np.where(paused, index, -10_000), axis=-1)
+    since = np.concatenate((np.full((*paused.shape[:-1], 1), 10_000), index - last), axis=-1)
     return np.exp(-since / 3.0)
 
 
@@ -373,22 +393,24 @@ def _surprise(skipped: np.ndarray, due: np.ndarray, expected: np.ndarray, overal
 
 
 def _state_runs(hist: History) -> tuple[np.ndarray, np.ndarray]:
-    """Misses in a row and done days in a row (over due days) at every origin."""
-    outcomes = hist.skipped[hist.due] > 0
-    count = _before(hist.due.astype(int)).astype(int)
-    misses, streak = np.zeros(hist.days + 1), np.zeros(hist.days + 1)
-    if len(outcomes):
-        known = count > 0
-        misses[known] = _runs(outcomes)[count[known] - 1]
-        streak[known] = _runs(~outcomes)[count[known] - 1]
-    return misses, streak
+    """Misses in a row and done days in a row (over due days) at every origin: the due days since
+    the last due day with the other outcome."""
+    index, count = np.arange(hist.days), _before(hist.due.astype(float))
+
+    def since_last(flags: np.ndarray) -> np.ndarray:
+        last = np.maximum.accumulate(np.where(hist.due & flags, index, -1), axis=-1)
+        start = np.concatenate((np.zeros((*last.shape[:-1], 1), dtype=int), last + 1), axis=-1)
+        return count - np.take_along_axis(count, start, axis=-1)
+
+    return since_last(hist.done), since_last(~hist.done)
 
 
 def _idle(hist: History) -> np.ndarray:
     """Calendar days since the last check-in (or the start) at every origin, capped."""
-    last = np.maximum.accumulate(np.where(hist.done, np.arange(hist.days), hist.last_done_before))
-    last = np.concatenate(([hist.last_done_before], last)) if hist.days else np.array([hist.last_done_before])
-    return np.minimum(IDLE_CAP, np.arange(hist.days + 1) - 1 - last)
+    anchor = np.asarray(hist.last_done_before)[..., None]
+    last = np.maximum.accumulate(np.where(hist.done, np.arange(hist.days), anchor), axis=-1)
+    last = np.concatenate((anchor, last), axis=-1)
+    return np.clip(np.arange(hist.days + 1) - 1 - last, 0, IDLE_CAP)  # >= 0 but before a batch row's own first day
 
 
 def _target_weekdays(hist: History, horizons: int = HORIZONS) -> np.ndarray:
@@ -398,14 +420,14 @@ def _target_weekdays(hist: History, horizons: int = HORIZONS) -> np.ndarray:
 
 def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
     """(days + 1, len(FEATURES)): the inputs of horizon index `h` (0 = today) at every origin."""
-    return np.insert(feats.origin, 1, _weekday_effects(feats, hist)[:, h], axis=1)
+    return np.insert(feats.origin, 1, _weekday_effects(feats, hist)[..., h], axis=-1)
 
 
 def _weekday_effects(feats: Features, hist: History) -> np.ndarray:
     """(days + 1, 7): the target day's weekday effect (logits) for each origin and horizon."""
     targets = _target_weekdays(hist)
-    rates = feats.weekday_rates[targets, np.arange(hist.days + 1)[:, None]]
-    return _logit(rates) - feats.origin[:, 1:2]
+    rates = feats.weekday_rates[..., targets, np.arange(hist.days + 1)[:, None]]
+    return _logit(rates) - feats.origin[..., 1:2]
 
 
 def model_logits(feats: Features, hist: History) -> np.ndarray:
@@ -424,16 +446,17 @@ def simple_rates(hist: History, feats: Features) -> dict[str, np.ndarray]:
     due, skipped = hist.due.astype(float), hist.skipped
     prior = 2 * feats.prior_rate
     overall = (_before(skipped) + prior) / (_before(due) + 2)
-    weekday_skips, weekday_seen = feats.weekday_skips[targets, origins], feats.weekday_seen[targets, origins]
+    weekday_skips = feats.weekday_skips[..., targets, origins]
+    weekday_seen = feats.weekday_seen[..., targets, origins]
     rates = {
-        "weekday rate": (weekday_skips + prior[:, None]) / (weekday_seen + 2),
-        "weekday rate shrunk": (weekday_skips + WEEKDAY_STRENGTH * overall[:, None])
+        "weekday rate": (weekday_skips + prior[..., None]) / (weekday_seen + 2),
+        "weekday rate shrunk": (weekday_skips + WEEKDAY_STRENGTH * overall[..., None])
         / (weekday_seen + WEEKDAY_STRENGTH),
-        "overall rate": np.repeat(overall[:, None], HORIZONS, axis=1),
+        "overall rate": np.repeat(overall[..., None], HORIZONS, axis=-1),
     }
     for half_life in (14, 30):
         recent = (_decayed(skipped, half_life) + prior) / (_decayed(due, half_life) + 2)
-        rates[f"recent rate {half_life}d"] = np.repeat(recent[:, None], HORIZONS, axis=1)
+        rates[f"recent rate {half_life}d"] = np.repeat(recent[..., None], HORIZONS, axis=-1)
     return rates
 
 
@@ -457,27 +480,89 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
     forecasts that had finished by that origin. Where the model cannot beat a simple rate for this
     habit, the weight moves to the rate (the fallback); the total log loss is never more than
     log(1 / prior) worse than the best of them, over the whole history."""
+    candidates, losses = _candidates(hist, feats)
+    losses = np.cumsum(losses, axis=-2)  # through origin t
+    # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on.
+    known = np.arange(hist.days + 1)[:, None] - 1 - np.arange(HORIZONS)[None, :]  # the last origin finished by u
+    counted = np.where(known >= 0, losses[..., np.maximum(known, 0), np.arange(HORIZONS)], 0.0)
+    weights = _mixture_weights(counted)
+    return Forecast((weights * candidates).sum(axis=0), candidates[0], weights[0])
+
+
+def served_today(hist: History, feats: Features) -> np.ndarray:
+    """(..., HORIZONS): what `walk_forward` serves at the last origin (today), from the total loss of
+    every finished forecast instead of a running total at every origin (the nightly run's cost)."""
+    candidates, losses = _candidates(hist, feats)
+    weights = _mixture_weights(losses.sum(axis=-2))  # at the last origin every finished forecast counts
+    return (weights * candidates[..., -1, :]).sum(axis=0)
+
+
+def _candidates(hist: History, feats: Features) -> tuple[np.ndarray, np.ndarray]:
+    """The model's and the simple rates' forecasts (candidate, ..., origin, horizon), and the log loss
+    of each one that has finished by the last origin (0 for the others)."""
     model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist))), MIN_PROBABILITY, MAX_PROBABILITY)
     rates = simple_rates(hist, feats)
     candidates = np.stack([model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates.values())])
-    prior = np.full(len(candidates), (1 - MODEL_PRIOR) / (len(candidates) - 1))
-    prior[0] = MODEL_PRIOR
-    # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on.
     n, origins = hist.days, np.arange(hist.days + 1)[:, None]
     target = origins + np.arange(HORIZONS)[None, :]
     finished = target < n
     target = np.minimum(target, max(0, n - 1))
-    y = hist.skipped[target] if n else np.zeros_like(model)
-    due = (hist.due[target] & finished) if n else np.zeros_like(model, dtype=bool)
-    losses = np.cumsum(_log_loss(candidates, y, due.astype(float)), axis=1)  # through origin t
-    known = origins - 1 - np.arange(HORIZONS)[None, :]  # the last origin finished by origin u
-    counted = np.where(known >= 0, losses[:, np.maximum(known, 0), np.arange(HORIZONS)], 0.0)
-    log_weights = np.log(prior)[:, None, None] - counted
+    y = hist.skipped[..., target] if n else np.zeros_like(model)
+    due = (hist.due[..., target] & finished) if n else np.zeros_like(model, dtype=bool)
+    due &= origins >= np.asarray(hist.own_first)[..., None, None]
+    return candidates, _log_loss(candidates, y, due.astype(float))
+
+
+def _mixture_weights(counted: np.ndarray) -> np.ndarray:
+    """Posterior weights of the candidates (axis 0) from their prior and the loss counted so far."""
+    prior = np.full(len(counted), (1 - MODEL_PRIOR) / (len(counted) - 1))
+    prior[0] = MODEL_PRIOR
+    log_weights = np.reshape(np.log(prior), (-1,) + (1,) * (counted.ndim - 1)) - counted
     weights = np.exp(log_weights - log_weights.max(axis=0))
-    weights /= weights.sum(axis=0)
-    served = (weights * candidates).sum(axis=0)
-    model_weight = weights[0]
-    return Forecast(served, model, model_weight)
+    return weights / weights.sum(axis=0)
+
+
+@dataclass(frozen=True, slots=True)
+class HabitForecast:
+    """One habit's served forecasts as of the start of `today` and the rates behind them (the last
+    origin of the model's walk), whether fitted alone (`SkipModel`) or in a batch (`fit_skip_models`)."""
+
+    record: HabitRecord
+    today: date
+    served: np.ndarray  # (HORIZONS,): P(skip) for today and the next days
+    weekday_rates: np.ndarray  # (7,)
+    weekday_seen: np.ndarray  # (7,)
+    overall: float
+    recent: float
+    streak: int
+
+    @classmethod
+    def of(cls, record: HabitRecord, today: date, forecast: Forecast, feats: Features) -> HabitForecast:
+        """The last origin of a habit's (unbatched) forecast and features."""
+        return cls(record, today, forecast.probability[-1], feats.weekday_rates[:, -1], feats.weekday_seen[:, -1],
+                   float(feats.overall[-1]), float(feats.recent[-1]), int(feats.streak[-1]))
+
+    def probability(self, day: date) -> float:
+        """P(skip) on `day` (today or later; past the horizon, the same weekday within it, so a longer
+        request is answered rather than refused); 0.0 when nothing is due (nothing can be skipped)."""
+        if not is_due(self.record, day):
+            return 0.0
+        h = (day - self.today).days
+        if h < 0:
+            raise ValueError(f"{day} is before the model's day {self.today}")
+        return float(self.served[h if h < HORIZONS else (day.weekday() - self.today.weekday()) % 7])
+
+    def explain(self, day: date) -> Explanation:
+        """The forecast with the rates behind it, for a personalised message."""
+        w = day.weekday()
+        return Explanation(
+            probability=self.probability(day),
+            weekday_rate=float(self.weekday_rates[w]),
+            overall_rate=self.overall,
+            recent_rate=self.recent,
+            weekday_observations=int(self.weekday_seen[w]),
+            streak=self.streak,
+        )
 
 
 class SkipModel:
@@ -488,41 +573,58 @@ class SkipModel:
         self.history = history(record, today)
         self.features = features(self.history, Prior(base_rate(record, prior), prior.strength))
         self.forecast = walk_forward(self.history, self.features)
+        self.served = HabitForecast.of(record, today, self.forecast, self.features)
 
     def probability(self, day: date) -> float:
-        """P(skip) on `day` (today or later; past the horizon, the last horizon's rates); 0.0 when
-        nothing is due (nothing can be skipped)."""
-        if not is_due(self.record, day):
-            return 0.0
-        h = (day - self.today).days
-        if h < 0:
-            raise ValueError(f"{day} is before the model's day {self.today}")
-        if h < HORIZONS:
-            return float(self.forecast.probability[-1, h])
-        return self._beyond(day)
-
-    def _beyond(self, day: date) -> float:
-        """A day past the horizon: the forecast for the same weekday within the horizon (the product
-        shows seven days; this keeps a longer request answered rather than refused)."""
-        h = (day.weekday() - self.today.weekday()) % 7
-        return float(self.forecast.probability[-1, h])
+        """P(skip) on `day`; see `HabitForecast.probability`."""
+        return self.served.probability(day)
 
     def explain(self, day: date) -> Explanation:
         """The forecast with the rates behind it, for a personalised message."""
-        feats, w = self.features, day.weekday()
-        return Explanation(
-            probability=self.probability(day),
-            weekday_rate=float(feats.weekday_rates[w, -1]),
-            overall_rate=float(feats.overall[-1]),
-            recent_rate=float(feats.recent[-1]),
-            weekday_observations=int(feats.weekday_seen[w, -1]),
-            streak=int(feats.streak[-1]),
-        )
+        return self.served.explain(day)
 
 
 def fit_skip_model(record: HabitRecord, today: date, prior: Prior | None = None) -> SkipModel:
     """The habit's model as of the start of `today` (nothing of today is known)."""
     return SkipModel(record, today, prior or Prior())
+
+
+BATCH_ROWS = 128  # habits a numpy pass holds (its arrays: ~6 x 128 x 366 x 7 floats)
+
+
+def fit_skip_models(records: Sequence[HabitRecord], owners: Sequence[int], today: date) -> list[HabitForecast]:
+    """Many habits' forecasts as of the start of `today` in a few numpy passes (the nightly run's call):
+    the same figures as `fit_skip_model` with each habit's `user_prior` over its owner's other
+    habits in `records`, without a Python loop per habit or day."""
+    if not records:
+        return []
+    hist = histories(records, today)
+    rates = np.array([base_rate(r, p) for r, p in zip(records, _pooled_priors(hist, records, owners), strict=True)])
+    out: list[HabitForecast] = []
+    for lo in range(0, len(records), BATCH_ROWS):
+        part = hist.rows(lo, lo + BATCH_ROWS)
+        feats = features(part, Prior(), rates[lo:lo + BATCH_ROWS, None])
+        served = served_today(part, feats)
+        for i in range(part.due.shape[0]):
+            out.append(HabitForecast(
+                records[lo + i], today, served[i], feats.weekday_rates[i, :, -1], feats.weekday_seen[i, :, -1],
+                float(feats.overall[i, -1]), float(feats.recent[i, -1]), int(feats.streak[i, -1])))
+    return out
+
+
+def _pooled_priors(hist: History, records: Sequence[HabitRecord], owners: Sequence[int],
+                   window_days: int = 90) -> list[Prior]:
+    """`user_prior` of each habit over its owner's other habits of the batch, from the batch's arrays."""
+    lo = max(0, hist.days - window_days)
+    pooled = np.array([r.schedule.kind is not ScheduleKind.TIMES_PER_WEEK for r in records])
+    due = hist.due[:, lo:].sum(axis=1) * pooled
+    skipped = hist.skipped[:, lo:].sum(axis=1) * pooled
+    owner_index = np.unique(np.asarray(owners), return_inverse=True)[1]
+    due_by_owner = np.bincount(owner_index, weights=due)
+    skipped_by_owner = np.bincount(owner_index, weights=skipped)
+    others_due, others_skipped = due_by_owner[owner_index] - due, skipped_by_owner[owner_index] - skipped
+    rate = (others_skipped + USER_PRIOR_STRENGTH * POPULATION_SKIP_RATE) / (others_due + USER_PRIOR_STRENGTH)
+    return [Prior(rate=float(r)) for r in rate]
 
 
 def skip_probabilities(
@@ -562,15 +664,13 @@ def usual_minute(minutes: Sequence[int]) -> int | None:
     Uses the last `USUAL_SAMPLES` values; None with fewer than `MIN_USUAL_SAMPLES`. A median, not a
     mean, so one late-night catch-up does not drag a morning habit to noon.
     """
-    recent = [m % MINUTES_PER_DAY for m in minutes[-USUAL_SAMPLES:]]
+    recent = np.asarray(minutes[-USUAL_SAMPLES:], dtype=int) % MINUTES_PER_DAY
     if len(recent) < MIN_USUAL_SAMPLES:
         return None
-
-    def distance(a: int, b: int) -> int:
-        d = abs(a - b)
-        return min(d, MINUTES_PER_DAY - d)
-
-    return min(sorted(set(recent)), key=lambda c: sum(distance(c, m) for m in recent))
+    candidates = np.unique(recent)  # sorted: ties go to the earliest minute
+    distance = np.abs(candidates[:, None] - recent[None, :])
+    cost = np.minimum(distance, MINUTES_PER_DAY - distance).sum(axis=1)
+    return int(candidates[np.argmin(cost)])
 
 
 def logit(p: float) -> float:

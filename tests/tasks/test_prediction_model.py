@@ -196,3 +196,47 @@ def test_usual_minute_is_a_circular_median() -> None:
     assert usual_minute([7 * 60, 7 * 60 + 10, 7 * 60 + 5, 23 * 60, 7 * 60 + 7]) == 7 * 60 + 5
     assert usual_minute([23 * 60 + 50, 10, 5, 23 * 60 + 55, 0]) in (0, 5)  # around midnight, not noon
     assert usual_minute([480, 490]) is None  # too few to say
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(-2 * 24 * 60, 3 * 24 * 60), max_size=40))
+def test_usual_minute_equals_the_slow_circular_median(minutes: list[int]) -> None:
+    recent = [m % (24 * 60) for m in minutes[-prediction.USUAL_SAMPLES:]]
+
+    def cost(c: int) -> int:
+        return sum(min(abs(c - m), 24 * 60 - abs(c - m)) for m in recent)
+
+    expected = min(sorted(set(recent)), key=cost) if len(recent) >= prediction.MIN_USUAL_SAMPLES else None
+    assert usual_minute(minutes) == expected
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), habits=st.integers(1, 9))
+def test_a_batch_of_habits_is_forecast_as_each_alone(seed: int, habits: int) -> None:
+    """The nightly run fits its habits as one batch (`fit_skip_models`): every habit gets what its
+    own model says with its user's prior over the user's other habits, whatever its neighbours'
+    histories (different starts, schedules, pauses, a history longer than the model's year)."""
+    rng = random.Random(seed)
+    schedules = [DAILY, Schedule(ScheduleKind.WEEKDAYS, frozenset({0, 2, 4})),
+                 Schedule(ScheduleKind.TIMES_PER_WEEK, times_per_week=3)]
+    records, owners = [], []
+    for _ in range(habits):
+        start = TODAY - timedelta(days=rng.choice([0, 1, 5, 30, 200, 500]))
+        rate = rng.uniform(0.1, 0.95)
+        done = frozenset(start + timedelta(days=i) for i in range((TODAY - start).days + 2) if rng.random() < rate)
+        pauses = ((Pause(TODAY - timedelta(days=12), TODAY - timedelta(days=8)),) if rng.random() < 0.3 else ())
+        records.append(HabitRecord(rng.choice(schedules), done, start, pauses))
+        owners.append(rng.randrange(3))
+    batch = prediction.fit_skip_models(records, owners, TODAY)
+    for index, (record, owner) in enumerate(zip(records, owners, strict=True)):
+        others = [r for i, (r, o) in enumerate(zip(records, owners, strict=True)) if o == owner and i != index]
+        alone = fit_skip_model(record, TODAY, user_prior(others, TODAY))
+        for day in [*week(TODAY), TODAY + timedelta(days=9)]:
+            assert batch[index].probability(day) == pytest.approx(alone.probability(day), abs=1e-12)
+            assert _same_explanation(batch[index].explain(day), alone.explain(day))
+
+
+def _same_explanation(a: prediction.Explanation, b: prediction.Explanation) -> bool:
+    return (a.weekday_observations, a.streak) == (b.weekday_observations, b.streak) and all(
+        getattr(a, name) == pytest.approx(getattr(b, name), abs=1e-12)
+        for name in ("probability", "weekday_rate", "overall_rate", "recent_rate"))
