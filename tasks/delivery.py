@@ -32,6 +32,12 @@ idempotency key, so a message must never be sent twice, and nothing a user asked
   unknown") instead of sending again. Short, separate timeouts (`tasks.runtime`) keep that window
   small: connect 3 s, write 5 s, and a read timeout (12 s) above a slow Bot API answer but far
   below the redelivery timeout.
+- "Fully written" is observed, not guessed (`tasks.request_written`): the moment the request's last
+  byte is handed to the socket, the row's note turns from its claim nonce to `REQUEST_WRITTEN`. A
+  row still SENDING under its claim nonce `UNWRITTEN_GRACE` after the claim belongs to a worker that
+  died (or stalled) before writing, and no request can start that late: it goes back to PENDING and
+  is sent (`_take_over_unwritten`, `release_unwritten`). So a SIGKILLed worker loses nothing and
+  duplicates nothing, except for the microseconds between the last byte and the note's UPDATE.
 - PostgreSQL errors are not Telegram's business: they propagate to the task, which waits for the
   database and runs the delivery again (the claim protocol makes that safe); once a message went
   out, recording it waits out an outage in place, so a sent message is never left SENDING.
@@ -60,6 +66,7 @@ import httpx
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
+from tortoise.expressions import Q
 
 from smarthabit import still_wanted
 from smarthabit.accounts import mark_bot_blocked
@@ -69,6 +76,7 @@ from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.outages import backoff, is_database_down
 from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
 from smarthabit.telegram_budget import Priority, acquire
+from tasks.request_written import PENDING_WRITE, WriteWatch
 from tasks.runtime import Runtime
 from tasks.texts import checkin_markup
 
@@ -81,6 +89,10 @@ RETRY_BASE = 0.5
 RETRY_CAP = 30.0
 MAX_RETRY_AFTER = 60.0
 STALE_SENDING = timedelta(minutes=10)
+UNWRITTEN_GRACE = timedelta(seconds=30)  # > request_written.WRITE_BY + pool, connect and write timeouts
+CLAIM_NOTE = "claim:"  # the note of a claimed row whose request has not been written (yet)
+REQUEST_WRITTEN = "request written"
+MARK_TIMEOUT = 2.0
 PRIORITY = {
     NudgeKind.REMINDER: Priority.REMINDER,
     NudgeKind.SKIP_RISK: Priority.NUDGE,
@@ -122,7 +134,7 @@ async def _claim(runtime: Runtime, nudge: Nudge) -> int | None:
     The claim carries a nonce in `error`: if the connection breaks while the UPDATE commits, the
     row is read again once the database is back, and the nonce tells whether the claim was ours."""
     for _ in range(3):
-        token, nonce = nudge.attempts + 1, f"claim:{uuid.uuid4().hex}"
+        token, nonce = nudge.attempts + 1, f"{CLAIM_NOTE}{uuid.uuid4().hex}"
         try:
             won = await Nudge.filter(id=nudge.id, status=NudgeStatus.PENDING, attempts=nudge.attempts).update(
                 status=NudgeStatus.SENDING, attempts=token, sent_at=utcnow(), error=nonce
@@ -199,6 +211,8 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
     """Deliver one planned message at most once; see the module docstring for the protocol."""
     now = now or utcnow()
     nudge = await Nudge.filter(id=nudge_id).first()
+    if nudge is not None and _unwritten_claim(nudge):
+        nudge = await _take_over_unwritten(nudge)
     if nudge is None or nudge.status is not NudgeStatus.PENDING:
         return Outcome.NOT_MINE
     user = await User.get(id=nudge.user_id)
@@ -210,6 +224,27 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
     assert user.telegram_chat_id is not None  # still_wanted checked it
     deadline = time.monotonic() + (nudge.planned_at + MAX_LATENESS[nudge.kind] - now).total_seconds()
     return await _send_until_deadline(runtime, nudge, user, deadline)
+
+
+def _unwritten_claim(nudge: Nudge) -> bool:
+    return nudge.status is NudgeStatus.SENDING and (nudge.error or "").startswith(CLAIM_NOTE)
+
+
+async def _take_over_unwritten(nudge: Nudge) -> Nudge | None:
+    """A claim whose request was never written (its worker died before): once no request can start
+    under it any more, put the row back to PENDING. The task was redelivered because the worker is
+    gone, so waiting out the rest of the grace here is short and rare."""
+    assert nudge.sent_at is not None
+    left = (nudge.sent_at + UNWRITTEN_GRACE - utcnow()).total_seconds()
+    if left > 0:
+        await asyncio.sleep(left)
+    released = await Nudge.filter(
+        id=nudge.id, status=NudgeStatus.SENDING, attempts=nudge.attempts, error=nudge.error
+    ).update(status=NudgeStatus.PENDING, sent_at=None, error="released: its sender stopped before writing")
+    if released:
+        log.warning("claim released: its worker stopped before the request was written",
+                    extra={"nudge_id": nudge.id})
+    return await Nudge.filter(id=nudge.id).first()
 
 
 async def _book_and_claim(runtime: Runtime, nudge: Nudge, chat_id: int) -> int | None:
@@ -238,12 +273,16 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         token = await _book_and_claim(runtime, nudge, chat_id)
         if token is None:
             return Outcome.NOT_MINE
+        watch = WriteWatch(on_written=_written_marker(runtime, nudge, token))
+        watching = PENDING_WRITE.set(watch)
         try:
             message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge, user.language))
         except TelegramError as exc:
-            decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt)
+            decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt, watch)
         else:
             return await _record_sent(runtime, nudge, token, message)
+        finally:
+            PENDING_WRITE.reset(watching)
         if isinstance(decided, Outcome):
             return decided
         attempt += 1
@@ -256,13 +295,35 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         await asyncio.sleep(decided.wait)
 
 
+def _written_marker(runtime: Runtime, nudge: Nudge, token: int) -> Callable[[], Awaitable[None]]:
+    """What runs the moment the request is written: the row's note says so. Tried at once (the
+    shorter the gap, the smaller the one window left); if the database does not answer in time,
+    it is written in the background once it does, so a live worker never leaves it out."""
+
+    async def mark() -> None:
+        await Nudge.filter(id=nudge.id, status=NudgeStatus.SENDING, attempts=token).update(error=REQUEST_WRITTEN)
+
+    async def on_written() -> None:
+        try:
+            await asyncio.wait_for(mark(), MARK_TIMEOUT)
+        except Exception:
+            _BACKGROUND.add(task := asyncio.create_task(_guarded(runtime, mark)))
+            task.add_done_callback(_BACKGROUND.discard)
+
+    return on_written
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
 async def _guarded(runtime: Runtime, write: Callable[[], Awaitable[object]]) -> None:
     """A bookkeeping write that must not be lost: wait out a database outage in place."""
     await runtime.database_outage.call(write, is_database_down)
 
 
 async def _after_error(
-    runtime: Runtime, nudge: Nudge, token: int, chat_id: int, exc: TelegramError, attempt: int
+    runtime: Runtime, nudge: Nudge, token: int, chat_id: int, exc: TelegramError, attempt: int,
+    watch: WriteWatch,
 ) -> Outcome | _Retry:
     """Decide what a Telegram error means for this message (see the module docstring)."""
     kind = nudge.kind.value
@@ -284,7 +345,7 @@ async def _after_error(
         MESSAGES.labels(kind, "failed").inc()
         log.warning("message refused", extra={"nudge_id": nudge.id, "error": exc.message})
         return Outcome.FAILED
-    if isinstance(exc, NetworkError) and answered_or_not_sent(exc):
+    if isinstance(exc, NetworkError) and (answered_or_not_sent(exc) or (watch.traced and not watch.written)):
         reason = f"not delivered: {type(exc.__cause__).__name__ if exc.__cause__ else exc.message}"
         await _guarded(runtime, lambda: _release(nudge, token, reason))
         MESSAGES.labels(kind, "retried").inc()
@@ -321,12 +382,28 @@ async def _record_sent(runtime: Runtime, nudge: Nudge, token: int, message: Mess
 
 
 async def sweep_stale_sending(*, now: datetime | None = None) -> int:
-    """Rows left SENDING by a worker that died mid-request: their outcome is unknown, so they are
-    marked FAILED (never re-sent; see the module docstring). Returns how many."""
+    """Rows left SENDING by a worker that died after writing its request: their outcome is unknown,
+    so they are marked FAILED (never re-sent; see the module docstring). Returns how many."""
     cutoff = (now or utcnow()) - STALE_SENDING
-    return await Nudge.filter(status=NudgeStatus.SENDING, sent_at__lt=cutoff).update(
+    written_or_unnoted = Q(error__isnull=True) | ~Q(error__startswith=CLAIM_NOTE)
+    return await Nudge.filter(written_or_unnoted, status=NudgeStatus.SENDING, sent_at__lt=cutoff).update(
         status=NudgeStatus.FAILED, error="outcome unknown: the sender stopped mid-request; not resent"
     )
+
+
+async def release_unwritten(*, now: datetime | None = None) -> list[int]:
+    """Claims whose request was never written, older than the grace: their worker is gone (a task
+    lost with it is not redelivered when Redis lost it too). Back to PENDING; the ids are for the
+    scan to enqueue again."""
+    cutoff = (now or utcnow()) - UNWRITTEN_GRACE
+    unwritten = Nudge.filter(status=NudgeStatus.SENDING, error__startswith=CLAIM_NOTE, sent_at__lt=cutoff)
+    ids = list(await unwritten.values_list("id", flat=True))
+    if ids:
+        await unwritten.filter(id__in=ids).update(
+            status=NudgeStatus.PENDING, sent_at=None, error="released: its sender stopped before writing"
+        )
+        log.warning("claims released: their workers stopped before writing", extra={"count": len(ids)})
+    return ids
 
 
 async def due_deferred(now: datetime) -> list[int]:

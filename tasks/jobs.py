@@ -14,7 +14,7 @@ from smarthabit.metrics import DELIVERY_DRAIN, DELIVERY_QUEUE, MISSED_DEADLINE
 from smarthabit.models import IdempotentResponse
 from smarthabit.nightly import refresh_users
 from tasks import webhooks
-from tasks.delivery import due_deferred, sweep_stale_sending
+from tasks.delivery import due_deferred, release_unwritten, sweep_stale_sending
 from tasks.planning import (
     NIGHTLY_BATCH_USERS,
     delivery_backlog,
@@ -48,11 +48,13 @@ async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[
     await runtime.enqueue_deliveries(requeued, now=explicit)
     held = await due_deferred(now)  # reminders held through quiet hours that just ended
     await runtime.enqueue_deliveries(held, now=explicit)
+    released = await release_unwritten(now=utcnow())  # claimed by a worker that died before writing
+    await runtime.enqueue_deliveries(released, now=explicit)
     stuck = await sweep_stale_sending(now=utcnow())
     await _report_backlog(runtime, now)
     result = {
         "reminders": len(reminders), "nudges": len(nudges), "requeued": len(requeued), "after_quiet_hours": len(held),
-        "stuck": stuck,
+        "released": len(released), "stuck": stuck,
     }
     if any(result.values()):
         log.info("scan planned messages", extra=result)

@@ -30,6 +30,7 @@ from smarthabit.telegram_budget import (
     MemoryBudget,
     budget_for,
 )
+from tasks.request_written import HTTPX_HOOKS
 
 if TYPE_CHECKING:
     from taskiq import AsyncBroker
@@ -122,7 +123,7 @@ class Runtime:
                     raise RuntimeError("TELEGRAM_BOT_TOKEN is not set: nothing can be delivered")
                 request = HTTPXRequest(
                     connection_pool_size=HTTP_POOL_SIZE, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
-                    write_timeout=WRITE_TIMEOUT, pool_timeout=POOL_TIMEOUT,
+                    write_timeout=WRITE_TIMEOUT, pool_timeout=POOL_TIMEOUT, httpx_kwargs=HTTPX_HOOKS,
                 )
                 bot = Bot(token, base_url=f"{self.settings.telegram_api_url}/bot", request=request)
                 rejected = False
