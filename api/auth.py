@@ -78,10 +78,21 @@ async def authenticate(request: web.Request) -> User:
     by one)."""
     user = await User.get_or_none(id=await request_user_id(request))
     if user is None:
-        raise unauthorized("invalid_token", "The account of this token no longer exists")
-    if user.sessions_revoked_at is not None and _jwt_issued(request) < user.sessions_revoked_at.timestamp():
-        raise unauthorized("session_ended", "This session was ended; please log in again")
+        raise account_gone()
+    refuse_ended_session(request, user.sessions_revoked_at)
     return user
+
+
+def account_gone() -> ApiError:
+    """The 401 for a valid token whose account was deleted."""
+    return unauthorized("invalid_token", "The account of this token no longer exists")
+
+
+def refuse_ended_session(request: web.Request, sessions_revoked_at: datetime | None) -> None:
+    """401 if the account's sessions were ended after the request's JWT was issued; for routes that
+    read the account's `sessions_revoked_at` in their own statement (`user_id` routes)."""
+    if sessions_revoked_at is not None and _jwt_issued(request) < sessions_revoked_at.timestamp():
+        raise unauthorized("session_ended", "This session was ended; please log in again")
 
 
 def credential_issued_at(request: web.Request) -> datetime | None:

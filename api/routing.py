@@ -9,6 +9,7 @@ A handler is a plain async function whose keyword parameters say what it needs:
 - `request: web.Request` - for the app state or the client address.
 
 Its return annotation is the response model, `Reply[Model]` when it picks one of several statuses,
+`Rendered[Model]` when it encodes the body itself,
 `None` for 204 No Content, or `web.Response` for the few routes that are not JSON (the docs page).
 Because the same annotations drive validation, rendering and the OpenAPI document, the document
 cannot drift from the code.
@@ -41,6 +42,14 @@ class Reply(Generic[M]):
 
     body: M
     status: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered(Generic[M]):
+    """A body already encoded as `M`'s JSON, for hot reads that skip building models (the document still
+    says `M`; `tests/api/test_schemathesis.py` checks the answers against it)."""
+
+    json: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +157,7 @@ def _build(
     inputs = {name: hints[name] for name in _INPUTS if name in params}
     returned = hints.get("return")
     response: type[BaseModel] | None = None
-    if get_origin(returned) is Reply:
+    if get_origin(returned) in (Reply, Rendered):
         response = get_args(returned)[0]
     elif isinstance(returned, type) and issubclass(returned, BaseModel):
         response = returned
@@ -245,6 +254,8 @@ def _render(route: Route, result: Any) -> web.StreamResponse:
         return result
     if result is None:
         return web.Response(status=route.status)
+    if isinstance(result, Rendered):
+        return web.Response(body=result.json, status=route.status, content_type="application/json", charset="utf-8")
     status = route.status
     if isinstance(result, Reply):
         status, result = result.status, result.body

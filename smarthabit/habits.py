@@ -285,7 +285,7 @@ async def list_habits(
         entries = [(habit, row["checked"], row["today_value"], row["paused"], list(row["reminder_times"]))
                    for habit, row in found]
     else:
-        entries = await _list_with_orm(user, today, include_archived, habit_ids)
+        entries = await list_with_orm(user, today, include_archived, habit_ids)
     statuses = []
     for habit, checked, value, paused, times in entries:
         if habit.streak_day != today:
@@ -297,16 +297,19 @@ async def list_habits(
 
 
 @lru_cache(maxsize=4096)
-def _scheduled_on(kind: ScheduleKind, weekdays: int, times: int | None, day: date) -> bool:
-    return Schedule(kind, frozenset(d for d in range(7) if weekdays & (1 << d)), times or 0).is_scheduled(day)
+def scheduled_on(kind: str, weekdays: int, times: int | None, day: date) -> bool:
+    """Whether a schedule given by the habit's stored fields is due on `day`, remembered per distinct
+    schedule and day (lists are hot)."""
+    return Schedule(ScheduleKind(kind), frozenset(d for d in range(7) if weekdays & (1 << d)),
+                    times or 0).is_scheduled(day)
 
 
 def _scheduled(habit: Habit, day: date) -> bool:
-    """`habit.schedule.is_scheduled(day)`, remembered per distinct schedule and day (lists are hot)."""
-    return _scheduled_on(habit.schedule_kind, habit.schedule_weekdays, habit.times_per_week, day)
+    """`habit.schedule.is_scheduled(day)`, remembered per distinct schedule and day."""
+    return scheduled_on(habit.schedule_kind, habit.schedule_weekdays, habit.times_per_week, day)
 
 
-async def _list_with_orm(
+async def list_with_orm(
     user: User, today: date, include_archived: bool, habit_ids: Collection[int] | None
 ) -> list[tuple[Habit, bool, float | None, bool, list[time]]]:
     query = Habit.filter(user_id=user.id)

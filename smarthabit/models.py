@@ -138,14 +138,19 @@ class Habit(Model):
         return Schedule(self.schedule_kind, weekdays, self.times_per_week or 0)
 
     def counts_as_done(self, value: float | None) -> bool:
-        """A yes/no check-in is done; a measurable one when its value meets the target."""
-        if self.kind is HabitKind.YES_NO or self.target is None:
-            return True
-        if value is None:
-            return False
-        if self.target_direction is TargetDirection.AT_MOST:
-            return value <= self.target
-        return value >= self.target
+        return counts_as_done(self.kind, self.target, self.target_direction, value)
+
+
+def counts_as_done(kind: str, target: float | None, direction: str | None, value: float | None) -> bool:
+    """A yes/no check-in is done; a measurable one when its value meets the target (from the habit's
+    stored fields, so that lists read as rows apply the same rule)."""
+    if kind == HabitKind.YES_NO or target is None:
+        return True
+    if value is None:
+        return False
+    if direction == TargetDirection.AT_MOST:
+        return value <= target
+    return value >= target
 
 
 class CheckIn(Model):

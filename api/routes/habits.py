@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
+from pydantic_core import to_json
 
-from api.auth import authenticate, credential_issued_at
+from api.auth import account_gone, authenticate, credential_issued_at, refuse_ended_session
 from api.pagination import decode_cursor, decode_day_cursor, encode_cursor
-from api.routing import Reply, RouteTable
+from api.routing import Rendered, Reply, RouteTable
 from api.schemas import (
     CheckInEdit,
     CheckInIn,
@@ -31,82 +33,66 @@ from api.schemas import (
     StatsOut,
     StrengthPointOut,
 )
-from smarthabit import checkins, habits, heatmap, predictions, stats
+from smarthabit import checkins, habit_list, habits, heatmap, predictions, stats
 from smarthabit.errors import NotFound
-from smarthabit.habits import HabitStatus
-from smarthabit.models import Habit, User
-from smarthabit.schemas import HabitCreate, HabitUpdate, ScheduleIn
+from smarthabit.models import User
+from smarthabit.schemas import HabitCreate, HabitUpdate
 
 routes = RouteTable("habits")
 NAME_TAKEN = {409: "You already have an active habit with that name"}
 
 
-def _schedule(habit: Habit) -> ScheduleIn:
-    """The habit's schedule as the API shows it, from its stored fields (no validation: they are)."""
-    weekdays = [d for d in range(7) if habit.schedule_weekdays & (1 << d)]
-    return ScheduleIn.model_construct(kind=habit.schedule_kind, weekdays=weekdays,
-                                      times_per_week=habit.times_per_week or None)
+def _encoded(body: Any) -> Rendered[Any]:
+    """The listing rows as JSON, exactly as pydantic renders the documented model (tests compare them)."""
+    return Rendered(to_json(body))
 
 
-def _render(statuses: list[HabitStatus]) -> list[HabitOut]:
-    """Habits as the API shows them (the list query already read their reminder times). Built
-    without re-validation: every value comes from the database through the domain's types."""
-    return [
-        HabitOut.model_construct(
-            id=habit.id, name=habit.name, description=habit.description, kind=habit.kind, target=habit.target,
-            unit=habit.unit, target_direction=habit.target_direction,
-            schedule=_schedule(habit), reminder_times=status.reminder_times,
-            position=habit.position, start_day=habit.start_day, archived_at=habit.archived_at,
-            current_streak=habit.current_streak, longest_streak=habit.longest_streak, today=status.today,
-            due_today=status.due_today, done_today=status.done_today, today_value=status.today_value,
-            created_at=habit.created_at, updated_at=habit.updated_at,
-        )
-        for status in statuses
-        for habit in (status.habit,)
-    ]
-
-
-async def _one(user: User, habit_id: int) -> HabitOut:
-    statuses = await habits.list_habits(user, include_archived=True, habit_ids=[habit_id])
-    if not statuses:
+async def _one(user: User, habit_id: int) -> Rendered[HabitOut]:
+    listing = await habit_list.listing(user.id, include_archived=True, habit_ids=[habit_id])
+    items = listing.items if listing is not None else []
+    if not items:
         await habits.get_habit(user, habit_id)  # raises the same NotFound as every habit route
-    return _render(statuses)[0]
+    return _encoded(items[0])
 
 
 @routes.post("/habits", status=201, errors={**NAME_TAKEN, 422: "Invalid habit, or too many active habits"})
-async def create_habit(user: User, body: HabitCreate) -> HabitOut:
+async def create_habit(user: User, body: HabitCreate) -> Rendered[HabitOut]:
     """Create a habit with its schedule and reminder times (local wall times)."""
     habit = await habits.create_habit(user, body)
     return await _one(user, habit.id)
 
 
 @routes.get("/habits")
-async def list_habits(user: User, query: HabitListQuery) -> HabitListOut:
+async def list_habits(request: web.Request, user_id: int, query: HabitListQuery) -> Rendered[HabitListOut]:
     """The habits in their order, each with its streaks and whether it is due and done today.
 
     For sync: `updated_since` keeps only habits changed since then; `limit` and `cursor` page through
     the list (the answer's `next_cursor` asks for the next page)."""
-    statuses = await habits.list_habits(user, include_archived=query.include_archived)
+    listing = await habit_list.listing(user_id, include_archived=query.include_archived)
+    if listing is None:
+        raise account_gone()
+    refuse_ended_session(request, listing.sessions_revoked_at)
+    items = listing.items
     if query.updated_since is not None:
-        statuses = [s for s in statuses if s.habit.updated_at >= query.updated_since]
+        items = [item for item in items if item["updated_at"] >= query.updated_since]
     if query.cursor is not None:
         after = tuple(decode_cursor(query.cursor, 2))
-        statuses = [s for s in statuses if (s.habit.position, s.habit.id) > after]
+        items = [item for item in items if (item["position"], item["id"]) > after]
     next_cursor = None
-    if query.limit is not None and len(statuses) > query.limit:
-        statuses = statuses[: query.limit]
-        next_cursor = encode_cursor(statuses[-1].habit.position, statuses[-1].habit.id)
-    return HabitListOut.model_construct(items=_render(statuses), next_cursor=next_cursor)
+    if query.limit is not None and len(items) > query.limit:
+        items = items[: query.limit]
+        next_cursor = encode_cursor(items[-1]["position"], items[-1]["id"])
+    return _encoded({"items": items, "next_cursor": next_cursor})
 
 
 @routes.get("/habits/{habit_id}")
-async def get_habit(user: User, path: HabitPath) -> HabitOut:
+async def get_habit(user: User, path: HabitPath) -> Rendered[HabitOut]:
     """One habit (archived ones too) with its streaks and today's state."""
     return await _one(user, path.habit_id)
 
 
 @routes.patch("/habits/{habit_id}", errors=NAME_TAKEN)
-async def update_habit(user: User, path: HabitPath, body: HabitUpdate) -> HabitOut:
+async def update_habit(user: User, path: HabitPath, body: HabitUpdate) -> Rendered[HabitOut]:
     """Change some fields; a new schedule or target recomputes the streaks."""
     await habits.update_habit(user, path.habit_id, body)
     return await _one(user, path.habit_id)
@@ -120,7 +106,7 @@ async def delete_habit(user: User, path: HabitPath) -> None:
 
 
 @routes.post("/habits/{habit_id}/archive")
-async def archive_habit(user: User, path: HabitPath) -> HabitOut:
+async def archive_habit(user: User, path: HabitPath) -> Rendered[HabitOut]:
     """Archive the habit: it leaves the list and takes no check-ins, its history is kept, it stays
     readable (`include_archived=true`) and can be restored. Archiving an archived habit changes nothing."""
     await habits.archive_habit(user, path.habit_id)
@@ -128,7 +114,7 @@ async def archive_habit(user: User, path: HabitPath) -> HabitOut:
 
 
 @routes.post("/habits/{habit_id}/restore", errors={**NAME_TAKEN, 422: "Too many active habits"})
-async def restore_habit(user: User, path: HabitPath) -> HabitOut:
+async def restore_habit(user: User, path: HabitPath) -> Rendered[HabitOut]:
     """Bring an archived habit back (refused if an active habit took its name meanwhile, or at the cap)."""
     await habits.restore_habit(user, path.habit_id)
     return await _one(user, path.habit_id)
@@ -143,7 +129,7 @@ async def pause_habit(user: User, path: HabitPath, body: PauseIn) -> PauseOut:
 
 
 @routes.post("/habits/{habit_id}/resume")
-async def resume_habit(user: User, path: HabitPath) -> HabitOut:
+async def resume_habit(user: User, path: HabitPath) -> Rendered[HabitOut]:
     """End the pause that covers today or later: the habit is due again from today."""
     await habits.resume_habit(user, path.habit_id)
     return await _one(user, path.habit_id)

@@ -7,7 +7,7 @@ import logging
 import pytest
 from aiohttp.test_utils import TestClient
 
-from smarthabit import habits
+from smarthabit import habit_list
 from smarthabit.config import Settings
 from tests.api.conftest import Headers
 
@@ -111,7 +111,7 @@ async def test_crash_is_a_logged_500_without_details(
     async def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals: password=hunter2")
 
-    monkeypatch.setattr(habits, "list_habits", explode)
+    monkeypatch.setattr(habit_list, "listing", explode)
     with caplog.at_level(logging.ERROR, logger="smarthabit.api"):
         response = await client.get("/habits", headers=alice_headers)
     assert response.status == 500
