@@ -25,10 +25,11 @@ RUN /opt/venv/bin/pip install --no-deps .
 FROM python:3.11-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     SMARTHABIT_ENV=production HOST=0.0.0.0 PORT=8080 MPLCONFIGDIR=/tmp/matplotlib
-# Fonts for the /stats pictures: Latin, Cyrillic and Devanagari (Noto), CJK (Noto CJK), emoji (Symbola,
-# monochrome: matplotlib cannot draw colour emoji). The chart test fails on any glyph drawn as a box.
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk fonts-symbola \
-    && rm -rf /var/lib/apt/lists/*
+# Fonts for the /stats pictures: Latin, Cyrillic and Devanagari (Noto), CJK (Noto CJK), colour emoji (Noto
+# Color Emoji, drawn by Pillow beside matplotlib's text) and symbols (Symbola, the outline fallback). The chart
+# tests fail on any glyph drawn as a box and on emoji drawn without colour.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
+    fonts-noto-color-emoji fonts-symbola && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 smarthabit \
     && useradd --system --uid 10001 --gid smarthabit --home-dir /app --shell /usr/sbin/nologin smarthabit
 COPY --from=build /opt/venv /opt/venv

@@ -59,6 +59,7 @@ def main() -> None:
         "weekly (5 habits)": lambda: charts.weekly_chart(weekly_insight(histories, date(2026, 11, 23), TODAY)),
         "weekly (15 habits, summed)": lambda: charts.weekly_chart(weekly_insight(many, date(2026, 11, 23), TODAY)),
         "year calendar": lambda: charts.habit_chart(histories[2], TODAY, partial),
+        "year calendar, emoji name": lambda: charts.habit_chart(histories[4], TODAY, partial),
     }
     print(f"{'chart':<28}{'median ms':>10}{'max ms':>9}   budget {BUDGET_MS} ms")
     for label, render in kinds.items():

@@ -6,6 +6,8 @@ state is shared and rendering runs in a worker thread without blocking the event
 Names may be written in any script: the fonts are a fallback list (Latin, Cyrillic, Devanagari, CJK,
 then a symbol font for emoji), matplotlib picks per glyph, and `missing_glyphs` says which
 characters no configured font has (tests assert there are none, so nothing renders as a box).
+A name with emoji is drawn as text runs and colour emoji pictures side by side (`chart_emoji`);
+without the colour font it falls back to the symbol font's outlines.
 Colours are the Okabe–Ito palette, told apart with any colour vision; labels are translated.
 """
 
@@ -20,11 +22,15 @@ from functools import lru_cache
 import matplotlib
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.offsetbox import AnnotationBbox, HPacker, OffsetImage, TextArea
 from matplotlib.patches import Patch
+from matplotlib.transforms import Transform
 
+from bot import chart_emoji
 from bot.texts import day_label, weekday_short
 from smarthabit import i18n
 from smarthabit.i18n import _
@@ -47,6 +53,7 @@ _STATE_COLOURS = {
     FUTURE: "#FFFFFF", PARTIAL: _SKY,
 }
 _GREY = "#999999"
+_DPI = 100
 
 
 @lru_cache(maxsize=1)
@@ -84,10 +91,27 @@ def _label(text: str, limit: int = 28) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
+def _rich_text(axes: Axes, text: str, xy: tuple[float, float], coords: Transform | str,
+               align: tuple[float, float], offset: tuple[float, float], fontsize: float) -> None:
+    """`text` at `xy` with its emoji in colour: text runs and emoji pictures packed in a row,
+    placed like a text would be (`align` is the row's anchor, `offset` in points)."""
+    height = fontsize * 1.15  # an emoji is drawn a little taller than the letters, as in chats
+    parts: list[TextArea | OffsetImage] = []
+    for run, is_emoji in chart_emoji.runs(text):
+        if is_emoji:
+            picture = chart_emoji.image(run, round(height * _DPI / 72))
+            parts.append(OffsetImage(picture, zoom=height / picture.shape[0]))
+        else:
+            parts.append(TextArea(run, textprops={"fontsize": fontsize}))
+    row = HPacker(children=parts, align="center", pad=0, sep=0)
+    axes.add_artist(AnnotationBbox(row, xy, xycoords=coords, box_alignment=align, xybox=offset,
+                                   boxcoords="offset points", frameon=False, pad=0, annotation_clip=False))
+
+
 def _png(figure: Figure) -> bytes:
     buffer = io.BytesIO()
     FigureCanvasAgg(figure)
-    figure.savefig(buffer, format="png", dpi=100)
+    figure.savefig(buffer, format="png", dpi=_DPI)
     return buffer.getvalue()
 
 
@@ -127,7 +151,11 @@ def weekly_chart(insight: WeeklyInsight) -> bytes:
     for position, habit in enumerate(habits):
         axes.text(min(100, this_week[position]) + 1, position - (0.2 if has_last_week else 0),
                   f"{habit.done}/{habit.scheduled}", va="center", fontsize=9)
-    axes.set_yticks(positions, [_label(h.name) for h in habits])
+    labels = [_label(h.name) for h in habits]
+    axes.set_yticks(positions, ["" if chart_emoji.has_emoji(label) else label for label in labels])
+    for position, label in enumerate(labels):
+        if chart_emoji.has_emoji(label):  # drawn beside the axis where the tick label would be
+            _rich_text(axes, label, (0, position), axes.get_yaxis_transform(), (1, 0.5), (-7, 0), 10)
     axes.invert_yaxis()
     axes.set_xlim(0, 112)
     axes.set_xlabel(_("% of what was due"))
@@ -206,7 +234,11 @@ def habit_chart(history: HabitHistory, today: date, partial: Mapping[date, float
     axes.vlines(np.arange(0.5, YEAR_WEEKS - 1), -0.5, 6.5, colors="white", linewidth=1.5)
     axes.hlines(np.arange(0.5, 6), -0.5, YEAR_WEEKS - 0.5, colors="white", linewidth=1.5)
     axes.tick_params(which="both", length=0)
-    axes.set_title(_("{name}: the last 12 months").format(name=_label(history.name, 50)), fontsize=11)
+    title = _("{name}: the last 12 months").format(name=_label(history.name, 50))
+    if chart_emoji.has_emoji(title):
+        _rich_text(axes, title, (0.5, 1), "axes fraction", (0.5, 0), (0, 6), 11)
+    else:
+        axes.set_title(title, fontsize=11)
     for spine in axes.spines.values():
         spine.set_visible(False)
     legend = [(DONE, _("done")), (PARTIAL, _("partly done")), (MISSED, _("missed")), (NOT_DUE, _("not due")),

@@ -3,6 +3,7 @@ no glyph drawn as a box, the calendar's states, and the weekly chart's limits.""
 
 from __future__ import annotations
 
+import io
 import os
 import warnings
 from datetime import date, timedelta
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import charts
+from bot import chart_emoji, charts
 from smarthabit import i18n
 from smarthabit.insights import HabitHistory, weekly_insight
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
@@ -100,3 +101,44 @@ def test_palette_is_okabe_ito() -> None:
     assert {charts._STATE_COLOURS[s] for s in (charts.DONE, charts.MISSED, charts.PAUSED)} == {
         "#0072B2", "#D55E00", "#F0E442"}
     assert np.unique(list(charts._STATE_COLOURS.values())).size == len(charts._STATE_COLOURS)
+
+
+# -- colour emoji ------------------------------------------------------------------------------------
+
+def _colourful_pixels(png: bytes, box: tuple[int, int, int, int]) -> int:
+    """Pixels in `box` of clearly saturated colour (text and grey lines have none)."""
+    from PIL import Image
+
+    picture = Image.open(io.BytesIO(png)).convert("HSV").crop(box)
+    hsv = np.asarray(picture)
+    return int(((hsv[..., 1] > 120) & (hsv[..., 2] > 80)).sum())
+
+
+def test_the_colour_emoji_font_is_installed() -> None:
+    assert chart_emoji.font_path() is not None, "install fonts-noto-color-emoji (.ci/run does)"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Run 🏃 and drink 💧", [("Run ", False), ("🏃", True), (" and drink ", False), ("💧", True)]),
+    ("👩‍💻 code", [("👩‍💻", True), (" code", False)]),
+    ("🇮🇳🇧🇷", [("🇮🇳", True), ("🇧🇷", True)]),
+    ("👍🏽❤️", [("👍🏽", True), ("❤️", True)]),
+    ("Читать", [("Читать", False)]),
+])
+def test_emoji_clusters(text: str, expected: list[tuple[str, bool]]) -> None:
+    assert chart_emoji.runs(text) == expected
+
+
+def test_emoji_are_drawn_in_colour() -> None:
+    """The title of the calendar and the names beside the weekly bars: with emoji, colour pixels
+    where only black text would be in monochrome (Symbola)."""
+    plain, emoji = _history("Run o and drink o ooo oo"), _history("Run 🏃 and drink 💧 👩‍💻 🇮🇳")
+    assert len(plain.name) == len(emoji.name)  # the same margin for the names
+    title = (0, 0, 1100, 50)  # above the calendar
+    assert _colourful_pixels(charts.habit_chart(plain, TODAY), title) == 0
+    assert _colourful_pixels(charts.habit_chart(emoji, TODAY), title) > 100
+    names = (0, 40, 245, 160)  # left of the bars
+    week = date(2026, 11, 23)
+    assert _colourful_pixels(charts.weekly_chart(weekly_insight([plain], week, TODAY)), names) == 0
+    assert _colourful_pixels(charts.weekly_chart(weekly_insight([emoji], week, TODAY)), names) > 100
+    assert chart_emoji.image("💧", 16).shape[0] == 16
