@@ -35,36 +35,44 @@ WINDOW_DAYS = HISTORY_DAYS + PRIOR_WINDOW_DAYS
 
 @dataclass(slots=True)
 class _History:
-    """A habit's check-ins within the window (oldest first) and its pauses."""
+    """A habit's done days within the window, its last check-ins (oldest first) and its pauses."""
 
     done: set[date] = field(default_factory=set)
-    checkins: list[tuple[date, datetime]] = field(default_factory=list)  # (day, created_at)
+    last_checkins: list[tuple[date, datetime]] = field(default_factory=list)  # (day, created_at)
     pauses: list[Pause] = field(default_factory=list)
 
 
 _CHECKINS_SQL = """
-SELECT habit_id, day, value, created_at FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2
-ORDER BY habit_id, day
+SELECT habit_id, array_agg(day ORDER BY day) AS days, array_agg(value ORDER BY day) AS values,
+    (array_agg(day ORDER BY day DESC))[1:$3] AS last_days,
+    (array_agg(created_at ORDER BY day DESC))[1:$3] AS last_created
+FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2 GROUP BY habit_id
 """
 
 
-async def _checkin_rows(habit_ids: list[int], since: date) -> list[Sequence[Any]]:
-    """(habit_id, day, value, created_at) of the window, oldest first: a hand-written statement on
-    PostgreSQL (a batch reads some 50k rows: the ORM's conversions would cost more than the model)."""
+async def _checkins(habit_ids: list[int], since: date) -> list[tuple[int, list[date], list[Any], list[datetime]]]:
+    """Per habit: its check-in days of the window and their values (oldest first), and the creation
+    instants of the last `USUAL_MINUTE_CHECKINS` (newest first). One row per habit on PostgreSQL
+    (a batch holds some 50k check-ins: rows and the ORM's conversions would cost more than the model)."""
     if on_postgres():
-        return (await connections.get("default").execute_query(_CHECKINS_SQL, [habit_ids, since]))[1]
-    return await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by("habit_id", "day").values_list(
-        "habit_id", "day", "value", "created_at")
+        db = connections.get("default")
+        rows = (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
+        return [(r[0], r[1], r[2], list(zip(r[3], r[4], strict=True))) for r in rows]
+    by_habit: dict[int, list[tuple[date, Any, datetime]]] = defaultdict(list)
+    for habit_id, day, value, created_at in await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by(
+        "day").values_list("habit_id", "day", "value", "created_at"):
+        by_habit[habit_id].append((day, value, created_at))
+    return [(habit_id, [r[0] for r in rows], [r[1] for r in rows],
+             [(r[0], r[2]) for r in reversed(rows[-USUAL_MINUTE_CHECKINS:])]) for habit_id, rows in by_habit.items()]
 
 
 async def _histories(habits: list[Habit], since: date) -> dict[int, _History]:
     by_id = {h.id: h for h in habits}
     result = {h.id: _History() for h in habits}
-    for habit_id, day, value, created_at in await _checkin_rows(list(by_id), since):
-        history = result[habit_id]
-        if by_id[habit_id].counts_as_done(value):
-            history.done.add(day)
-        history.checkins.append((day, created_at))
+    for habit_id, days, values, last in await _checkins(list(by_id), since):
+        habit, history = by_id[habit_id], result[habit_id]
+        history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
+        history.last_checkins = last[::-1]
     for habit_id, start, end in await HabitPause.filter(habit_id__in=list(by_id)).values_list(
         "habit_id", "start", "end"
     ):
@@ -75,7 +83,7 @@ async def _histories(habits: list[Habit], since: date) -> dict[int, _History]:
 def _usual_minute(history: _History, tz: str) -> int | None:
     """The usual minute of the last check-ins; a back-filled one says nothing about the time of day."""
     local_zone, minutes = zone(tz), []
-    for day, created_at in history.checkins[-USUAL_MINUTE_CHECKINS:]:
+    for day, created_at in history.last_checkins:
         local = created_at.astimezone(local_zone)
         if local.date() == day:
             minutes.append(local.hour * 60 + local.minute)

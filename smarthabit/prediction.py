@@ -589,7 +589,7 @@ def fit_skip_model(record: HabitRecord, today: date, prior: Prior | None = None)
     return SkipModel(record, today, prior or Prior())
 
 
-BATCH_ROWS = 128  # habits a numpy pass holds (its arrays: ~6 x 128 x 366 x 7 floats)
+BATCH_ROWS = 64  # habits a numpy pass holds (its largest arrays: 6 x 64 x 366 x 7 floats, 8 MB)
 
 
 def fit_skip_models(records: Sequence[HabitRecord], owners: Sequence[int], today: date) -> list[HabitForecast]:
