@@ -22,11 +22,12 @@ from api.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from api.routes import accounts, habits, insights, integrations, system, telegram, transfer
 from api.routing import add_routes
 from api.security import enable_cors, secure_headers
-from api.typedefs import LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
+from api.typedefs import DEPENDENCIES, LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
 from smarthabit.config import Settings
 from smarthabit.logs import request_id
 from smarthabit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from smarthabit.orm import close_database, open_database
+from smarthabit.outages import Dependencies
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -93,6 +94,7 @@ def init_app(
     app = web.Application(client_max_size=settings.max_request_bytes,
                           middlewares=[observe_middleware, error_middleware, etag_middleware, idempotency_middleware])
     app[SETTINGS] = settings
+    app[DEPENDENCIES] = Dependencies(logger=logging.getLogger("smarthabit.api"))
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
     app[REDIS] = redis
     app.on_cleanup.append(_close_redis)

@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from pydantic import BaseModel, Field, JsonValue
 
-from api.typedefs import SETTINGS
+from api.typedefs import DEPENDENCIES, SETTINGS
 from smarthabit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 
 log = logging.getLogger("smarthabit.api")
@@ -22,6 +22,7 @@ DOMAIN_STATUSES: tuple[tuple[type[DomainError], int], ...] = (
     (Conflict, 409),
     (PermissionDenied, 403),
 )
+RETRY_AFTER_OUTAGE = 5  # seconds: about the backoff cap of the workers (smarthabit.outages)
 # Headers of aiohttp's own HTTP errors that the client needs (405 says what is allowed).
 _KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "RateLimit-Limit", "RateLimit-Remaining",
                  "RateLimit-Reset", "RateLimit-Policy")
@@ -86,9 +87,11 @@ def _describe(exc: web.HTTPException) -> tuple[str, str]:
 
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Map domain errors, API errors, aiohttp's HTTP errors and crashes to the JSON error shape."""
+    """Map domain errors, API errors, aiohttp's HTTP errors and crashes to the JSON error shape.
+    PostgreSQL or Redis being down is a 503 with Retry-After, logged once per outage, not per request."""
+    dependencies = request.app.get(DEPENDENCIES)
     try:
-        return await handler(request)
+        response = await handler(request)
     except ApiError as exc:
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
     except DomainError as exc:
@@ -99,9 +102,16 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         headers = {name: exc.headers[name] for name in _KEPT_HEADERS if name in exc.headers}
         details = {"max_bytes": request.app[SETTINGS].max_request_bytes} if exc.status == 413 else None
         return error_response(exc.status, *_describe(exc), details, headers)
-    except Exception:
+    except Exception as exc:
+        outage = dependencies.down_because(exc) if dependencies is not None else None
+        if outage is not None:
+            return error_response(503, "service_unavailable", f"{outage.service} is unreachable; try again shortly",
+                                  {"service": outage.service}, {"Retry-After": str(RETRY_AFTER_OUTAGE)})
         log.exception("unhandled error", extra={"method": request.method, "route": _route_of(request)})
         return error_response(500, "internal_error", "Internal server error")
+    if dependencies is not None and response.status < 500:
+        dependencies.served()
+    return response
 
 
 def _route_of(request: web.Request) -> str:

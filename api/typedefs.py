@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from api.ratelimit import RateLimiter
     from api.routing import Route
     from smarthabit.config import Settings
+    from smarthabit.outages import Dependencies
 
 SETTINGS: web.AppKey[Settings] = web.AppKey("settings")
 # Redis when REDIS_URL is set (rate limits, the broker's health); None otherwise.
@@ -24,3 +25,5 @@ LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter")
 ROUTES: web.AppKey[tuple[Route, ...]] = web.AppKey("routes")
 # The bot fed by the webhook (production mode), passed in by the composition root.
 TELEGRAM_APP: web.AppKey[Application[Any, Any, Any, Any, Any, Any]] = web.AppKey("telegram_app")
+# PostgreSQL's and Redis' outages as this process sees them (503 answers, one log line per outage).
+DEPENDENCIES: web.AppKey[Dependencies] = web.AppKey("dependencies")

@@ -115,3 +115,6 @@ def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
     # httpx logs every Bot API URL, and those contain the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # asyncpg's pool logs a traceback each time it fails to reconnect; smarthabit.outages logs the
+    # outage itself (one line when it starts, one a minute, one when it ends).
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)

@@ -123,3 +123,27 @@ def is_redis_down(exc: BaseException | None) -> bool:
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+class Dependencies:
+    """A front door's view of its two services: a request or an update that failed because one is
+    down gets a short "try again" answer instead of a traceback, and the outage is logged as above
+    (one line when it starts, one a minute, one when it ends)."""
+
+    def __init__(self, logger: logging.Logger | None = None) -> None:
+        self.database = Outage("PostgreSQL", logger=logger)
+        self.redis = Outage("Redis", logger=logger)
+
+    def down_because(self, exc: BaseException) -> Outage | None:
+        """The outage `exc` belongs to (recorded), or None for any other error."""
+        outage = self.redis if is_redis_down(exc) else self.database if is_database_down(exc) else None
+        if outage is not None:
+            outage.failed(exc)
+        return outage
+
+    def served(self) -> None:
+        """A request or update went through: any outage is over (logged once)."""
+        if self.database.down:
+            self.database.recovered()
+        if self.redis.down:
+            self.redis.recovered()

@@ -162,4 +162,5 @@ def register(application: Application[Any, Any, Any, Any, Any, Any], *, persiste
         CallbackQueryHandler(_stale_button),
     ]
     application.add_handlers(main, common.MAIN_GROUP)
+    application.add_handler(TypeHandler(Update, errors.went_through), common.LAST_GROUP)
     application.add_error_handler(errors.on_error)

@@ -27,6 +27,7 @@ GUARD_GROUP = -1
 PROMPTS_GROUP = 0
 NEW_HABIT_GROUP = 1
 MAIN_GROUP = 2
+LAST_GROUP = 99  # after every other group: an update that got here raised nothing
 
 PLAIN_TEXT = filters.TEXT & ~filters.COMMAND
 NOT_TEXT = filters.ATTACHMENT | filters.Sticker.ALL | filters.VOICE | filters.PHOTO | filters.VIDEO_NOTE

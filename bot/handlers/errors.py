@@ -19,8 +19,13 @@ from bot import replies, texts
 from bot.handlers.common import LANGUAGE_KEY, Context
 from smarthabit import accounts, i18n
 from smarthabit.errors import DomainError
+from smarthabit.outages import Dependencies
 
 log = logging.getLogger(__name__)
+# This process's view of PostgreSQL and Redis: an update that fails because one is down gets the
+# "try again in a moment" answer and no traceback; the outage is logged once when it starts, once a
+# minute, and once when an update goes through again.
+DEPENDENCIES = Dependencies(logger=log)
 _GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
 
 
@@ -67,6 +72,11 @@ async def membership_changed(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+async def went_through(_update: Update, _context: Context) -> None:
+    """The last handler group: reached only by an update that raised nothing."""
+    DEPENDENCIES.served()
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the failure and tell the person once, unless they already got an answer to this update
     or blocked us (then mark the account and send nothing more); stop the update's other handlers."""
@@ -83,7 +93,9 @@ async def _report(update: object, context: Context) -> None:
             await accounts.mark_bot_blocked(chat_id)
         log.info("bot blocked by user", extra={"chat_id": chat_id, "update_id": update_id})
         return
-    if isinstance(error, DomainError):
+    if error is not None and DEPENDENCIES.down_because(error) is not None:
+        reply = texts.ERROR_GENERIC  # "... try again in a moment"; the outage itself is logged once
+    elif isinstance(error, DomainError):
         log.info("domain error", extra={"code": error.code, "update_id": update_id})
         reply = texts.domain_error(error.localized())
     elif isinstance(error, TelegramError):

@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import pytest
 from redis.asyncio import Redis
 
@@ -26,6 +27,7 @@ from smarthabit.schemas import HabitCreate
 from tasks.broker import SCAN_TASK, build_broker
 from tasks.runtime import redis_namespace
 from tests.botapi import BotApiServer, Fault
+from tests.e2e.stack import free_port
 from tests.outage_proxy import OutageProxy
 from tests.tasks.conftest import BOT_TOKEN, MakeUser
 from tests.tasks.test_worker_process import Process, pending, until
@@ -246,3 +248,89 @@ async def test_a_stream_deleted_under_a_blocked_read_is_made_again(
     assert all(botapi.stats.per_chat[p.telegram_chat_id] == 1 for p in people)
     assert all(p.popen.poll() is None for p in processes), "a process stopped when its stream vanished"
     assert await _stop(processes) == [0, 0, 0]
+
+
+async def test_the_api_answers_503_through_a_postgres_outage_and_logs_it_once(
+    start: Callable[..., Process], proxies: tuple[OutageProxy, OutageProxy],
+) -> None:
+    """Every request during the outage gets the JSON error shape with 503 and Retry-After (no
+    traceback per request); the outage is logged when it starts and when it ends, and the API
+    serves again without a restart."""
+    pg, _ = proxies
+    port = free_port()
+    api = start("api", "--port", str(port))
+    url = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        await until(lambda: _answers(http, f"{url}/health"), within=30, what="the API to start")
+        account = {"email": "outage@example.com", "password": "a long enough password"}
+        async with http.post(f"{url}/users/register", json=account) as response:
+            assert response.status == 201
+        async with http.post(f"{url}/users/login", json=account) as response:
+            headers = {"Authorization": f"Bearer {(await response.json())['access_token']}"}
+
+        async def habits_status() -> int:
+            async with http.get(f"{url}/habits", headers=headers) as response:
+                return response.status
+
+        assert await habits_status() == 200
+        await pg.cut()
+        for _ in range(20):
+            async with http.get(f"{url}/habits", headers=headers) as response:
+                body = await response.json()
+                assert response.status == 503, body
+                assert body["error"]["code"] == "service_unavailable" and response.headers["Retry-After"] == "5"
+        await pg.restore()
+        await until(lambda: _is(habits_status(), 200), within=20, what="the API to serve again")
+    assert sum("PostgreSQL unreachable; retrying" in line for line in api.lines()) == 1
+    assert sum("PostgreSQL reachable again" in line for line in api.lines()) == 1
+    assert not any("Traceback" in line or "unhandled error" in line for line in api.lines())
+    assert await _stop([api]) == [0]
+
+
+async def _answers(http: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with http.get(url) as response:
+            return response.status < 500
+    except aiohttp.ClientConnectionError:
+        return False
+
+
+async def _is(status: Awaitable[int], expected: int) -> bool:
+    return await status == expected
+
+
+async def test_the_bot_rides_out_a_postgres_outage_with_one_apology_per_message(
+    start: Callable[..., Process], proxies: tuple[OutageProxy, OutageProxy], make_user: MakeUser,
+    botapi: BotApiServer,
+) -> None:
+    """A person writing while PostgreSQL is away gets "try again in a moment" once per message (no
+    traceback per update); once it is back the same command works, and the outage was logged twice
+    (start, end)."""
+    pg, _ = proxies
+    person = await make_user("UTC")
+    chat = person.telegram_chat_id
+    bot = start("bot")
+    await until(lambda: bot.logged("Application started"), within=30, what="the bot to start")
+    await botapi.send_text(chat, "/today")
+    await botapi.wait_for_message(chat, timeout=15)
+    await pg.cut()
+    for _ in range(3):
+        await botapi.send_text(chat, "/today")
+        apology = await botapi.wait_for_message(chat, timeout=15)
+        assert "try again in a moment" in apology["text"]
+    await pg.restore()
+    await until(lambda: _today_answered(botapi, chat), within=30, what="the bot to answer again")
+    await until(lambda: bot.logged("PostgreSQL reachable again"), within=5, what="the outage's end logged")
+    assert sum("PostgreSQL unreachable; retrying" in line for line in bot.lines()) == 1
+    assert sum("PostgreSQL reachable again" in line for line in bot.lines()) == 1
+    assert not any("Traceback" in line for line in bot.lines())
+    assert await _stop([bot]) == [0]
+
+
+async def _today_answered(botapi: BotApiServer, chat: int) -> bool:
+    await botapi.send_text(chat, "/today")
+    try:
+        answer = await botapi.wait_for_message(chat, timeout=3)
+    except AssertionError:
+        return False
+    return "try again in a moment" not in answer["text"]
