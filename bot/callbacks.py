@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from smarthabit import i18n, wording
 from smarthabit.clock import is_valid_timezone
@@ -121,6 +122,33 @@ def parse_day(data: str | None) -> int | None:
     if match is None or int(match[1]) > wording.BACKFILL_DAYS:
         return None
     return int(match[1])
+
+
+def month_arg(month: date) -> str:
+    """A month as a habit button's argument (the notes of that month): YYYYMM."""
+    return f"{month.year:04d}{month.month:02d}"
+
+
+def parse_month_arg(arg: str | None) -> date | None:
+    """The first day of a YYYYMM argument, or None when it is not a real month."""
+    if arg is None or not re.fullmatch(r"\d{6}", arg) or not 1 <= int(arg[4:]) <= 12 or int(arg[:4]) < 2:
+        return None
+    return date(int(arg[:4]), int(arg[4:]), 1)
+
+
+def day_arg(day: date) -> str:
+    """A day as a habit button's argument: YYYYMMDD."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def parse_day_arg(arg: str | None) -> date | None:
+    """The day of a YYYYMMDD argument, or None when it is not a real date."""
+    if arg is None or not re.fullmatch(r"\d{8}", arg):
+        return None
+    try:
+        return date(int(arg[:4]), int(arg[4:6]), int(arg[6:]))
+    except ValueError:
+        return None
 
 
 def language(code: str) -> str:

@@ -152,9 +152,40 @@ def habit_card(habit: Habit, paused: bool, open_row: Sequence[Sequence[InlineKey
          _button(texts.EDIT_REMINDER, callbacks.habit(hid, "rem"))],
         [pause, _button(texts.ARCHIVE, callbacks.habit(hid, "arch")),
          _button(texts.DELETE, callbacks.habit(hid, "del"))],
-        [_button(texts.BACK_TO_LIST, callbacks.HABITS_LIST)],
+        [_button(texts.NOTES_BUTTON, callbacks.habit(hid, "notes")),
+         _button(texts.BACK_TO_LIST, callbacks.HABITS_LIST)],
         *open_row,
     ])
+
+
+def notes_entry(habit_id: int) -> InlineKeyboardMarkup:
+    """Under the year calendar: the notes by day (this month first)."""
+    return InlineKeyboardMarkup([[_button(texts.NOTES_BUTTON, callbacks.habit(habit_id, "notes"))]])
+
+
+def notes_month(habit_id: int, days: Sequence[tuple[date, bool]], earlier: date | None,
+                later: date | None) -> InlineKeyboardMarkup:
+    """The day picker of a month: a button per checked-in day (📝 when it has a note), seven a row,
+    then the neighbouring months within the calendar's year."""
+    buttons = [_button(f"{day.day}{' 📝' if noted else ''}", callbacks.habit(habit_id, "nday", callbacks.day_arg(day)))
+               for day, noted in days]
+    rows = [buttons[i:i + 7] for i in range(0, len(buttons), 7)]
+    months = [_button(f"◀ {i18n.month_year(earlier)}", callbacks.habit(habit_id, "notes", callbacks.month_arg(earlier)))
+              ] if earlier else []
+    if later:
+        months.append(_button(f"{i18n.month_year(later)} ▶",
+                              callbacks.habit(habit_id, "notes", callbacks.month_arg(later))))
+    return InlineKeyboardMarkup([*rows, *([months] if months else [])])
+
+
+def note_day(habit_id: int, day: date, has_note: bool) -> InlineKeyboardMarkup:
+    """A checked-in day: edit (or add) its note, remove it, back to the month."""
+    day_data = callbacks.day_arg(day)
+    row = [_button(texts.NOTE_EDIT if has_note else texts.NOTE_ADD, callbacks.habit(habit_id, "nedit", day_data))]
+    if has_note:
+        row.append(_button(texts.NOTE_REMOVE, callbacks.habit(habit_id, "ndel", day_data)))
+    back = _button(texts.back_to_month(day), callbacks.habit(habit_id, "notes", callbacks.month_arg(day)))
+    return InlineKeyboardMarkup([row, [back]])
 
 
 def pause_lengths(habit_id: int) -> InlineKeyboardMarkup:

@@ -124,6 +124,15 @@ _FIXED: dict[str, str] = {
     "NOTE_NOT_A_CHECKIN": N_("To add a note, reply to one of my check-in confirmations (the ✅ messages)."),
     "NOTE_CHECKIN_GONE": N_("That check-in was undone, so there is nothing to attach the note to."),
     "NOTE_INVALID": N_("That note contains characters I can't store. Please send plain text."),
+    "NOTES_BUTTON": N_("📝 Notes by day"),
+    "NOTES_HINT": N_("Tap a day you checked in (📝: it has a note) to read or edit its note."),
+    "NOTES_NO_CHECKINS": N_("No check-ins this month, so no notes."),
+    "NOTE_NONE": N_("No note yet."),
+    "DONE_WORD": N_("✅ done"),
+    "NOTE_EDIT": N_("✏️ Edit note"),
+    "NOTE_ADD": N_("✏️ Add a note"),
+    "NOTE_REMOVE": N_("🗑 Remove note"),
+    "NOTE_REMOVED": N_("Note removed."),
     # /habits
     "HABITS_EMPTY": N_("You have no habits yet. Create one with /new."),
     "HABITS_HEADER": N_("<b>Your habits</b>"),
@@ -462,6 +471,31 @@ def note_invalid(limit: int) -> str:
 
 def note_line(day: date, note: str) -> str:
     return _("📝 {date}: {note}").format(date=day_label(day), note=_e(note))
+
+
+def notes_month(name: str, month: date, notes: Sequence[tuple[date, str]], any_checkin: bool) -> str:
+    """A habit's notes of one month, oldest first, above the day picker."""
+    head = _("📝 Notes of <b>{name}</b>, {month}").format(name=_e(name), month=_e(i18n.month_year(month)))
+    if not any_checkin:
+        return head + "\n\n" + _(_FIXED["NOTES_NO_CHECKINS"])
+    lines = [_("{date}: {note}").format(date=day_label(day), note=_e(note)) for day, note in notes]
+    return "\n\n".join([head, *(["\n".join(lines)] if lines else []), _(_FIXED["NOTES_HINT"])])
+
+
+def note_day(name: str, day: date, outcome: str, note: str | None) -> str:
+    """One checked-in day: what was logged and its note."""
+    return _("<b>{name}</b>, {date}: {outcome}").format(name=_e(name), date=_e(i18n.long_date(day)),
+                                                       outcome=_e(outcome)) + "\n\n" + (
+        _("📝 {note}").format(note=_e(note)) if note else _(_FIXED["NOTE_NONE"]))
+
+
+def ask_note(day: date, limit: int) -> str:
+    return _("Send the note for {date} (at most {limit} characters; line breaks are fine), or /cancel.").format(
+        date=_e(i18n.long_date(day)), limit=limit)
+
+
+def back_to_month(month: date) -> str:
+    return _("« {month}").format(month=i18n.month_year(month))
 
 
 # -- /habits ---------------------------------------------------------------------------------------

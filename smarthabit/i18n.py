@@ -146,3 +146,8 @@ def long_date(day: date) -> str:
 
 def month_short(day: date) -> str:
     return format_date(day, "MMM", locale=locale())
+
+
+def month_year(day: date) -> str:
+    """"November 2026", "ноябрь 2026 г.", "novembro de 2026": the month standing alone, as a heading."""
+    return format_skeleton("yMMMM", day, locale=locale())

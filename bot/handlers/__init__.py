@@ -39,6 +39,7 @@ from bot.handlers import (
     errors,
     habits,
     new_habit,
+    notes,
     sentence,
     settings,
     start,
@@ -92,6 +93,7 @@ def prompts(persistent: bool) -> ConversationHandler[Any]:
             states.ASK_REMINDER: [_prompt_answer(habits.reminder_answer)],
             states.ASK_PAUSE: [_prompt_answer(habits.pause_answer)],
             states.ASK_QUIET: [_prompt_answer(settings.quiet_answer)],
+            states.ASK_NOTE: [_prompt_answer(notes.note_answer)],
         },
         fallbacks=[
             CommandHandler("cancel", common.canceller(states.PROMPT)),

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from telegram import InlineKeyboardMarkup, Update
 
 from bot import callbacks, keyboards, texts
-from bot.handlers import start, states
+from bot.handlers import notes, start, states
 from bot.handlers.common import (
     END,
     Context,
@@ -189,6 +189,7 @@ def _schedule_button(action: str) -> HabitAction:
 _HABIT_ACTIONS: dict[str, HabitAction] = {
     "card": _card, "name": _rename, "rem": _reminder, "pause": _pause, "resume": _resume, "arch": _archive,
     "del": _delete, **{action: _schedule_button(action) for action in ("sched", "sk", "wd", "wdok", "tpw")},
+    "notes": notes.month_view, "nday": notes.day_view, "nedit": notes.ask_note, "ndel": notes.remove_note,
 }
 
 

@@ -7,6 +7,7 @@ ASK_RENAME = "ask_rename"
 ASK_REMINDER = "ask_reminder"
 ASK_PAUSE = "ask_pause"
 ASK_QUIET = "ask_quiet"
+ASK_NOTE = "ask_note"
 
 # The "new_habit" conversation (/new).
 NEW_NAME = "new_name"

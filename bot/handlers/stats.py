@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction
 
-from bot import charts, texts
+from bot import charts, keyboards, texts
 from bot.handlers import start
 from bot.handlers.common import Context, chat_user, send
 from bot.handlers.habits import card_view
@@ -70,7 +70,8 @@ async def _habit_stats(update: Update, context: Context, user: User, statuses: l
     done, missed = charts.year_counts(history, match.today, partial)
     caption = texts.habit_caption(match.habit.name, done, missed,
                                   texts.period(match.habit.current_streak, stats.streak_unit(match.habit)))
-    await _send_photo(update, await charts.render_habit(history, match.today, partial), caption)
+    await _send_photo(update, await charts.render_habit(history, match.today, partial), caption,
+                      keyboards.notes_entry(match.habit.id))
 
 
 async def _partial_days(user: User, habit: Habit, today: date) -> dict[date, float]:
@@ -89,7 +90,7 @@ async def _uploading(update: Update) -> None:
         await update.effective_chat.send_action(ChatAction.UPLOAD_PHOTO)
 
 
-async def _send_photo(update: Update, png: bytes, caption: str) -> None:
+async def _send_photo(update: Update, png: bytes, caption: str, markup: InlineKeyboardMarkup | None = None) -> None:
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_photo(InputFile(png, filename="stats.png"), caption=caption)
+    await chat.send_photo(InputFile(png, filename="stats.png"), caption=caption, reply_markup=markup)
