@@ -37,6 +37,7 @@ from bench.synthetic_habits import HELD_OUT_SEEDS, PATTERNS, START, TUNING_SEEDS
 from smarthabit import nudge_rule
 from smarthabit.prediction import (
     HORIZONS,
+    History,
     Prior,
     base_rate,
     features,
@@ -108,6 +109,17 @@ class Table:
         return out
 
 
+def scored_rows(habit: Habit, hist: History) -> tuple[np.ndarray, np.ndarray]:
+    """The (origin, horizon) pairs scored for a habit (day indices from its start): due target days,
+    origins from `WARM_FROM` on (new habits: `NEW_HABIT_ORIGINS` days after their start)."""
+    lo, hi = (NEW_HABIT_ORIGINS if habit.pattern == "new habit" else (WARM_FROM, hist.days - HORIZONS + 1))
+    origins = np.arange(lo, min(hi, hist.days - HORIZONS + 1) + 1)
+    target = origins[:, None] + np.arange(HORIZONS)[None, :]
+    keep = hist.due[np.minimum(target, hist.days - 1)] & (target < hist.days)
+    rows = np.nonzero(keep)
+    return origins[rows[0]], rows[1]
+
+
 def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table) -> None:
     record = record_of(habit)
     end = START + timedelta(days=days)
@@ -117,14 +129,9 @@ def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table) 
                      else priors)
     forecast = walk_forward(hist, feats)
     bases = baselines(hist.due, hist.due & ~hist.done, hist.first.weekday())
-    lo, hi = (NEW_HABIT_ORIGINS if habit.pattern == "new habit" else (WARM_FROM, hist.days - HORIZONS + 1))
-    origins = np.arange(lo, min(hi, hist.days - HORIZONS + 1) + 1)
-    if not len(origins):
+    t, h = scored_rows(habit, hist)
+    if not len(t):
         return
-    target = origins[:, None] + np.arange(HORIZONS)[None, :]
-    keep = hist.due[np.minimum(target, hist.days - 1)] & (target < hist.days)
-    rows = np.nonzero(keep)
-    t, h = origins[rows[0]], rows[1]
     day = t + h
     table.pattern.append(np.full(len(t), PATTERNS.index(habit.pattern)))
     table.horizon.append(h)

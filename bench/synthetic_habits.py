@@ -45,6 +45,7 @@ class Habit:
     p_logged: list[float]  # true P(a check-in is logged) per day index (0 where not due)
     done: list[bool]
     pauses: list[Pause] = field(default_factory=list)
+    behaviour: Behaviour | None = field(default=None, repr=False)  # the hidden process (for `bench.prediction_ceiling`)
 
     def due(self, i: int) -> bool:
         day = START + timedelta(days=i)
@@ -279,7 +280,7 @@ def simulate(pattern: str, rng: random.Random, user: User, user_id: int, days: i
     level = rng.uniform(0.0, 2.8) + user.propensity
     behaviour = _behaviour(pattern, rng, user, level, days)
     start = days - NEW_HABIT_DAYS if pattern == "new habit" else 0
-    habit = Habit(pattern, user_id, _schedule(pattern, rng), start, [0.0] * days, [False] * days)
+    habit = Habit(pattern, user_id, _schedule(pattern, rng), start, [0.0] * days, [False] * days, behaviour=behaviour)
     if pattern in ("breaks & holidays", "mixed"):  # half the time the person enters the holiday as a pause
         habit.pauses = [Pause(START + timedelta(days=a), START + timedelta(days=b))
                         for a, b in user.holidays if rng.random() < 0.5]
