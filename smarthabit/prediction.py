@@ -64,29 +64,31 @@ OWN_HALF_LIFE = 120.0
 OWN_STRENGTH = 5.0
 WEEK_HALF_LIFE = 90.0
 WEEK_STRENGTH = 5.0
+WEEK_COUNT_HALF_LIFE = 28.0  # days: the habit's recent done days per week
 IDLE_CAP = 60
 MODEL_PRIOR = 0.6  # the model's prior weight against the simple rates (which share the rest)
 
 FEATURES = ("bias", "weekday", "level", "recent", "misses", "lapse", "streak", "idle", "thin", "pause",
-            "recent own", "week")
+            "recent own", "week", "week met")
+PER_HORIZON = ("weekday", "week met")  # features whose value depends on the target day
 # Per horizon (row h - 1), in the order of FEATURES: fitted on tuning seeds 0, 2, .., 8 (Platt on 1, 3, .., 9)
 # by `python -m bench.prediction_quality --fit --seeds 5`; never on the held-out seeds the bench reports.
 WEIGHTS: tuple[tuple[float, ...], ...] = (
-    (-0.1038, 0.7700, 0.8225, -0.1323, 0.0580, 0.1566, -0.0554, -0.0921, -0.0658, 1.0848, 1.7017, 1.6250),
-    (-0.0926, 0.7735, 0.8320, -0.1216, -0.0612, 0.1604, -0.0333, -0.0188, -0.1179, 0.8362, 1.1277, 1.2294),
-    (-0.0877, 0.7577, 0.8284, -0.1255, -0.0673, 0.1527, -0.0314, -0.0227, -0.0802, 0.7048, 0.6696, 0.8533),
-    (-0.0834, 0.7423, 0.8338, -0.1178, -0.1296, 0.1492, -0.0179, 0.0142, -0.0458, 0.5275, 0.2208, 0.6259),
-    (-0.0932, 0.7287, 0.8232, -0.1238, -0.0350, 0.1404, -0.0201, -0.0543, -0.0242, 0.5545, -0.3421, 0.3601),
-    (-0.0794, 0.6958, 0.7933, -0.1535, 0.0338, 0.1054, -0.0611, -0.0687, -0.0052, 0.4679, -0.5487, 0.0661),
-    (-0.0679, 0.6508, 0.7844, -0.1750, 0.0874, 0.0972, -0.0749, -0.1164, -0.0372, 0.4762, -0.4915, -0.1386),
+    (-0.1637, 0.6999, 0.8066, -0.1037, 0.0559, 0.1669, -0.0305, -0.0894, -0.0200, 1.1085, 1.6859, 1.2503, 3.0548),
+    (-0.1356, 0.7166, 0.8153, -0.1016, -0.0555, 0.1656, -0.0217, -0.0176, -0.0862, 0.8498, 1.0551, 0.9581, 3.7987),
+    (-0.1156, 0.7225, 0.8122, -0.1135, -0.0574, 0.1534, -0.0288, -0.0231, -0.0615, 0.7139, 0.5884, 0.6995, 4.8093),
+    (-0.0963, 0.7262, 0.8233, -0.1133, -0.1283, 0.1500, -0.0194, 0.0164, -0.0376, 0.5272, 0.1721, 0.5694, 5.2460),
+    (-0.0970, 0.7225, 0.8181, -0.1234, -0.0353, 0.1412, -0.0225, -0.0540, -0.0218, 0.5548, -0.3564, 0.3484, 4.7099),
+    (-0.0797, 0.6944, 0.7925, -0.1537, 0.0323, 0.1061, -0.0617, -0.0684, -0.0049, 0.4673, -0.5495, 0.0662, 2.2612),
+    (-0.0678, 0.6508, 0.7844, -0.1750, 0.0870, 0.0973, -0.0749, -0.1164, -0.0372, 0.4761, -0.4915, -0.1384, 0.6360),
 )
 CALIBRATION: tuple[tuple[float, float], ...] = (
-    (0.9868, -0.0121),
-    (0.9818, -0.0133),
-    (0.9841, -0.0118),
-    (0.9822, -0.0120),
-    (0.9814, -0.0120),
-    (0.9825, -0.0113),
+    (0.9909, -0.0064),
+    (0.9857, -0.0082),
+    (0.9871, -0.0079),
+    (0.9848, -0.0095),
+    (0.9828, -0.0109),
+    (0.9828, -0.0111),
     (0.9799, -0.0125),
 )
 
@@ -242,7 +244,7 @@ def histories(records: Sequence[HabitRecord], today: date) -> History:
 class Features:
     """The model's inputs at every origin 0..days (origin t knows days before t)."""
 
-    origin: np.ndarray  # (days + 1, len(FEATURES) - 1): every feature but the weekday one
+    origin: np.ndarray  # (days + 1, features): every feature but those `PER_HORIZON`
     weekday_rates: np.ndarray  # (7, days + 1): the level with each weekday's effect
     level: np.ndarray  # the current skip rate (the mixture of memories)
     overall: np.ndarray  # the 90-day rate, shrunk toward the user's
@@ -251,6 +253,7 @@ class Features:
     weekday_seen: np.ndarray  # (7, days + 1): due days seen per weekday
     weekday_skips: np.ndarray  # (7, days + 1): skipped days per weekday
     prior_rate: np.ndarray  # the user's rate at each origin
+    week_met: np.ndarray  # the habit's response to its week's count reached, for a target day in this week
 
 
 def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None) -> Features:
@@ -274,11 +277,11 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     columns["thin"] = 1 / (1 + _before(due) / 7)
     columns["pause"] = _after_pause(hist)
     columns["recent own"] = _own_effect(surprise_recent, skipped - level[..., :-1], due)
-    columns["week"] = _week_pace(hist, overall)
-    origin = np.stack([columns[name] for name in FEATURES if name != "weekday"], axis=-1)
+    columns["week"], columns["week met"] = _week_pace(hist, overall)
+    origin = np.stack([columns[name] for name in FEATURES if name not in PER_HORIZON], axis=-1)
     return Features(origin, weekday_rates, level, overall, recent, streak,
                     _before(due[..., None, :] * by_weekday), _before(skipped[..., None, :] * by_weekday),
-                    np.broadcast_to(rate, shape))
+                    np.broadcast_to(rate, shape), columns["week met"])
 
 
 def _weekday_mixture(hist: History, by_weekday: np.ndarray, overall: np.ndarray, level: np.ndarray) -> np.ndarray:
@@ -337,12 +340,15 @@ def _own_effect(x: np.ndarray, residual: np.ndarray, due: np.ndarray) -> np.ndar
     return beta * x
 
 
-def _week_pace(hist: History, overall: np.ndarray) -> np.ndarray:
-    """This habit's own response to how far ahead of its usual pace the current week is.
+def _week_pace(hist: History, overall: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """This habit's own responses to its week so far: to how far ahead of its usual pace the week
+    is, and to having done its usual week's worth already.
 
     x = done days so far this week minus what the overall rate expects by now; the habit's
     coefficient (skips against x, regressed over its past, shrunk to 0) times today's x. Positive for
     people who stop once a weekly quota is met, negative for those whom a good week carries along.
+    The second is the same regression on m = how surely the week's done days have reached the
+    habit's recent weekly count (a smooth step): the quota is met, the rest of the week is rest.
     """
     n = hist.days
     weekday_of = (hist.first.weekday() + np.arange(n)) % 7
@@ -352,11 +358,19 @@ def _week_pace(hist: History, overall: np.ndarray) -> np.ndarray:
     cum_done, cum_due = _before(done), _before(due)
     lo = np.maximum(0, np.concatenate((week_start, [n - (weekday_of[-1] + 1) % 7 if n else 0])))
     t = np.arange(n + 1)
-    pace = (cum_done[..., t] - cum_done[..., lo]) - (1 - overall) * (cum_due[..., t] - cum_due[..., lo])
+    done_week = cum_done[..., t] - cum_done[..., lo]
+    pace = done_week - (1 - overall) * (cum_due[..., t] - cum_due[..., lo])
+    own_days = (np.arange(n) >= np.asarray(hist.own_first)[..., None]).astype(float)  # a batch row's days
+    weekly = 7 * (_decayed(done, WEEK_COUNT_HALF_LIFE) + 7 * (1 - overall)) / (
+        _decayed(own_days, WEEK_COUNT_HALF_LIFE) + 7)
+    met = 1 / (1 + np.exp(-3 * (done_week - weekly + 0.5)))
     y = hist.skipped - overall[..., :-1]
-    x = pace[..., :-1] * due
-    beta = _decayed(x * y, WEEK_HALF_LIFE) / (_decayed(x * x, WEEK_HALF_LIFE) + WEEK_STRENGTH)
-    return beta * pace
+    out = []
+    for x_now in (pace, met):
+        x = x_now[..., :-1] * due
+        beta = _decayed(x * y, WEEK_HALF_LIFE) / (_decayed(x * x, WEEK_HALF_LIFE) + WEEK_STRENGTH)
+        out.append(beta * x_now)
+    return out[0], out[1]
 
 
 def _weekday_rates(skips: np.ndarray, seen: np.ndarray, overall: np.ndarray) -> np.ndarray:
@@ -420,7 +434,16 @@ def _target_weekdays(hist: History, horizons: int = HORIZONS) -> np.ndarray:
 
 def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
     """(days + 1, len(FEATURES)): the inputs of horizon index `h` (0 = today) at every origin."""
-    return np.insert(feats.origin, 1, _weekday_effects(feats, hist)[..., h], axis=-1)
+    per_horizon, origin = _horizon_features(feats, hist), iter(np.moveaxis(feats.origin, -1, 0))
+    return np.stack([per_horizon[name][..., h] if name in per_horizon else next(origin) for name in FEATURES], axis=-1)
+
+
+def _horizon_features(feats: Features, hist: History) -> dict[str, np.ndarray]:
+    """(days + 1, 7) each: the features that depend on the target day (its weekday; whether it is
+    still in the origin's week, where the week's count so far matters: a new week starts afresh)."""
+    origin_weekday = (hist.first.weekday() + np.arange(hist.days + 1)) % 7
+    same_week = origin_weekday[:, None] + np.arange(HORIZONS)[None, :] < 7
+    return {"weekday": _weekday_effects(feats, hist), "week met": feats.week_met[..., None] * same_week}
 
 
 def _weekday_effects(feats: Features, hist: History) -> np.ndarray:
@@ -433,7 +456,10 @@ def _weekday_effects(feats: Features, hist: History) -> np.ndarray:
 def model_logits(feats: Features, hist: History) -> np.ndarray:
     """(days + 1, 7): the calibrated logit of P(skip) for each origin and horizon."""
     weights = np.asarray(WEIGHTS)
-    z = feats.origin @ np.delete(weights, 1, axis=1).T + _weekday_effects(feats, hist) * weights[:, 1]
+    on_origin = [j for j, name in enumerate(FEATURES) if name not in PER_HORIZON]
+    z = feats.origin @ weights[:, on_origin].T
+    for name, values in _horizon_features(feats, hist).items():
+        z = z + values * weights[:, FEATURES.index(name)]
     calibration = np.asarray(CALIBRATION)
     return z * calibration[:, 0] + calibration[:, 1]
 
