@@ -6,8 +6,9 @@ local day (PostgreSQL's time zone rules, as today's check-in uses), and the habi
 check-in, pause and reminder times. A profile showed a list request spending more on building a
 Tortoise model and a pydantic model per habit than on the database, so rows go straight to the
 dicts the API encodes. A habit whose streak cache is not valid for the day (its first read of a day)
-is refreshed first; that is the only case that reads more. The embedded database reads the same
-through the ORM (`habits.list_with_orm`, four statements).
+is refreshed first; that is the only case that reads more. Lists asked for at the same time share
+one statement (`smarthabit.batching`), as today's check-ins do. The embedded database reads the
+same through the ORM (`habits.list_with_orm`, four statements).
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ from datetime import date, datetime, time
 from typing import Any, TypedDict
 
 import asyncpg
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import OperationalError
 
+from smarthabit.batching import Batcher
 from smarthabit.clock import local_today, utcnow
 from smarthabit.habits import list_with_orm, scheduled_on
 from smarthabit.models import Habit, User, counts_as_done
@@ -30,25 +34,28 @@ from smarthabit.streak_cache import refresh_streaks
 log = logging.getLogger("smarthabit.habit_list")
 INVALID_PARAMETER_VALUE = "22023"  # SQLSTATE of a time zone PostgreSQL does not know
 
-# One row per habit, or one row with a NULL habit for an account without any; none for a gone account.
+# Per request (`n`): one row per habit, or one row with a NULL habit for an account without any; none
+# for a gone account.
 _SQL = """
 WITH owner AS (
-    SELECT u.id, u.sessions_revoked_at, timezone(u.timezone, $2::timestamptz)::date AS today
-    FROM users u WHERE u.id = $1
+    SELECT r.n, r.include_archived, u.id, u.sessions_revoked_at, timezone(u.timezone, $2::timestamptz)::date AS today
+    FROM unnest($1::int[], $3::bool[]) WITH ORDINALITY AS r(user_id, include_archived, n)
+    JOIN users u ON u.id = r.user_id
 )
-SELECT o.sessions_revoked_at, o.today, h.id, h.name, h.description, h.kind, h.target, h.unit, h.target_direction,
-       h.schedule_kind, h.schedule_weekdays, h.times_per_week, h.position, h.start_day, h.archived_at,
-       h.current_streak, h.longest_streak, h.streak_day, h.created_at, h.updated_at,
+SELECT o.n, o.sessions_revoked_at, o.today, h.id, h.name, h.description, h.kind, h.target, h.unit,
+       h.target_direction, h.schedule_kind, h.schedule_weekdays, h.times_per_week, h.position, h.start_day,
+       h.archived_at, h.current_streak, h.longest_streak, h.streak_day, h.created_at, h.updated_at,
        c.id IS NOT NULL AS checked, c.value AS today_value,
        EXISTS (SELECT 1 FROM habit_pauses p WHERE p.habit_id = h.id AND p.start <= o.today AND p."end" >= o.today)
            AS paused,
        ARRAY(SELECT r.local_time FROM reminders r WHERE r.habit_id = h.id ORDER BY r.local_time) AS reminder_times
 FROM owner o
-LEFT JOIN habits h ON h.user_id = o.id AND ($3 OR h.archived_at IS NULL)
+LEFT JOIN habits h ON h.user_id = o.id AND (o.include_archived OR h.archived_at IS NULL)
                   AND ($4::int[] IS NULL OR h.id = ANY($4::int[]))
 LEFT JOIN checkins c ON c.habit_id = h.id AND c.day = o.today
-ORDER BY h.position, h.id
+ORDER BY o.n, h.position, h.id
 """
+MAX_BATCH = 32
 _COLUMNS = ("id", "name", "description", "kind", "target", "unit", "target_direction", "schedule_kind",
             "schedule_weekdays", "times_per_week", "position", "start_day", "archived_at", "current_streak",
             "longest_streak", "streak_day", "created_at", "updated_at")  # the habit's, as the statement reads them
@@ -100,21 +107,47 @@ async def listing(
     now: datetime | None = None,
 ) -> HabitList | None:
     """The account's habits as listed (only `habit_ids` when given), or None if the account is gone."""
-    now = now or utcnow()
     if on_postgres():
-        try:
-            rows = await fetch(_SQL, user_id, now, include_archived, None if habit_ids is None else list(habit_ids))
-        except (OperationalError, asyncpg.PostgresError) as exc:
-            if (getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)) != INVALID_PARAMETER_VALUE:
-                raise
-            log.warning("time zone unknown to PostgreSQL: listed through the ORM", extra={"error": str(exc)})
-        else:
+        request = _Request(user_id, include_archived)
+        if habit_ids is None and now is None and not isinstance(connections.get("default"), TransactionalDBClient):
+            rows = await _batcher.submit(request)
+        else:  # one habit, a given instant, or inside the caller's transaction (which holds its connection)
+            [rows] = await _send([request], habit_ids, now)
+        if rows is not None:
             if not rows:
                 return None
             today = rows[0]["today"]
             return HabitList(rows[0]["sessions_revoked_at"], today,
                              await _items([row for row in rows if row["id"] is not None], today))
-    return await _with_orm(user_id, include_archived, habit_ids, now)
+    return await _with_orm(user_id, include_archived, habit_ids, now or utcnow())
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    user_id: int
+    include_archived: bool
+
+
+async def _send(
+    requests: list[_Request], habit_ids: Collection[int] | None = None, now: datetime | None = None
+) -> list[list[dict[str, Any]] | None]:
+    """Each request's rows from one statement; None for all when PostgreSQL's time zone data lacks an
+    owner's zone (it may be older than Python's): the callers then read through the ORM."""
+    try:
+        rows = await fetch(_SQL, [r.user_id for r in requests], now or utcnow(),
+                           [r.include_archived for r in requests], None if habit_ids is None else list(habit_ids))
+    except (OperationalError, asyncpg.PostgresError) as exc:
+        if (getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)) != INVALID_PARAMETER_VALUE:
+            raise
+        log.warning("time zone unknown to PostgreSQL: listed through the ORM", extra={"error": str(exc)})
+        return [None] * len(requests)
+    found: list[list[dict[str, Any]]] = [[] for _ in requests]
+    for row in rows:
+        found[row["n"] - 1].append(row)
+    return list(found)
+
+
+_batcher: Batcher[_Request, list[dict[str, Any]] | None] = Batcher(_send, MAX_BATCH)
 
 
 async def _with_orm(
