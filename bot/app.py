@@ -23,7 +23,7 @@ from bot.webapp import WebApp, web_app
 from smarthabit import i18n
 from smarthabit.config import Settings, redis_namespace
 from smarthabit.orm import close_database, open_database
-from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL
+from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL, messages_per_second
 
 RATE_LIMIT_RETRIES = 3
 
@@ -101,7 +101,8 @@ def build_application(
         .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
         .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
         .rate_limiter(BudgetRateLimiter(token, settings.redis_url, max_retries=RATE_LIMIT_RETRIES,
-                                        chat_interval=chat_interval))
+                                        chat_interval=chat_interval,
+                                        global_rate=messages_per_second(settings.telegram_paid_broadcast_rate)))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(register_commands)
     )

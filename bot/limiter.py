@@ -25,7 +25,14 @@ from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import replies
-from smarthabit.telegram_budget import DEFAULT_CHAT_INTERVAL, Budget, Priority, acquire, budget_for
+from smarthabit.telegram_budget import (
+    DEFAULT_CHAT_INTERVAL,
+    DEFAULT_GLOBAL_RATE,
+    Budget,
+    Priority,
+    acquire,
+    budget_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +46,9 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
     """Books every message from the bot's shared budget; retries after a 429."""
 
     def __init__(self, token: str, redis_url: str | None, *, max_retries: int = MAX_RETRIES,
-                 chat_interval: float = DEFAULT_CHAT_INTERVAL) -> None:
+                 chat_interval: float = DEFAULT_CHAT_INTERVAL, global_rate: float = DEFAULT_GLOBAL_RATE) -> None:
         self._token = token
+        self._global_rate = global_rate
         self._redis_url = redis_url
         self._chat_interval = chat_interval
         self._redis: Redis | None = None
@@ -50,7 +58,8 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
     async def initialize(self) -> None:
         if self._redis_url is not None and self._redis is None:
             self._redis = Redis.from_url(self._redis_url)
-        self._budget = budget_for(self._token, self._redis, chat_interval=self._chat_interval)
+        self._budget = budget_for(self._token, self._redis, chat_interval=self._chat_interval,
+                                  global_rate=self._global_rate)
 
     async def shutdown(self) -> None:
         if self._redis is not None:
@@ -60,7 +69,8 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
     @property
     def budget(self) -> Budget:
         if self._budget is None:
-            self._budget = budget_for(self._token, None, chat_interval=self._chat_interval)
+            self._budget = budget_for(self._token, None, chat_interval=self._chat_interval,
+                                      global_rate=self._global_rate)
         return self._budget
 
     async def process_request(

@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Public base URL: calendar feed links (unset → the URL the request came in on); the Mini App at
     # {PUBLIC_URL}/app/ (the bot's menu button, "Open" buttons, /web links; unset → no Mini App buttons).
     public_url: str | None = None
+    # Telegram paid broadcasts (allow_paid_broadcast): reminders, nudges and summaries go out at up to
+    # this many messages a second (at most 1,000) instead of the free ~30, for 0.1 Telegram Star per
+    # message beyond the free limit, paid from the bot's Star balance. 0 (the default) = off.
+    telegram_paid_broadcast_rate: int = Field(0, ge=0, le=1000)
     # A task a worker took but never acknowledged (the worker died) is handed to another after this long.
     task_redelivery_seconds: float = Field(60, gt=0)
 

@@ -75,6 +75,12 @@ class Budget(Protocol):
     async def penalize(self, seconds: float) -> None: ...
 
 
+def messages_per_second(paid_broadcast_rate: int = 0) -> float:
+    """The bot-wide rate every sender books at: Telegram's free limit (with a margin), or the paid
+    broadcast rate when it is switched on (TELEGRAM_PAID_BROADCAST_RATE)."""
+    return float(paid_broadcast_rate) if paid_broadcast_rate > 0 else DEFAULT_GLOBAL_RATE
+
+
 def budget_prefix(token: str) -> str:
     """Redis key prefix of a bot's budget: the bot id (public), never the secret part."""
     return f"smarthabit:telegram-budget:{token.split(':', 1)[0]}"

@@ -276,7 +276,8 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         watch = WriteWatch(on_written=_written_marker(runtime, nudge, token))
         watching = PENDING_WRITE.set(watch)
         try:
-            message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge, user.language))
+            message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge, user.language),
+                                             allow_paid_broadcast=runtime.paid_broadcast or None)
         except TelegramError as exc:
             decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt, watch)
         else:

@@ -25,10 +25,10 @@ from smarthabit.orm import close_database, open_database
 from smarthabit.outages import Outage, is_database_down, is_redis_down
 from smarthabit.telegram_budget import (
     DEFAULT_CHAT_INTERVAL,
-    DEFAULT_GLOBAL_RATE,
     Budget,
     MemoryBudget,
     budget_for,
+    messages_per_second,
 )
 from tasks.request_written import HTTPX_HOOKS
 
@@ -57,9 +57,10 @@ class Runtime:
         broker: AsyncBroker | None = None,
         *,
         manage_database: bool = True,
-        global_rate: float = DEFAULT_GLOBAL_RATE,
+        global_rate: float | None = None,
         chat_interval: float = DEFAULT_CHAT_INTERVAL,
     ) -> None:
+        global_rate = global_rate or messages_per_second(settings.telegram_paid_broadcast_rate)
         self.settings = settings
         self.broker = broker
         self.manage_database = manage_database
@@ -75,6 +76,11 @@ class Runtime:
         self._bot_lock = asyncio.Lock()
         self._opened_database = False
         self._started = False
+
+    @property
+    def paid_broadcast(self) -> bool:
+        """Whether bulk messages go out as Telegram paid broadcasts (see Settings)."""
+        return self.settings.telegram_paid_broadcast_rate > 0
 
     @property
     def can_send(self) -> bool:

@@ -108,6 +108,9 @@ class RateLimit:
     chat_window: float = 1.0
 
 
+PAID_BROADCAST_LIMIT = 1000  # messages a second with allow_paid_broadcast
+
+
 @dataclass
 class Fault:
     """An injected failure, for fault tests and benchmarks. Calls of `method` ("*" = every method
@@ -1052,14 +1055,15 @@ class BotApiServer:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         return chat
 
-    def _check_rate(self, bot: _BotState, chat: _Chat) -> None:
+    def _check_rate(self, bot: _BotState, chat: _Chat, *, paid: bool = False) -> None:
+        """Telegram's flood limits; a paid broadcast (allow_paid_broadcast) may go up to 1,000/s."""
         limit = self.rate_limit
         if limit is None:
             return
         now = time.monotonic()
         waits = []
         for window, allowed, span in (
-            (bot.sends, limit.global_limit, limit.global_window),
+            (bot.sends, PAID_BROADCAST_LIMIT if paid else limit.global_limit, limit.global_window),
             (chat.sends, limit.chat_limit, limit.chat_window),
         ):
             while window and window[0] <= now - span:
@@ -1276,7 +1280,7 @@ class BotApiServer:
             raise _bad("message is too long")
         markup = _check_markup(params.get("reply_markup"))
         reply_to = self._reply_to(chat, params)
-        self._check_rate(bot, chat)
+        self._check_rate(bot, chat, paid=params.get("allow_paid_broadcast") is True)
         message = chat.new_message(
             bot.user,
             text=text,

@@ -116,6 +116,32 @@ async def test_429_waits_retry_after_and_each_message_goes_once(db: str, make_us
         assert {n.status for n in await Nudge.filter(id__in=ids)} == {NudgeStatus.SENT}
 
 
+@pytest.mark.parametrize("paid_rate", [0, 200])
+async def test_paid_broadcasts_go_past_the_free_limit_only_when_switched_on(
+    paid_rate: int, db: str, make_user: MakeUser
+) -> None:
+    """TELEGRAM_PAID_BROADCAST_RATE: bulk messages carry allow_paid_broadcast and the one budget
+    books at that rate; the server lets them past its 2-a-second limit. Off, the same burst is held
+    to the free rate (booked at 1.5/s here, under the limit) and nothing carries the flag."""
+    async with BotApiServer([BOT_TOKEN], rate_limit=RateLimit(global_limit=2, chat_limit=1)) as server:
+        settings = make_settings(db, server, telegram_paid_broadcast_rate=paid_rate)
+        runtime = Runtime(settings, manage_database=False, chat_interval=0.0, global_rate=paid_rate or 1.5)
+        assert runtime.paid_broadcast is (paid_rate > 0)
+        await runtime.startup()
+        try:
+            for _ in range(6):
+                user = await make_user("UTC", nudges_enabled=False)
+                await create_habit(user, HabitCreate(name="Reading", reminder_times=[time(8, 0)]), now=FIRE)
+            ids = await plan_due_reminders(FIRE + timedelta(days=1))
+            outcomes = await asyncio.gather(*(deliver(runtime, i, now=FIRE + timedelta(days=1)) for i in ids))
+        finally:
+            await runtime.shutdown()
+        assert outcomes == [Outcome.SENT] * 6
+        assert server.stats.rate_limited == 0
+        flags = [call.params.get("allow_paid_broadcast") for call in server.requests if call.method == "sendMessage"]
+        assert flags == [True] * 6 if paid_rate else flags == [None] * 6
+
+
 async def test_403_marks_the_user_blocked_and_stops(broker: AsyncBroker, make_user: MakeUser,
                                                     botapi: BotApiServer) -> None:
     user = await make_user("UTC", nudges_enabled=False)
