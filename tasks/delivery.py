@@ -72,13 +72,14 @@ from smarthabit import still_wanted
 from smarthabit.accounts import mark_bot_blocked
 from smarthabit.clock import utcnow
 from smarthabit.metrics import MESSAGES, OUTCOME_UNKNOWN, REMINDER_LAG
+from smarthabit.missed import mark_folded, missed_reminders
 from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.outages import backoff, is_database_down
 from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
 from smarthabit.telegram_budget import Priority, acquire
 from tasks.request_written import PENDING_WRITE, WriteWatch
 from tasks.runtime import Runtime
-from tasks.texts import checkin_markup
+from tasks.texts import checkin_markup, missed_reminders_line
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ UNWRITTEN_GRACE = timedelta(seconds=30)  # > request_written.WRITE_BY + pool, co
 CLAIM_NOTE = "claim:"  # the note of a claimed row whose request has not been written (yet)
 REQUEST_WRITTEN = "request written"
 MARK_TIMEOUT = 2.0
+FOLDS_MISSED = frozenset({NudgeKind.REMINDER, NudgeKind.SKIP_RISK, NudgeKind.STREAK_RISK})
 PRIORITY = {
     NudgeKind.REMINDER: Priority.REMINDER,
     NudgeKind.SKIP_RISK: Priority.NUDGE,
@@ -223,7 +225,7 @@ async def deliver(runtime: Runtime, nudge_id: int, *, now: datetime | None = Non
         return await _settle_unwanted(nudge, verdict)
     assert user.telegram_chat_id is not None  # still_wanted checked it
     deadline = time.monotonic() + (nudge.planned_at + MAX_LATENESS[nudge.kind] - now).total_seconds()
-    return await _send_until_deadline(runtime, nudge, user, deadline)
+    return await _send_until_deadline(runtime, nudge, user, deadline, now)
 
 
 def _unwritten_claim(nudge: Nudge) -> bool:
@@ -263,11 +265,12 @@ async def _book_and_claim(runtime: Runtime, nudge: Nudge, chat_id: int) -> int |
     return None  # pragma: no cover - the loop always returns
 
 
-async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadline: float) -> Outcome:
+async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadline: float, now: datetime) -> Outcome:
     """Send; on a definite "not delivered" release the claim and retry until the deadline."""
     chat_id = user.telegram_chat_id
     assert chat_id is not None
     bot = await runtime.bot()
+    text, missed = await _with_missed_reminders(nudge, user, now)
     attempt = 0
     while True:
         token = await _book_and_claim(runtime, nudge, chat_id)
@@ -276,11 +279,13 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         watch = WriteWatch(on_written=_written_marker(runtime, nudge, token))
         watching = PENDING_WRITE.set(watch)
         try:
-            message = await bot.send_message(chat_id, nudge.text, reply_markup=_markup(nudge, user.language),
+            message = await bot.send_message(chat_id, text, reply_markup=_markup(nudge, user.language),
                                              allow_paid_broadcast=runtime.paid_broadcast or None)
         except TelegramError as exc:
             decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt, watch)
         else:
+            if missed:
+                await _guarded(runtime, lambda: mark_folded(missed))
             return await _record_sent(runtime, nudge, token, message)
         finally:
             PENDING_WRITE.reset(watching)
@@ -315,6 +320,17 @@ def _written_marker(runtime: Runtime, nudge: Nudge, token: int) -> Callable[[], 
 
 
 _BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+async def _with_missed_reminders(nudge: Nudge, user: User, now: datetime) -> tuple[str, list[int]]:
+    """The text to send: a reminder or nudge also mentions the person's reminders that missed their
+    deadline (`smarthabit.missed`); returns it with the missed rows to mark once it is sent."""
+    if nudge.kind not in FOLDS_MISSED:
+        return nudge.text, []
+    missed = await missed_reminders(user.id, now)
+    if not missed.habit_names:
+        return nudge.text, missed.nudge_ids
+    return f"{nudge.text}\n\n{missed_reminders_line(missed.habit_names, user.language)}", missed.nudge_ids
 
 
 async def _guarded(runtime: Runtime, write: Callable[[], Awaitable[object]]) -> None:

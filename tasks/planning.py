@@ -47,6 +47,7 @@ from tortoise.transactions import in_transaction
 from smarthabit import still_wanted
 from smarthabit.accounts import in_quiet_hours
 from smarthabit.clock import zone
+from smarthabit.missed import count_missed
 from smarthabit.models import Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
 from smarthabit.nightly import refresh_users
 from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, expected_saving, should_nudge  # the rule: domain
@@ -84,7 +85,6 @@ REQUEUE_PENDING_AFTER = timedelta(minutes=5)
 REQUEUE_LIMIT = 1000
 PREDICTION_RETENTION_DAYS = 60
 LIVE_STATUSES = (NudgeStatus.PENDING, NudgeStatus.SENDING, NudgeStatus.SENT)
-TOO_LATE = "too_late"  # delivery's reason for a message whose deadline passed
 
 
 def nudge_key(habit_id: int, day: date) -> str:
@@ -431,8 +431,7 @@ async def delivery_backlog(now: datetime) -> tuple[int, int]:
     counted once: the scan relabels it `too_late:counted`). Two statements."""
     oldest = now - max(MAX_LATENESS.values())
     depth = await Nudge.filter(status=NudgeStatus.PENDING, planned_at__gte=oldest).count()
-    missed = await Nudge.filter(status=NudgeStatus.SKIPPED, error=TOO_LATE).update(error=f"{TOO_LATE}:counted")
-    return depth, missed
+    return depth, await count_missed()
 
 
 async def stale_pending(now: datetime) -> list[int]:

@@ -76,6 +76,12 @@ def weekly_summary_text(insight: WeeklyInsight, language: str | None = None) -> 
         return "\n".join([head, *summary_sentences(insight, i18n.weekday_names())])
 
 
+def missed_reminders_line(habit_names: list[str], language: str | None = None) -> str:
+    """Folded into the next message after reminders missed their deadline (`smarthabit.missed`)."""
+    with i18n.using(language):
+        return _("Earlier reminders I could not send on time: {habits}.").format(habits=", ".join(habit_names))
+
+
 def webhook_disabled_text(url: str, language: str | None = None) -> str:
     """Told in the chat when a webhook failed for a day and was turned off."""
     with i18n.using(language):

@@ -19,6 +19,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from api.tokens import issue_token
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
 from smarthabit.habits import create_habit
@@ -67,8 +68,8 @@ def start(task_settings: Settings, redis_url: str, proxies: tuple[OutageProxy, O
     }
     started: list[Process] = []
 
-    def spawn(command: str, *args: str) -> Process:
-        process = Process(command, env, tmp_path / f"{command}-{len(started)}.log", *args)
+    def spawn(command: str, *args: str, **extra_env: str) -> Process:
+        process = Process(command, {**env, **extra_env}, tmp_path / f"{command}-{len(started)}.log", *args)
         started.append(process)
         return process
 
@@ -251,22 +252,20 @@ async def test_a_stream_deleted_under_a_blocked_read_is_made_again(
 
 
 async def test_the_api_answers_503_through_a_postgres_outage_and_logs_it_once(
-    start: Callable[..., Process], proxies: tuple[OutageProxy, OutageProxy],
+    start: Callable[..., Process], proxies: tuple[OutageProxy, OutageProxy], task_settings: Settings,
+    make_user: MakeUser,
 ) -> None:
     """Every request during the outage gets the JSON error shape with 503 and Retry-After (no
     traceback per request); the outage is logged when it starts and when it ends, and the API
     serves again without a restart."""
     pg, _ = proxies
+    person = await make_user("UTC")
     port = free_port()
-    api = start("api", "--port", str(port))
+    api = start("api", "--port", str(port), JWT_SECRET=task_settings.jwt_key)
     url = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {issue_token(task_settings, person.id, 'access').token}"}
     async with aiohttp.ClientSession() as http:
         await until(lambda: _answers(http, f"{url}/health"), within=30, what="the API to start")
-        account = {"email": "outage@example.com", "password": "a long enough password"}
-        async with http.post(f"{url}/users/register", json=account) as response:
-            assert response.status == 201
-        async with http.post(f"{url}/users/login", json=account) as response:
-            headers = {"Authorization": f"Bearer {(await response.json())['access_token']}"}
 
         async def habits_status() -> int:
             async with http.get(f"{url}/habits", headers=headers) as response:
