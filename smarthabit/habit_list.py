@@ -28,10 +28,11 @@ from smarthabit.batching import Batcher
 from smarthabit.clock import local_today, utcnow
 from smarthabit.habits import list_with_orm, scheduled_on
 from smarthabit.models import Habit, User, counts_as_done
-from smarthabit.orm import fetch, on_postgres
+from smarthabit.orm import fetch_records, on_postgres
 from smarthabit.streak_cache import refresh_streaks
 
 log = logging.getLogger("smarthabit.habit_list")
+Row = Mapping[str, Any] | asyncpg.Record  # PostgreSQL's rows as the driver gives them; the ORM path's as dicts
 INVALID_PARAMETER_VALUE = "22023"  # SQLSTATE of a time zone PostgreSQL does not know
 
 # Per request (`n`): one row per habit, or one row with a NULL habit for an account without any; none
@@ -130,24 +131,24 @@ class _Request:
 
 async def _send(
     requests: list[_Request], habit_ids: Collection[int] | None = None, now: datetime | None = None
-) -> list[list[dict[str, Any]] | None]:
+) -> list[list[Row] | None]:
     """Each request's rows from one statement; None for all when PostgreSQL's time zone data lacks an
     owner's zone (it may be older than Python's): the callers then read through the ORM."""
     try:
-        rows = await fetch(_SQL, [r.user_id for r in requests], now or utcnow(),
+        rows = await fetch_records(_SQL, [r.user_id for r in requests], now or utcnow(),
                            [r.include_archived for r in requests], None if habit_ids is None else list(habit_ids))
     except (OperationalError, asyncpg.PostgresError) as exc:
         if (getattr(exc, "sqlstate", None) or getattr(exc.__cause__, "sqlstate", None)) != INVALID_PARAMETER_VALUE:
             raise
         log.warning("time zone unknown to PostgreSQL: listed through the ORM", extra={"error": str(exc)})
         return [None] * len(requests)
-    found: list[list[dict[str, Any]]] = [[] for _ in requests]
+    found: list[list[Row]] = [[] for _ in requests]
     for row in rows:
         found[row["n"] - 1].append(row)
     return list(found)
 
 
-_batcher: Batcher[_Request, list[dict[str, Any]] | None] = Batcher(_send, MAX_BATCH)
+_batcher: Batcher[_Request, list[Row] | None] = Batcher(_send, MAX_BATCH)
 
 
 async def _with_orm(
@@ -163,7 +164,7 @@ async def _with_orm(
     return HabitList(user.sessions_revoked_at, today, await _items(rows, today))
 
 
-async def _items(rows: list[Mapping[str, Any]], today: date) -> list[HabitListing]:
+async def _items(rows: list[Row], today: date) -> list[HabitListing]:
     """The rows as listed; a streak cache not valid for `today` (the day's first read) is refreshed first."""
     refreshed = {}
     for row in rows:
@@ -173,7 +174,7 @@ async def _items(rows: list[Mapping[str, Any]], today: date) -> list[HabitListin
     return [_listing(row, today, refreshed.get(row["id"])) for row in rows]
 
 
-def _listing(row: Mapping[str, Any], today: date, streaks: tuple[int, int] | None) -> HabitListing:
+def _listing(row: Row, today: date, streaks: tuple[int, int] | None) -> HabitListing:
     current, longest = streaks or (row["current_streak"], row["longest_streak"])
     kind, value = row["kind"], row["today_value"]
     schedule_kind, weekdays, times_per_week = row["schedule_kind"], row["schedule_weekdays"], row["times_per_week"]

@@ -82,6 +82,15 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await connections.get("default").execute_query_dict(sql, list(args))
 
 
+async def fetch_records(sql: str, *args: Any) -> list[asyncpg.Record]:
+    """`fetch` on PostgreSQL without a dict per row, for reads that only index their rows (the list
+    of habits: a tenth of its time went to copying rows into dicts); logged as the ORM logs statements."""
+    client = connections.get("default")
+    async with client.acquire_connection() as connection:
+        client.log.debug("%s: %s", sql, list(args))
+        return await connection.fetch(sql, *args)
+
+
 def from_row(model: type[M], row: Mapping[str, Any]) -> M:
     """A model instance for a row that a hand-written statement read, built as the ORM builds the
     rows it reads itself: marked as stored, the driver's values taken as they are (six times cheaper
