@@ -43,6 +43,7 @@ from zoneinfo import ZoneInfo
 import asyncpg
 from redis.asyncio import Redis
 
+from bench.processes import REPO, Proc, start_botapi
 from smarthabit.config import Settings
 from smarthabit.models import Habit, Nudge, NudgeStatus, Reminder, User
 from smarthabit.orm import database
@@ -56,7 +57,6 @@ LIMIT = 30  # messages per second, the Bot API server's bot-wide limit
 ZONES = ("UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney")
 FIRST_CHAT = 50_000_001
 KILL_AT = 0.3
-REPO = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -95,40 +95,6 @@ def _percentile(values: Sequence[float], q: float) -> float:
         return float("nan")
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
-
-
-class Proc:
-    """A child process with its output in a log file."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self._out = log.open("ab")
-        self.popen = subprocess.Popen(args, env=env, cwd=REPO, stdout=self._out, stderr=subprocess.STDOUT)
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> None:
-        if self.popen.poll() is None:
-            self.popen.send_signal(sig)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
-        self._out.close()
-
-
-def _start_botapi(tmp: Path) -> tuple[subprocess.Popen[str], str]:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.botapi", "--token", TOKEN, "--rate-limit", str(LIMIT), "--chat-rate-limit", "1"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=(tmp / "botapi.log").open("ab"), text=True,
-    )
-    assert server.stdout is not None
-    url = server.stdout.readline().strip()
-    if not url.startswith("http"):
-        raise RuntimeError(f"the Bot API server did not start: {url!r}")
-    return server, url
 
 
 def _stats(url: str) -> dict[str, Any]:
@@ -178,7 +144,7 @@ async def run_once(args: argparse.Namespace, kill: bool, index: int) -> Result:
     if await migrate.wait() != 0:
         raise RuntimeError("smarthabit migrate failed")
     tmp = Path(tempfile.mkdtemp(prefix="fanout-"))
-    server, api_url = _start_botapi(tmp)
+    server, api_url = start_botapi(tmp, TOKEN, LIMIT)
     settings = Settings(
         database_url=url, redis_url=REDIS_URL, telegram_bot_token=TOKEN, telegram_api_url=api_url,  # type: ignore[arg-type]
         task_redelivery_seconds=args.redelivery, _env_file=None,  # type: ignore[call-arg]
@@ -193,8 +159,8 @@ async def run_once(args: argparse.Namespace, kill: bool, index: int) -> Result:
     }
 
     def worker(i: int, generation: int = 0) -> Proc:
-        return Proc([sys.executable, "-m", "launcher.cli", "worker", "--concurrency", str(args.concurrency)],
-                    env, tmp / f"worker-{i}-{generation}.log")
+        return Proc.smarthabit(["worker", "--concurrency", str(args.concurrency)], env,
+                               tmp / f"worker-{i}-{generation}.log")
 
     workers: list[Proc] = []
     try:

@@ -56,13 +56,13 @@ import asyncpg
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
+from bench.processes import REPO, Proc, start_botapi
 from smarthabit.config import Settings
 from smarthabit.models import Nudge, NudgeStatus, Reminder
 from smarthabit.orm import database
 from tasks.broker import CONSUMER_GROUP, SCAN_TASK, build_broker
 from tasks.runtime import redis_namespace
 
-REPO = Path(__file__).resolve().parent.parent
 TOKEN = "424242:BENCH-faults-token"
 LIMIT = 30
 FIRST_CHAT = 60_000_001
@@ -154,47 +154,11 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-class Proc:
-    """A `smarthabit` sub-command in its own OS process, its output in a log file."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
-        self.log = log
-        self._out = log.open("ab")
-        self.popen = subprocess.Popen([sys.executable, "-m", "launcher.cli", *args], env=env, cwd=REPO,
-                                      stdout=self._out, stderr=subprocess.STDOUT)
-
-    @property
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def lines(self) -> int:
-        return len(self.log.read_text(errors="replace").splitlines())
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 40) -> int:
-        if self.popen.poll() is None:
-            self.popen.send_signal(sig)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait()
-        self._out.close()
-        return self.popen.returncode
-
-
 class BotApi:
     """The loopback Bot API server in its own process, driven over its control API."""
 
     def __init__(self, root: Path) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.botapi", "--token", TOKEN, "--rate-limit", str(LIMIT),
-             "--chat-rate-limit", "1"],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=(root / "botapi.log").open("ab"), text=True,
-        )
-        assert self.proc.stdout is not None
-        self.url = self.proc.stdout.readline().strip()
-        if not self.url.startswith("http"):
-            raise RuntimeError(f"the Bot API server did not start: {self.url!r}")
+        self.proc, self.url = start_botapi(root, TOKEN, LIMIT)
 
     def call(self, path: str, body: dict[str, Any] | None = None) -> Any:
         data = json.dumps(body).encode() if body is not None else None
@@ -263,7 +227,7 @@ class Stack:
 
     def spawn(self, name: str, *args: str) -> None:
         generation = sum(1 for key in self.procs if key.startswith(name))
-        self.procs[name] = Proc(list(args), self.env, self.root / f"{self.db_name}-{name}-{generation}.log")
+        self.procs[name] = Proc.smarthabit(list(args), self.env, self.root / f"{self.db_name}-{name}-{generation}.log")
 
     async def prepare(self) -> None:
         self.redis.start()

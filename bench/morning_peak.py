@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import os
 import random
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -33,7 +32,8 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from bench.fanout import LIMIT, TOKEN, Proc, _admin, _db_url, _percentile, _seed, _wipe
+from bench.fanout import LIMIT, TOKEN, _admin, _db_url, _percentile, _seed, _wipe
+from bench.processes import Proc
 from smarthabit.config import Settings, redis_namespace
 from smarthabit.migrations import apply_migrations
 from smarthabit.models import Nudge, NudgeStatus
@@ -108,10 +108,6 @@ class Result:
     wall: float = 0.0
 
 
-def _command(*args: str) -> list[str]:
-    return [str(Path(sys.executable).with_name("smarthabit")), *args]
-
-
 async def run(args: argparse.Namespace) -> Result:
     result = Result(users=args.users)
     name = f"smarthabit_bench_peak_{os.getpid()}"
@@ -138,9 +134,9 @@ async def run(args: argparse.Namespace) -> Result:
             fire = (datetime.now(UTC) + timedelta(seconds=25 + args.users / 2000)).replace(
                 second=0, microsecond=0) + timedelta(minutes=1)
             await _seed(args.users, fire)
-            procs = [Proc(_command("worker", "--concurrency", str(args.concurrency)), env, tmp / f"worker-{i}.log")
+            procs = [Proc.smarthabit(["worker", "--concurrency", str(args.concurrency)], env, tmp / f"worker-{i}.log")
                      for i in range(args.workers)]
-            procs.append(Proc(_command("bot"), env, tmp / "bot.log"))
+            procs.append(Proc.smarthabit(["bot"], env, tmp / "bot.log"))
             client = build_broker(settings, manage_database=False)
             await client.startup()
             await asyncio.sleep(max(0.0, (fire - datetime.now(UTC)).total_seconds()))
