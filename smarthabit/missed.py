@@ -30,6 +30,26 @@ class Missed:
     habit_names: list[str]
 
 
+class AnyMissed:
+    """Whether any reminder missed its deadline in the last day, asked once a minute per process:
+    the per-message question (`missed_reminders`) is only asked while the answer is yes, so a
+    fan-out without misses costs no extra statement per message."""
+
+    def __init__(self, ttl: timedelta = timedelta(minutes=1)) -> None:
+        self.ttl = ttl
+        self._asked_at: datetime | None = None
+        self._answer = True
+
+    async def recently(self, now: datetime) -> bool:
+        if self._asked_at is None or not timedelta(0) <= now - self._asked_at < self.ttl:
+            self._answer = await Nudge.filter(
+                kind=NudgeKind.REMINDER, status=NudgeStatus.SKIPPED, error__in=[TOO_LATE, COUNTED],
+                planned_at__gte=now - LOOK_BACK,
+            ).exists()
+            self._asked_at = now
+        return self._answer
+
+
 async def missed_reminders(user_id: int, now: datetime) -> Missed:
     """This person's reminders of the last day that missed their deadline, not yet mentioned, for
     habits still not done on that day (three statements; none when nothing was missed)."""

@@ -72,7 +72,7 @@ from smarthabit import still_wanted
 from smarthabit.accounts import mark_bot_blocked
 from smarthabit.clock import utcnow
 from smarthabit.metrics import MESSAGES, OUTCOME_UNKNOWN, REMINDER_LAG
-from smarthabit.missed import mark_folded, missed_reminders
+from smarthabit.missed import AnyMissed, mark_folded, missed_reminders
 from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.outages import backoff, is_database_down
 from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
@@ -270,7 +270,7 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
     chat_id = user.telegram_chat_id
     assert chat_id is not None
     bot = await runtime.bot()
-    text, missed = await _with_missed_reminders(nudge, user, now)
+    text, missed = await _with_missed_reminders(nudge, user, now, runtime.any_missed)
     attempt = 0
     while True:
         token = await _book_and_claim(runtime, nudge, chat_id)
@@ -322,10 +322,12 @@ def _written_marker(runtime: Runtime, nudge: Nudge, token: int) -> Callable[[], 
 _BACKGROUND: set[asyncio.Task[None]] = set()
 
 
-async def _with_missed_reminders(nudge: Nudge, user: User, now: datetime) -> tuple[str, list[int]]:
+async def _with_missed_reminders(
+    nudge: Nudge, user: User, now: datetime, any_missed: AnyMissed
+) -> tuple[str, list[int]]:
     """The text to send: a reminder or nudge also mentions the person's reminders that missed their
     deadline (`smarthabit.missed`); returns it with the missed rows to mark once it is sent."""
-    if nudge.kind not in FOLDS_MISSED:
+    if nudge.kind not in FOLDS_MISSED or not await any_missed.recently(now):
         return nudge.text, []
     missed = await missed_reminders(user.id, now)
     if not missed.habit_names:

@@ -21,6 +21,7 @@ from telegram.request import HTTPXRequest
 from tortoise import Tortoise
 
 from smarthabit.config import Settings, redis_namespace  # noqa: F401 - redis_namespace is re-exported
+from smarthabit.missed import AnyMissed
 from smarthabit.orm import close_database, open_database
 from smarthabit.outages import Outage, is_database_down, is_redis_down
 from smarthabit.telegram_budget import (
@@ -70,6 +71,7 @@ class Runtime:
         self.budget: Budget = MemoryBudget(global_rate=global_rate, chat_interval=chat_interval)
         if settings.bot_token is not None:
             self.budget = budget_for(settings.bot_token, None, global_rate=global_rate, chat_interval=chat_interval)
+        self.any_missed = AnyMissed()  # whether delivery must look for missed reminders to mention
         self.database_outage = Outage("PostgreSQL", logger=log)
         self.redis_outage = Outage("Redis", logger=log)
         self._bot: Bot | None = None
