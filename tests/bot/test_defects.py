@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from telegram import Update
 
 from bot import texts
 from bot.app import BotApplication
@@ -27,9 +28,17 @@ MONDAY = date(2026, 11, 23)
 
 @pytest.mark.parametrize(("language", "typed", "expected"), [
     ("en", "10,000 steps", 10000.0), ("en", "1,234", 1234.0), ("de", "10.000 Schritte", 10000.0),
-    ("de", "1,5", 1.5), ("ru", "10 000 шагов", 10000.0), ("hi", "1,00,000", 100000.0),
+    ("ru", "10 000 шагов", 10000.0), ("hi", "1,00,000", 100000.0),
 ])
 def test_d1_thousands_follow_the_locale(language: str, typed: str, expected: float) -> None:
+    with i18n.using(language):
+        target = parse_target(typed)
+    assert target is not None and target[0] == expected
+
+
+@pytest.mark.parametrize(("language", "typed", "expected"), [("de", "1,5", 1.5), ("en", "2.5 km", 2.5)])
+def test_decimals_stay_decimals(language: str, typed: str, expected: float) -> None:
+    """A guard beside D1 (it passed before the fix too): a decimal comma or point is not a thousands sign."""
     with i18n.using(language):
         target = parse_target(typed)
     assert target is not None and target[0] == expected
@@ -131,12 +140,17 @@ async def test_d5_back_filled_days_count_everywhere(db: str) -> None:
 # -- D7: offsets, countries, a shared location -------------------------------------------------------------
 
 @pytest.mark.parametrize(("typed", "zone"), [
-    ("UTC+5:30", "Asia/Kolkata"), ("+05:45", "Asia/Kathmandu"), ("GMT-3", "Etc/GMT+3"), ("India", "Asia/Kolkata"),
+    ("UTC+5:30", "Asia/Kolkata"), ("+05:45", "Asia/Kathmandu"), ("India", "Asia/Kolkata"),
     ("Индия", "Asia/Kolkata"), ("Deutschland", "Europe/Berlin"), ("भारत", "Asia/Kolkata"),
     ("Vietnam", "Asia/Ho_Chi_Minh"),
 ])
 def test_d7_offsets_and_countries(typed: str, zone: str) -> None:
     assert resolve(typed).zone == zone
+
+
+def test_whole_hour_offsets_still_work() -> None:
+    """A guard beside D7 (whole hours worked before the fix too; POSIX Etc zones invert the sign)."""
+    assert [resolve(typed).zone for typed in ("GMT-3", "UTC+0", "+3")] == ["Etc/GMT+3", "UTC", "Etc/GMT-3"]
 
 
 def test_d7_a_country_of_many_zones_offers_its_main_one_first() -> None:
@@ -187,10 +201,12 @@ def _daily(done: set[date], created: date, schedule: Schedule | None = None, nam
 
 
 def test_d10_monday_is_compared_with_last_monday() -> None:
-    last_week = {MONDAY - timedelta(days=7 - d) for d in range(7)}
-    insight = weekly_insight([_daily(last_week, MONDAY - timedelta(days=30))], MONDAY, MONDAY)
-    assert insight.previous_rate == 1.0  # last Monday only, not last week's seven days
-    assert insight.change == -1.0 or insight.rate is None or insight.done == 0
+    """Done last Monday only, and this Monday: on Monday that is "same as last week" (1 of 1 against
+    1 of 1), not "up 86 points" against last week's 1 of 7."""
+    insight = weekly_insight([_daily({MONDAY - timedelta(days=7), MONDAY}, MONDAY - timedelta(days=30))],
+                             MONDAY, MONDAY)
+    assert (insight.done, insight.scheduled, insight.previous_rate, insight.change) == (1, 1, 1.0, 0.0)
+    assert "same as last week" in summary_sentences(insight)[0]
 
 
 def test_d10_a_three_times_a_week_habit_does_not_need_attention_after_one_day() -> None:
@@ -229,11 +245,18 @@ async def test_photos_get_a_short_answer(bot: BotApplication, botapi: BotApiServ
 
 
 async def test_edited_messages_are_ignored(bot: BotApplication, botapi: BotApiServer, ada: Person) -> None:
+    """Edits are ignored, always: the bot never asks Telegram for them (every getUpdates names the
+    update types it wants), and one that arrives anyway (a webhook registered by hand) is dropped by
+    the private-chat guard: the original message was answered already."""
     await sign_up(ada)
     sent = await ada.send("/today")
     await ada.expect("no habits yet")
-    before = len(botapi.sent_to(ada.id))
+    polls = [r.params.get("allowed_updates") for r in botapi.requests if r.method == "getUpdates"]
+    assert polls and all(wanted and "edited_message" not in wanted for wanted in polls)
     await botapi.edit_text(ada.id, sent["message"]["message_id"], "drink 8 glasses of water daily")
+    edited = {**sent["message"], "text": "drink 8 glasses of water daily", "edit_date": sent["message"]["date"] + 5}
+    before = len(botapi.sent_to(ada.id))
+    await bot.update_queue.put(Update.de_json({"update_id": 10**9, "edited_message": edited}, bot.bot))
     await ada.say("/help", "What I can do")  # answered in order: the edit before it got nothing
     assert len(botapi.sent_to(ada.id)) == before + 1
 
