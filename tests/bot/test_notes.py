@@ -24,7 +24,8 @@ async def test_a_note_is_read_and_edited_from_the_calendar(bot: BotApplication, 
     listing = await ada.expect("1 of 1 done")
     await ada.say("Chapter 3\nthe storm", "Note saved", reply_to=listing)  # as the list invites
 
-    await ada.say("/stats Read", "Completion")
+    card = await ada.say("/stats Read", "Completion")
+    assert "📝" in text_of(card) and "Chapter 3\nthe storm" in text_of(card)  # the card shows the latest notes
     picture = await ada.expect("the last 12 months")
     assert BotApiServer.buttons(picture) == [("📝 Notes by day", f"hab:{habit.id}:notes")]
     month = await ada.tap_and_expect(picture, f"hab:{habit.id}:notes", "Notes of")
