@@ -7,8 +7,9 @@ check-in, pause and reminder times. A profile showed a list request spending mor
 Tortoise model and a pydantic model per habit than on the database, so rows go straight to the
 dicts the API encodes. A habit whose streak cache is not valid for the day (its first read of a day)
 is refreshed first; that is the only case that reads more. Lists asked for at the same time share
-one statement (`smarthabit.batching`), as today's check-ins do. The embedded database reads the
-same through the ORM (`habits.list_with_orm`, four statements).
+one statement (`smarthabit.batching`), as today's check-ins do. The bot's lists
+(`habits.list_habits`) read the same statement and build models from it. The embedded database
+reads the same through the ORM (`list_with_orm`, four statements).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any, TypedDict
 
 import asyncpg
@@ -26,9 +28,9 @@ from tortoise.exceptions import OperationalError
 
 from smarthabit.batching import Batcher
 from smarthabit.clock import local_today, utcnow
-from smarthabit.habits import list_with_orm, scheduled_on
-from smarthabit.models import Habit, User, counts_as_done
+from smarthabit.models import CheckIn, Habit, HabitPause, Reminder, User, counts_as_done
 from smarthabit.orm import fetch_records, on_postgres
+from smarthabit.schedule import Schedule, ScheduleKind
 from smarthabit.streak_cache import refresh_streaks
 
 log = logging.getLogger("smarthabit.habit_list")
@@ -43,9 +45,10 @@ WITH owner AS (
     FROM unnest($1::int[], $3::bool[]) WITH ORDINALITY AS r(user_id, include_archived, n)
     JOIN users u ON u.id = r.user_id
 )
-SELECT o.n, o.sessions_revoked_at, o.today, h.id, h.name, h.description, h.kind, h.target, h.unit,
-       h.target_direction, h.schedule_kind, h.schedule_weekdays, h.times_per_week, h.position, h.start_day,
-       h.archived_at, h.current_streak, h.longest_streak, h.streak_day, h.created_at, h.updated_at,
+SELECT o.n, o.sessions_revoked_at, o.today, h.id, h.user_id, h.name, h.description, h.kind, h.target, h.unit,
+       h.target_direction, h.schedule_kind, h.schedule_weekdays, h.times_per_week, h.start_day, h.position,
+       h.archived_at, h.current_streak, h.longest_streak, h.streak_day, h.usual_checkin_minute, h.next_nudge_at,
+       h.created_at, h.updated_at,
        c.id IS NOT NULL AS checked, c.value AS today_value,
        EXISTS (SELECT 1 FROM habit_pauses p WHERE p.habit_id = h.id AND p.start <= o.today AND p."end" >= o.today)
            AS paused,
@@ -57,9 +60,10 @@ LEFT JOIN checkins c ON c.habit_id = h.id AND c.day = o.today
 ORDER BY o.n, h.position, h.id
 """
 MAX_BATCH = 32
-_COLUMNS = ("id", "name", "description", "kind", "target", "unit", "target_direction", "schedule_kind",
-            "schedule_weekdays", "times_per_week", "position", "start_day", "archived_at", "current_streak",
-            "longest_streak", "streak_day", "created_at", "updated_at")  # the habit's, as the statement reads them
+HABIT_COLUMNS = ("id", "user_id", "name", "description", "kind", "target", "unit", "target_direction",
+                 "schedule_kind", "schedule_weekdays", "times_per_week", "start_day", "position", "archived_at",
+                 "current_streak", "longest_streak", "streak_day", "usual_checkin_minute", "next_nudge_at",
+                 "created_at", "updated_at")  # every column of `habits`, as the statement reads them (tested)
 _WEEKDAYS = tuple([d for d in range(7) if mask & (1 << d)] for mask in range(128))
 
 
@@ -108,19 +112,31 @@ async def listing(
     now: datetime | None = None,
 ) -> HabitList | None:
     """The account's habits as listed (only `habit_ids` when given), or None if the account is gone."""
-    if on_postgres():
-        request = _Request(user_id, include_archived)
-        if habit_ids is None and now is None and not isinstance(connections.get("default"), TransactionalDBClient):
-            rows = await _batcher.submit(request)
-        else:  # one habit, a given instant, or inside the caller's transaction (which holds its connection)
-            [rows] = await _send([request], habit_ids, now)
-        if rows is not None:
-            if not rows:
-                return None
-            today = rows[0]["today"]
-            return HabitList(rows[0]["sessions_revoked_at"], today,
-                             await _items([row for row in rows if row["id"] is not None], today))
-    return await _with_orm(user_id, include_archived, habit_ids, now or utcnow())
+    rows = await habit_rows(user_id, include_archived=include_archived, habit_ids=habit_ids, now=now)
+    if rows is None:
+        return await _with_orm(user_id, include_archived, habit_ids, now or utcnow())
+    if not rows:
+        return None
+    today = rows[0]["today"]
+    return HabitList(rows[0]["sessions_revoked_at"], today,
+                     await _items([row for row in rows if row["id"] is not None], today))
+
+
+async def habit_rows(
+    user_id: int, *, include_archived: bool = False, habit_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> list[Row] | None:
+    """The statement's rows for one account on PostgreSQL (none for a gone account; one without a habit
+    for an account without any), shared with concurrent callers; None on the embedded database or when
+    PostgreSQL lacks the owner's zone: read through the ORM then (`list_with_orm`)."""
+    if not on_postgres():
+        return None
+    request = _Request(user_id, include_archived)
+    if habit_ids is None and now is None and not isinstance(connections.get("default"), TransactionalDBClient):
+        return await _batcher.submit(request)
+    # one habit, a given instant, or inside the caller's transaction (which holds its connection)
+    [rows] = await _send([request], habit_ids, now)
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +174,7 @@ async def _with_orm(
     if user is None:
         return None
     today = local_today(user.timezone, now)
-    rows = [{**{column: getattr(habit, column) for column in _COLUMNS}, "checked": checked, "today_value": value,
+    rows = [{**{column: getattr(habit, column) for column in HABIT_COLUMNS}, "checked": checked, "today_value": value,
              "paused": paused, "reminder_times": times}
             for habit, checked, value, paused, times in await list_with_orm(user, today, include_archived, habit_ids)]
     return HabitList(user.sessions_revoked_at, today, await _items(rows, today))
@@ -190,3 +206,36 @@ def _listing(row: Row, today: date, streaks: tuple[int, int] | None) -> HabitLis
         "done_today": row["checked"] and counts_as_done(kind, row["target"], row["target_direction"], value),
         "today_value": value, "created_at": row["created_at"], "updated_at": row["updated_at"],
     }
+
+
+@lru_cache(maxsize=4096)
+def scheduled_on(kind: str, weekdays: int, times: int | None, day: date) -> bool:
+    """Whether a schedule given by the habit's stored fields is due on `day`, remembered per distinct
+    schedule and day (lists are hot)."""
+    return Schedule(ScheduleKind(kind), frozenset(d for d in range(7) if weekdays & (1 << d)),
+                    times or 0).is_scheduled(day)
+
+
+async def list_with_orm(
+    user: User, today: date, include_archived: bool, habit_ids: Collection[int] | None
+) -> list[tuple[Habit, bool, float | None, bool, list[time]]]:
+    """The list on the embedded database: the habits, then their day's check-ins, pauses and reminder
+    times, one statement each."""
+    query = Habit.filter(user_id=user.id)
+    if not include_archived:
+        query = query.filter(archived_at__isnull=True)
+    if habit_ids is not None:
+        query = query.filter(id__in=list(habit_ids))
+    habits = await query.order_by("position", "id")
+    ids = [h.id for h in habits]
+    if not ids:
+        return []
+    todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value"))
+    paused = set(await HabitPause.filter(habit_id__in=ids, start__lte=today, end__gte=today).values_list(
+        "habit_id", flat=True))
+    times: dict[int, list[time]] = {habit_id: [] for habit_id in ids}
+    for habit_id, local_time in await Reminder.filter(habit_id__in=ids).order_by("local_time").values_list(
+        "habit_id", "local_time"
+    ):
+        times[habit_id].append(local_time)
+    return [(h, h.id in todays, todays.get(h.id), h.id in paused, times[h.id]) for h in habits]

@@ -6,19 +6,18 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import lru_cache
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from smarthabit.clock import local_today, utcnow
 from smarthabit.errors import Conflict, NotFound, ValidationFailed
+from smarthabit.habit_list import HABIT_COLUMNS, habit_rows, list_with_orm, scheduled_on
 from smarthabit.i18n import N_
-from smarthabit.models import CheckIn, Habit, HabitKind, HabitPause, Reminder, User
+from smarthabit.models import Habit, HabitKind, HabitPause, Reminder, User
 from smarthabit.nudge_times import habit_next_nudge
-from smarthabit.orm import fetch, from_row, on_postgres
+from smarthabit.orm import from_row
 from smarthabit.reminder_times import next_fire_at
-from smarthabit.schedule import Schedule, ScheduleKind
 from smarthabit.schemas import HabitCreate, HabitUpdate
 from smarthabit.streak_cache import recompute_locked, refresh_streaks
 from smarthabit.webhooks import habit_payload, record_event
@@ -259,77 +258,31 @@ async def resume_habit(user: User, habit_id: int, *, now: datetime | None = None
     return habit
 
 
-_LIST_SQL = """
-SELECT h.*, c.value AS today_value, c.id IS NOT NULL AS checked,
-       EXISTS (SELECT 1 FROM habit_pauses p WHERE p.habit_id = h.id AND p.start <= $2 AND p."end" >= $2) AS paused,
-       ARRAY(SELECT r.local_time FROM reminders r WHERE r.habit_id = h.id ORDER BY r.local_time) AS reminder_times
-FROM habits h
-LEFT JOIN checkins c ON c.habit_id = h.id AND c.day = $2
-WHERE h.user_id = $1 AND ($3 OR h.archived_at IS NULL) AND ($4::int[] IS NULL OR h.id = ANY($4::int[]))
-ORDER BY h.position, h.id
-"""
-_EXTRA_COLUMNS = ("today_value", "checked", "paused", "reminder_times")
-
-
 async def list_habits(
     user: User, *, include_archived: bool = False, habit_ids: Collection[int] | None = None,
     now: datetime | None = None,
 ) -> list[HabitStatus]:
-    """The user's habits in order (only `habit_ids` when given), each with today's state and its
-    reminder times; stale streak caches are refreshed. One statement on PostgreSQL (the habits with
-    today's check-in, pause and reminder times), four on the embedded database."""
-    today = local_today(user.timezone, now)
-    if on_postgres():
-        rows = await fetch(_LIST_SQL, user.id, today, include_archived, None if habit_ids is None else list(habit_ids))
-        found = [(from_row(Habit, {k: v for k, v in row.items() if k not in _EXTRA_COLUMNS}), row) for row in rows]
-        entries = [(habit, row["checked"], row["today_value"], row["paused"], list(row["reminder_times"]))
-                   for habit, row in found]
+    """The user's habits in order (only `habit_ids` when given) as models, each with today's state and
+    its reminder times; stale streak caches are refreshed. The statement of `GET /habits` on PostgreSQL
+    (`smarthabit.habit_list`), four on the embedded database."""
+    rows = await habit_rows(user.id, include_archived=include_archived, habit_ids=habit_ids, now=now)
+    if rows is not None:
+        today = rows[0]["today"] if rows else local_today(user.timezone, now)
+        entries = [(from_row(Habit, {column: row[column] for column in HABIT_COLUMNS}), row["checked"],
+                    row["today_value"], row["paused"], list(row["reminder_times"]))
+                   for row in rows if row["id"] is not None]
     else:
+        today = local_today(user.timezone, now)
         entries = await list_with_orm(user, today, include_archived, habit_ids)
     statuses = []
     for habit, checked, value, paused, times in entries:
         if habit.streak_day != today:
             await refresh_streaks(habit, today)
         done = checked and habit.counts_as_done(value)
-        due = habit.archived_at is None and not paused and _scheduled(habit, today)
+        due = habit.archived_at is None and not paused and scheduled_on(
+            habit.schedule_kind, habit.schedule_weekdays, habit.times_per_week, today)
         statuses.append(HabitStatus(habit, today, due, done, value, times))
     return statuses
-
-
-@lru_cache(maxsize=4096)
-def scheduled_on(kind: str, weekdays: int, times: int | None, day: date) -> bool:
-    """Whether a schedule given by the habit's stored fields is due on `day`, remembered per distinct
-    schedule and day (lists are hot)."""
-    return Schedule(ScheduleKind(kind), frozenset(d for d in range(7) if weekdays & (1 << d)),
-                    times or 0).is_scheduled(day)
-
-
-def _scheduled(habit: Habit, day: date) -> bool:
-    """`habit.schedule.is_scheduled(day)`, remembered per distinct schedule and day."""
-    return scheduled_on(habit.schedule_kind, habit.schedule_weekdays, habit.times_per_week, day)
-
-
-async def list_with_orm(
-    user: User, today: date, include_archived: bool, habit_ids: Collection[int] | None
-) -> list[tuple[Habit, bool, float | None, bool, list[time]]]:
-    query = Habit.filter(user_id=user.id)
-    if not include_archived:
-        query = query.filter(archived_at__isnull=True)
-    if habit_ids is not None:
-        query = query.filter(id__in=list(habit_ids))
-    habits = await query.order_by("position", "id")
-    ids = [h.id for h in habits]
-    if not ids:
-        return []
-    todays = dict(await CheckIn.filter(habit_id__in=ids, day=today).values_list("habit_id", "value"))
-    paused = set(await HabitPause.filter(habit_id__in=ids, start__lte=today, end__gte=today).values_list(
-        "habit_id", flat=True))
-    times: dict[int, list[time]] = {habit_id: [] for habit_id in ids}
-    for habit_id, local_time in await Reminder.filter(habit_id__in=ids).order_by("local_time").values_list(
-        "habit_id", "local_time"
-    ):
-        times[habit_id].append(local_time)
-    return [(h, h.id in todays, todays.get(h.id), h.id in paused, times[h.id]) for h in habits]
 
 
 async def active_pause(habit: Habit, day: date) -> HabitPause | None:

@@ -28,4 +28,4 @@ async def test_today_costs_the_same_statements_for_one_habit_as_for_six(bot: Bot
                 await create_habit(user, HabitCreate(name=f"Habit {n}"))
     assert len(seen[0]) == len(seen[1]), seen
     if on_postgres():  # the account (once per update), then the list
-        assert len(seen[1]) == 2 and "FROM habits" in seen[1][1], seen
+        assert len(seen[1]) == 2 and "habits h" in seen[1][1], seen

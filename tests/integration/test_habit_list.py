@@ -7,9 +7,9 @@ import asyncio
 import pytest
 
 from smarthabit.errors import ValidationFailed
-from smarthabit.habit_list import listing
+from smarthabit.habit_list import HABIT_COLUMNS, listing
 from smarthabit.habits import create_habit
-from smarthabit.models import User
+from smarthabit.models import Habit, User
 from smarthabit.orm import on_postgres
 from smarthabit.schemas import HabitCreate
 from tests.statements import statements
@@ -50,3 +50,8 @@ async def test_a_zone_unknown_to_postgresql_lists_through_the_orm(db: str) -> No
     assert isinstance(outcomes[1], ValidationFailed)
     assert [[item["name"] for item in found.items] for found in (outcomes[0], outcomes[2])] == [
         ["Habit 1.0"], ["Habit 2.0", "Habit 2.1"]]
+
+
+async def test_the_statement_reads_every_column_of_a_habit(db: str) -> None:
+    """The bot's lists build models from the rows: a column added to `Habit` must be read too."""
+    assert set(HABIT_COLUMNS) == Habit._meta.db_fields
