@@ -71,7 +71,10 @@ async def _histories(habits: list[Habit], since: date) -> dict[int, _History]:
     result = {h.id: _History() for h in habits}
     for habit_id, days, values, last in await _checkins(list(by_id), since):
         habit, history = by_id[habit_id], result[habit_id]
-        history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
+        if all(habit.counts_as_done(value) for value in set(values)):  # a yes/no habit: every check-in
+            history.done = set(days)
+        else:
+            history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
         history.last_checkins = last[::-1]
     for habit_id, start, end in await HabitPause.filter(habit_id__in=list(by_id)).values_list(
         "habit_id", "start", "end"
@@ -95,8 +98,8 @@ def _record(habit: Habit, history: _History) -> HabitRecord:
                        tuple(sorted(history.pauses, key=lambda p: p.start)))
 
 
-async def _streaks(habit: Habit, history: _History, today: date, since: date) -> None:
-    streaks = compute_streaks(habit.schedule, history.done, today, history.pauses, created=habit.start_day)
+async def _streaks(habit: Habit, record: HabitRecord, history: _History, today: date, since: date) -> None:
+    streaks = compute_streaks(record.schedule, history.done, today, history.pauses, created=habit.start_day)
     if streaks.current and today - timedelta(days=_span_days(habit, streaks.current)) <= since:
         await refresh_streaks(habit, today)  # as long as the window: count it over the whole history
         return
@@ -174,7 +177,7 @@ async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
     forecasts = [row for today, group in by_today.items() for row in _forecasts(group, records, today)]
     for habit in habits:
         today, history, tz = todays[habit.user_id], histories[habit.id], users[habit.user_id].timezone
-        await _streaks(habit, history, today, since)
+        await _streaks(habit, records[habit.id], history, today, since)
         habit.usual_checkin_minute = _usual_minute(history, tz)
         habit.next_nudge_at = habit_next_nudge(habit, tz, now)
     await _store(habits, forecasts)

@@ -312,7 +312,7 @@ def _weekday_mixture(hist: History, by_weekday: np.ndarray, overall: np.ndarray,
 
 def _log_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.ndarray:
     """Per day: the log loss of forecast `p` (0 where nothing was due)."""
-    return -due * np.log(np.clip(np.where(skipped > 0, p, 1 - p), 1e-3, 1.0))
+    return -due * np.log(np.maximum(np.where(skipped > 0, p, 1 - p), 1e-3))  # p and 1 - p are <= 1
 
 
 def _level_mixture(skipped: np.ndarray, due: np.ndarray, overall: np.ndarray) -> np.ndarray:
