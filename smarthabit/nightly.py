@@ -116,6 +116,9 @@ def _span_days(habit: Habit, current: int) -> int:
     return -(-current * 7 // max(per_week, 1)) + 7
 
 
+_Forecast = tuple[int, date, float, str]  # habit id, day, probability, reason
+
+
 def _forecasts(habits: list[Habit], records: dict[int, HabitRecord], today: date) -> list[_Forecast]:
     """The week's forecasts of habits sharing a local today, their models fitted as one batch (each
     user's prior pooled over their other habits of the batch, which holds all their active ones)."""
@@ -128,7 +131,6 @@ def _forecasts(habits: list[Habit], records: dict[int, HabitRecord], today: date
     return rows
 
 
-_Forecast = tuple[int, date, float, str]  # habit id, day, probability, reason
 _HABIT_FIELDS = ("current_streak", "longest_streak", "streak_day", "usual_checkin_minute", "next_nudge_at")
 _UPDATE_HABITS_SQL = """
 UPDATE habits SET current_streak = v.current_streak, longest_streak = v.longest_streak, streak_day = v.streak_day,
