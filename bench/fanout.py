@@ -266,7 +266,9 @@ def report(args: argparse.Namespace, results: dict[str, list[Result]]) -> None:
         if i == 0:
             print("  ".join("-" * w for w in widths))
     for name in names:
-        for r in results[name]:
+        for run, r in enumerate(results[name], 1):
+            print(f"run {run} ({name}): delivered {r.delivered}, duplicates {r.duplicates}, lost {r.lost}, "
+                  f"rows with unknown outcome / failed {r.unknown}")
             for note in r.notes:
                 print(f"note ({name}): {note}")
 
