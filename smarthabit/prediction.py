@@ -24,12 +24,13 @@ How it works, and why:
   weekday and level rates as the horizon grows, because the days in between are unknown. They are
   population weights (pooled over many users and habits), fitted by `bench.prediction_quality --fit`
   on tuning seeds only and recalibrated per horizon (Platt, ``CALIBRATION``) on other tuning seeds.
-- Never worse than a simple rate: the model's forecasts are replayed over the habit's history, and
-  what is served is a Bayesian mixture of the model (prior weight ``MODEL_PRIOR``) and the simple
-  rates (the weekday rate, plain and shrunk, the overall rate, the 14- and 30-day rates), each
-  weighted by its likelihood on the habit's finished forecasts at that horizon. Where the model
-  cannot beat the weekday rate for a habit, the weight moves to it (the fallback); in total log loss
-  the mixture is never worse than log(1 / prior) behind the best of them.
+- Never worse than a simple rate: the model's forecasts are replayed over the habit's last
+  ``MIXTURE_WINDOW`` days (a bounded nightly cost whatever the history's length), and what is
+  served is a Bayesian mixture of the model (prior weight ``MODEL_PRIOR``) and the simple rates
+  (the weekday rate, plain and shrunk, the overall rate, the 14- and 30-day rates), each weighted
+  by its likelihood on the habit's finished forecasts at that horizon. Where the model cannot beat
+  the weekday rate for a habit, the weight moves to it (the fallback); in total log loss over the
+  window the mixture is never worse than log(1 / prior) behind the best of them.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ WEEK_STRENGTH = 5.0
 WEEK_COUNT_HALF_LIFE = 28.0  # days: the habit's recent done days per week
 IDLE_CAP = 60
 MODEL_PRIOR = 0.6  # the model's prior weight against the simple rates (which share the rest)
+MIXTURE_WINDOW = 180  # origins: the fallback mixture weighs the forecasts of the last 180 (a bounded cost)
 
 FEATURES = ("bias", "weekday", "level", "recent", "misses", "lapse", "streak", "idle", "thin", "pause",
             "recent own", "week", "week met")
@@ -427,9 +429,9 @@ def _idle(hist: History) -> np.ndarray:
     return np.clip(np.arange(hist.days + 1) - 1 - last, 0, IDLE_CAP)  # >= 0 but before a batch row's own first day
 
 
-def _target_weekdays(hist: History, horizons: int = HORIZONS) -> np.ndarray:
-    """(days + 1, horizons): the weekday of origin t's forecast h (t + h days after `first`)."""
-    return (hist.first.weekday() + np.arange(hist.days + 1)[:, None] + np.arange(horizons)[None, :]) % 7
+def _target_weekdays(hist: History, horizons: int = HORIZONS, lo: int = 0) -> np.ndarray:
+    """(days + 1 - lo, horizons): the weekday of origin t's forecast h (t + h days after `first`), t >= lo."""
+    return (hist.first.weekday() + np.arange(lo, hist.days + 1)[:, None] + np.arange(horizons)[None, :]) % 7
 
 
 def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
@@ -438,40 +440,41 @@ def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
     return np.stack([per_horizon[name][..., h] if name in per_horizon else next(origin) for name in FEATURES], axis=-1)
 
 
-def _horizon_features(feats: Features, hist: History) -> dict[str, np.ndarray]:
-    """(days + 1, 7) each: the features that depend on the target day (its weekday; whether it is
-    still in the origin's week, where the week's count so far matters: a new week starts afresh)."""
-    origin_weekday = (hist.first.weekday() + np.arange(hist.days + 1)) % 7
+def _horizon_features(feats: Features, hist: History, lo: int = 0) -> dict[str, np.ndarray]:
+    """(days + 1 - lo, 7) each, origins from `lo`: the features that depend on the target day (its
+    weekday; whether it is still in the origin's week, where the week's count so far matters: a new
+    week starts afresh)."""
+    origin_weekday = (hist.first.weekday() + np.arange(lo, hist.days + 1)) % 7
     same_week = origin_weekday[:, None] + np.arange(HORIZONS)[None, :] < 7
-    return {"weekday": _weekday_effects(feats, hist), "week met": feats.week_met[..., None] * same_week}
+    return {"weekday": _weekday_effects(feats, hist, lo), "week met": feats.week_met[..., lo:, None] * same_week}
 
 
-def _weekday_effects(feats: Features, hist: History) -> np.ndarray:
-    """(days + 1, 7): the target day's weekday effect (logits) for each origin and horizon."""
-    targets = _target_weekdays(hist)
-    rates = feats.weekday_rates[..., targets, np.arange(hist.days + 1)[:, None]]
-    return _logit(rates) - feats.origin[..., 1:2]
+def _weekday_effects(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(days + 1 - lo, 7): the target day's weekday effect (logits) for each origin from `lo` and horizon."""
+    targets = _target_weekdays(hist, lo=lo)
+    rates = feats.weekday_rates[..., targets, np.arange(lo, hist.days + 1)[:, None]]
+    return _logit(rates) - feats.origin[..., lo:, 1:2]
 
 
-def model_logits(feats: Features, hist: History) -> np.ndarray:
-    """(days + 1, 7): the calibrated logit of P(skip) for each origin and horizon."""
+def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(days + 1 - lo, 7): the calibrated logit of P(skip) for each origin from `lo` and horizon."""
     weights = np.asarray(WEIGHTS)
     on_origin = [j for j, name in enumerate(FEATURES) if name not in PER_HORIZON]
-    z = feats.origin @ weights[:, on_origin].T
-    for name, values in _horizon_features(feats, hist).items():
+    z = feats.origin[..., lo:, :] @ weights[:, on_origin].T
+    for name, values in _horizon_features(feats, hist, lo).items():
         z = z + values * weights[:, FEATURES.index(name)]
     calibration = np.asarray(CALIBRATION)
     return z * calibration[:, 0] + calibration[:, 1]
 
 
-def simple_rates(hist: History, feats: Features) -> dict[str, np.ndarray]:
-    """(origins, horizons) forecasts of the simple rates the model must never do worse than, each
-    smoothed with two pseudo-days at the user's rate (so they say nothing new without history)."""
-    targets = _target_weekdays(hist)
-    origins = np.arange(hist.days + 1)[:, None]
+def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.ndarray]:
+    """(origins from `lo`, horizons) forecasts of the simple rates the model must never do worse than,
+    each smoothed with two pseudo-days at the user's rate (so they say nothing new without history)."""
+    targets = _target_weekdays(hist, lo=lo)
+    origins = np.arange(lo, hist.days + 1)[:, None]
     due, skipped = hist.due.astype(float), hist.skipped
-    prior = 2 * feats.prior_rate
-    overall = (_before(skipped) + prior) / (_before(due) + 2)
+    prior = 2 * feats.prior_rate[..., lo:]
+    overall = (_before(skipped)[..., lo:] + prior) / (_before(due)[..., lo:] + 2)
     weekday_skips = feats.weekday_skips[..., targets, origins]
     weekday_seen = feats.weekday_seen[..., targets, origins]
     rates = {
@@ -481,7 +484,7 @@ def simple_rates(hist: History, feats: Features) -> dict[str, np.ndarray]:
         "overall rate": np.repeat(overall[..., None], HORIZONS, axis=-1),
     }
     for half_life in (14, 30):
-        recent = (_decayed(skipped, half_life) + prior) / (_decayed(due, half_life) + 2)
+        recent = (_decayed(skipped, half_life)[..., lo:] + prior) / (_decayed(due, half_life)[..., lo:] + 2)
         rates[f"recent rate {half_life}d"] = np.repeat(recent[..., None], HORIZONS, axis=-1)
     return rates
 
@@ -503,33 +506,44 @@ class Forecast:
 def walk_forward(hist: History, feats: Features) -> Forecast:
     """Every origin's forecasts: per horizon, a Bayesian mixture of the model and the simple rates,
     each weighted by its prior (`MODEL_PRIOR` for the model) times its likelihood on the habit's
-    forecasts that had finished by that origin. Where the model cannot beat a simple rate for this
-    habit, the weight moves to the rate (the fallback); the total log loss is never more than
-    log(1 / prior) worse than the best of them, over the whole history."""
+    forecasts of the last `MIXTURE_WINDOW` origins that had finished by that origin. Where the model
+    cannot beat a simple rate for this habit, the weight moves to the rate (the fallback); over any
+    window the total log loss is never more than log(1 / prior) worse than the best of them. The
+    window bounds the nightly cost whatever the history's length, and lets a habit whose life
+    changed win the model back."""
     candidates, losses = _candidates(hist, feats)
     losses = np.cumsum(losses, axis=-2)  # through origin t
-    # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on.
+    # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on
+    # (and for the next MIXTURE_WINDOW origins).
     known = np.arange(hist.days + 1)[:, None] - 1 - np.arange(HORIZONS)[None, :]  # the last origin finished by u
-    counted = np.where(known >= 0, losses[..., np.maximum(known, 0), np.arange(HORIZONS)], 0.0)
-    weights = _mixture_weights(counted)
+
+    def through(last: np.ndarray) -> np.ndarray:
+        return np.where(last >= 0, losses[..., np.maximum(last, 0), np.arange(HORIZONS)], 0.0)
+
+    weights = _mixture_weights(through(known) - through(known - MIXTURE_WINDOW))
     return Forecast((weights * candidates).sum(axis=0), candidates[0], weights[0])
 
 
 def served_today(hist: History, feats: Features) -> np.ndarray:
-    """(..., HORIZONS): what `walk_forward` serves at the last origin (today), from the total loss of
-    every finished forecast instead of a running total at every origin (the nightly run's cost)."""
-    candidates, losses = _candidates(hist, feats)
-    weights = _mixture_weights(losses.sum(axis=-2))  # at the last origin every finished forecast counts
+    """(..., HORIZONS): what `walk_forward` serves at the last origin (today), from the loss of the
+    window's finished forecasts only, the candidates computed at those origins only (the nightly
+    run's cost, bounded by the window however long the history)."""
+    n = hist.days
+    lo = max(0, n - MIXTURE_WINDOW - HORIZONS + 1)
+    candidates, losses = _candidates(hist, feats, lo)
+    # horizon h of origin t counts while t > n - 1 - h - MIXTURE_WINDOW (see walk_forward)
+    window = np.arange(lo, n + 1)[:, None] >= n - MIXTURE_WINDOW - np.arange(HORIZONS)[None, :]
+    weights = _mixture_weights((losses * window).sum(axis=-2))
     return (weights * candidates[..., -1, :]).sum(axis=0)
 
 
-def _candidates(hist: History, feats: Features) -> tuple[np.ndarray, np.ndarray]:
-    """The model's and the simple rates' forecasts (candidate, ..., origin, horizon), and the log loss
-    of each one that has finished by the last origin (0 for the others)."""
-    model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist))), MIN_PROBABILITY, MAX_PROBABILITY)
-    rates = simple_rates(hist, feats)
+def _candidates(hist: History, feats: Features, lo: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The model's and the simple rates' forecasts (candidate, ..., origin from `lo`, horizon), and the
+    log loss of each one that has finished by the last origin (0 for the others)."""
+    model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist, lo))), MIN_PROBABILITY, MAX_PROBABILITY)
+    rates = simple_rates(hist, feats, lo)
     candidates = np.stack([model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates.values())])
-    n, origins = hist.days, np.arange(hist.days + 1)[:, None]
+    n, origins = hist.days, np.arange(lo, hist.days + 1)[:, None]
     target = origins + np.arange(HORIZONS)[None, :]
     finished = target < n
     target = np.minimum(target, max(0, n - 1))
