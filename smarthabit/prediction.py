@@ -469,7 +469,8 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 
 def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.ndarray]:
     """(origins from `lo`, horizons) forecasts of the simple rates the model must never do worse than,
-    each smoothed with two pseudo-days at the user's rate (so they say nothing new without history)."""
+    each smoothed with two pseudo-days at the user's rate (so they say nothing new without history).
+    The rates that do not depend on the target day have one column (the same for every horizon)."""
     targets = _target_weekdays(hist, lo=lo)
     origins = np.arange(lo, hist.days + 1)[:, None]
     due, skipped = hist.due.astype(float), hist.skipped
@@ -481,11 +482,11 @@ def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.nd
         "weekday rate": (weekday_skips + prior[..., None]) / (weekday_seen + 2),
         "weekday rate shrunk": (weekday_skips + WEEKDAY_STRENGTH * overall[..., None])
         / (weekday_seen + WEEKDAY_STRENGTH),
-        "overall rate": np.repeat(overall[..., None], HORIZONS, axis=-1),
+        "overall rate": overall[..., None],
     }
     for half_life in (14, 30):
         recent = (_decayed(skipped, half_life)[..., lo:] + prior) / (_decayed(due, half_life)[..., lo:] + 2)
-        rates[f"recent rate {half_life}d"] = np.repeat(recent[..., None], HORIZONS, axis=-1)
+        rates[f"recent rate {half_life}d"] = recent[..., None]
     return rates
 
 
@@ -521,7 +522,7 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
         return np.where(last >= 0, losses[..., np.maximum(last, 0), np.arange(HORIZONS)], 0.0)
 
     weights = _mixture_weights(through(known) - through(known - MIXTURE_WINDOW))
-    return Forecast((weights * candidates).sum(axis=0), candidates[0], weights[0])
+    return Forecast((weights * np.stack(np.broadcast_arrays(*candidates))).sum(axis=0), candidates[0], weights[0])
 
 
 def served_today(hist: History, feats: Features) -> np.ndarray:
@@ -530,27 +531,38 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     run's cost, bounded by the window however long the history)."""
     n = hist.days
     lo = max(0, n - MIXTURE_WINDOW - HORIZONS + 1)
-    candidates, losses = _candidates(hist, feats, lo)
     # horizon h of origin t counts while t > n - 1 - h - MIXTURE_WINDOW (see walk_forward)
     window = np.arange(lo, n + 1)[:, None] >= n - MIXTURE_WINDOW - np.arange(HORIZONS)[None, :]
-    weights = _mixture_weights((losses * window).sum(axis=-2))
-    return (weights * candidates[..., -1, :]).sum(axis=0)
+    candidates, losses = _candidates(hist, feats, lo, window)
+    weights = _mixture_weights(losses.sum(axis=-2))
+    today = np.stack([np.broadcast_to(c[..., -1, :], (*c.shape[:-2], HORIZONS)) for c in candidates])
+    return (weights * today).sum(axis=0)
 
 
-def _candidates(hist: History, feats: Features, lo: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The model's and the simple rates' forecasts (candidate, ..., origin from `lo`, horizon), and the
-    log loss of each one that has finished by the last origin (0 for the others)."""
+def _candidates(hist: History, feats: Features, lo: int = 0,
+                counted: np.ndarray | bool = True) -> tuple[list[np.ndarray], np.ndarray]:
+    """The model's and the simple rates' forecasts (each (..., origin from `lo`, horizon), or one column
+    for a rate the same at every horizon), and the log loss (candidate, ..., origin, horizon) of each
+    one that has finished by the last origin and is `counted` (0 for the others)."""
     model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist, lo))), MIN_PROBABILITY, MAX_PROBABILITY)
-    rates = simple_rates(hist, feats, lo)
-    candidates = np.stack([model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates.values())])
+    rates = simple_rates(hist, feats, lo).values()
+    candidates = [model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates)]
     n, origins = hist.days, np.arange(lo, hist.days + 1)[:, None]
     target = origins + np.arange(HORIZONS)[None, :]
-    finished = target < n
+    finished = (target < n) & counted
     target = np.minimum(target, max(0, n - 1))
-    y = hist.skipped[..., target] if n else np.zeros_like(model)
+    y = hist.skipped[..., target] > 0 if n else np.zeros_like(model, dtype=bool)
     due = (hist.due[..., target] & finished) if n else np.zeros_like(model, dtype=bool)
-    due &= origins >= np.asarray(hist.own_first)[..., None, None]
-    return candidates, _log_loss(candidates, y, due.astype(float))
+    due = (due & (origins >= np.asarray(hist.own_first)[..., None, None])).astype(float)
+    return candidates, np.stack([_forecast_loss(p, y, due) for p in candidates])
+
+
+def _forecast_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """`_log_loss` of forecasts p in [MIN_PROBABILITY, MAX_PROBABILITY]; a rate with one column (the
+    same at every horizon) takes its logarithms once an origin, not once a horizon."""
+    if p.shape[-1] == 1:
+        return -due * np.where(skipped, np.log(p), np.log(1 - p))
+    return -due * np.log(np.where(skipped, p, 1 - p))
 
 
 def _mixture_weights(counted: np.ndarray) -> np.ndarray:
