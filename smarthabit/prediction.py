@@ -268,7 +268,10 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     weekday_of = (hist.first.weekday() + np.arange(n)) % 7
     by_weekday = weekday_of[None, :] == np.arange(7)[:, None]
     level = _level_mixture(skipped, due, overall)
-    weekday_rates = _weekday_mixture(hist, by_weekday, overall, level)
+    by_weekday_skips, by_weekday_seen = skipped[..., None, :] * by_weekday, due[..., None, :] * by_weekday
+    weekday_skips, weekday_seen = _before(by_weekday_skips), _before(by_weekday_seen)
+    weekday_rates = _weekday_mixture(hist, by_weekday_skips, by_weekday_seen, weekday_skips, weekday_seen, overall,
+                                     level)
     expected = weekday_rates[..., weekday_of, np.arange(n)] * due  # what each day's weekday rate said of it
     recent, surprise_recent = _surprise(skipped, due, expected, overall, RECENT_HALF_LIFE)
     columns = {"bias": np.ones(shape), "level": _logit(level), "recent": surprise_recent}
@@ -282,33 +285,32 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     columns["week"], columns["week met"] = _week_pace(hist, overall)
     origin = np.stack([columns[name] for name in FEATURES if name not in PER_HORIZON], axis=-1)
     return Features(origin, weekday_rates, level, overall, recent, streak,
-                    _before(due[..., None, :] * by_weekday), _before(skipped[..., None, :] * by_weekday),
+                    weekday_seen, weekday_skips,
                     np.broadcast_to(rate, shape), columns["week met"])
 
 
-def _weekday_mixture(hist: History, by_weekday: np.ndarray, overall: np.ndarray, level: np.ndarray) -> np.ndarray:
+def _weekday_mixture(hist: History, skips: np.ndarray, seen: np.ndarray, all_skips: np.ndarray,
+                     all_seen: np.ndarray, overall: np.ndarray, level: np.ndarray) -> np.ndarray:
     """(7, origins) weekday skip rates around the current level: a Bayesian mixture of "no weekday
     effect", weekday rates over the whole history and recency-weighted ones shrunk as far as the
-    weekdays really differ, each weighted by its log loss on this habit's past days."""
-    due, skipped = hist.due[..., None, :].astype(float), hist.skipped[..., None, :]
-    all_skips, all_seen = _before(skipped * by_weekday), _before(due * by_weekday)
+    weekdays really differ, each weighted by its log loss on this habit's past days. `skips` and
+    `seen` are the skipped and due days per weekday (7, days), `all_*` their totals at each origin."""
     per_origin = overall[..., None, :]
-    devs = [
-        np.zeros(all_seen.shape),
-        _logit((all_skips + WEEKDAY_STRENGTH * per_origin) / (all_seen + WEEKDAY_STRENGTH)) - _logit(per_origin),
-        _logit(_weekday_rates(_decayed(skipped * by_weekday, WEEKDAY_HALF_LIFE),
-                              _decayed(due * by_weekday, WEEKDAY_HALF_LIFE), per_origin)) - _logit(per_origin),
+    logit_origin = _logit(per_origin)
+    devs = [  # the logit offsets of the weekdays; "no weekday effect" is 0
+        _logit((all_skips + WEEKDAY_STRENGTH * per_origin) / (all_seen + WEEKDAY_STRENGTH)) - logit_origin,
+        _logit(_weekday_rates(_decayed(skips, WEEKDAY_HALF_LIFE), _decayed(seen, WEEKDAY_HALF_LIFE), per_origin))
+        - logit_origin,
     ]
     weekday_of = (hist.first.weekday() + np.arange(hist.days)) % 7
-    days = np.arange(hist.days)
+    days, due = np.arange(hist.days), hist.due.astype(float)
     base = _logit(level[..., :-1])
     losses = np.stack([
-        _decayed(_log_loss(1 / (1 + np.exp(-(base + dev[..., weekday_of, days]))), hist.skipped,
-                           hist.due.astype(float)), MIXTURE_HALF_LIFE)
-        for dev in devs
+        _decayed(_log_loss(1 / (1 + np.exp(-offset)), hist.skipped, due), MIXTURE_HALF_LIFE)
+        for offset in (base, *(base + dev[..., weekday_of, days] for dev in devs))
     ])[..., None, :]
     weights = np.exp(-(losses - losses.min(axis=0)))
-    dev = (weights * np.stack(devs)).sum(axis=0) / weights.sum(axis=0)
+    dev = (weights[1] * devs[0] + weights[2] * devs[1]) / weights.sum(axis=0)
     return 1 / (1 + np.exp(-(_logit(level)[..., None, :] + dev)))
 
 
