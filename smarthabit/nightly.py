@@ -35,62 +35,62 @@ WINDOW_DAYS = HISTORY_DAYS + PRIOR_WINDOW_DAYS
 
 @dataclass(slots=True)
 class _History:
-    """A habit's done days within the window, its last check-ins (oldest first) and its pauses."""
+    """A habit's done days within the window, the local minutes of its last check-ins made on their
+    own day (oldest first: a back-filled one says nothing about the time of day) and its pauses."""
 
     done: set[date] = field(default_factory=set)
-    last_checkins: list[tuple[date, datetime]] = field(default_factory=list)  # (day, created_at)
+    minutes: list[int] = field(default_factory=list)
     pauses: list[Pause] = field(default_factory=list)
 
 
 _CHECKINS_SQL = """
-SELECT habit_id, array_agg(day ORDER BY day) AS days, array_agg(value ORDER BY day) AS values,
-    (array_agg(day ORDER BY day DESC))[1:$3] AS last_days,
-    (array_agg(created_at ORDER BY day DESC))[1:$3] AS last_created
-FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2 GROUP BY habit_id
+SELECT c.habit_id, array_agg(c.day ORDER BY c.day) AS days, array_agg(c.value ORDER BY c.day) AS values,
+    (array_agg(CASE WHEN (c.created_at AT TIME ZONE u.timezone)::date = c.day
+        THEN (extract(hour FROM c.created_at AT TIME ZONE u.timezone) * 60
+              + extract(minute FROM c.created_at AT TIME ZONE u.timezone))::int END ORDER BY c.day DESC))[1:$3]
+FROM checkins c JOIN habits h ON h.id = c.habit_id JOIN users u ON u.id = h.user_id
+WHERE c.habit_id = ANY($1::int[]) AND c.day >= $2 GROUP BY c.habit_id
 """
 
 
-async def _checkins(habit_ids: list[int], since: date) -> list[tuple[int, list[date], list[Any], list[datetime]]]:
-    """Per habit: its check-in days of the window and their values (oldest first), and the creation
-    instants of the last `USUAL_MINUTE_CHECKINS` (newest first). One row per habit on PostgreSQL
-    (a batch holds some 50k check-ins: rows and the ORM's conversions would cost more than the model)."""
+async def _checkins(habit_ids: list[int], since: date,
+                    zones: dict[int, str]) -> list[tuple[int, list[date], list[Any], list[int | None]]]:
+    """Per habit: its check-in days of the window and their values (oldest first), and the local
+    minute of day (None for a back-filled one) of the last `USUAL_MINUTE_CHECKINS`, newest first. One
+    row per habit on PostgreSQL, the minutes in its zone data (a batch holds some 50k check-ins: rows,
+    the ORM's conversions and a zone conversion each would cost more than the model)."""
     if on_postgres():
         db = connections.get("default")
-        rows = (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
-        return [(r[0], r[1], r[2], list(zip(r[3], r[4], strict=True))) for r in rows]
+        return (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
     by_habit: dict[int, list[tuple[date, Any, datetime]]] = defaultdict(list)
     for habit_id, day, value, created_at in await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by(
         "day").values_list("habit_id", "day", "value", "created_at"):
         by_habit[habit_id].append((day, value, created_at))
     return [(habit_id, [r[0] for r in rows], [r[1] for r in rows],
-             [(r[0], r[2]) for r in reversed(rows[-USUAL_MINUTE_CHECKINS:])]) for habit_id, rows in by_habit.items()]
+             [_local_minute(r[0], r[2], zones[habit_id]) for r in reversed(rows[-USUAL_MINUTE_CHECKINS:])])
+            for habit_id, rows in by_habit.items()]
 
 
-async def _histories(habits: list[Habit], since: date) -> dict[int, _History]:
+def _local_minute(day: date, created_at: datetime, tz: str) -> int | None:
+    local = created_at.astimezone(zone(tz))
+    return local.hour * 60 + local.minute if local.date() == day else None
+
+
+async def _histories(habits: list[Habit], since: date, zones: dict[int, str]) -> dict[int, _History]:
     by_id = {h.id: h for h in habits}
     result = {h.id: _History() for h in habits}
-    for habit_id, days, values, last in await _checkins(list(by_id), since):
+    for habit_id, days, values, minutes in await _checkins(list(by_id), since, zones):
         habit, history = by_id[habit_id], result[habit_id]
         if all(habit.counts_as_done(value) for value in set(values)):  # a yes/no habit: every check-in
             history.done = set(days)
         else:
             history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
-        history.last_checkins = last[::-1]
+        history.minutes = [m for m in reversed(minutes) if m is not None]
     for habit_id, start, end in await HabitPause.filter(habit_id__in=list(by_id)).values_list(
         "habit_id", "start", "end"
     ):
         result[habit_id].pauses.append(Pause(start, end))
     return result
-
-
-def _usual_minute(history: _History, tz: str) -> int | None:
-    """The usual minute of the last check-ins; a back-filled one says nothing about the time of day."""
-    local_zone, minutes = zone(tz), []
-    for day, created_at in history.last_checkins:
-        local = created_at.astimezone(local_zone)
-        if local.date() == day:
-            minutes.append(local.hour * 60 + local.minute)
-    return usual_minute(minutes)
 
 
 def _record(habit: Habit, history: _History) -> HabitRecord:
@@ -171,7 +171,7 @@ async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
         return 0
     todays = {uid: local_today(u.timezone, now) for uid, u in users.items()}
     since = min(todays.values()) - timedelta(days=WINDOW_DAYS)
-    histories = await _histories(habits, since)
+    histories = await _histories(habits, since, {h.id: users[h.user_id].timezone for h in habits})
     records = {h.id: _record(h, histories[h.id]) for h in habits}
     by_today: dict[date, list[Habit]] = defaultdict(list)
     for habit in habits:
@@ -180,7 +180,7 @@ async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
     for habit in habits:
         today, history, tz = todays[habit.user_id], histories[habit.id], users[habit.user_id].timezone
         await _streaks(habit, records[habit.id], history, today, since)
-        habit.usual_checkin_minute = _usual_minute(history, tz)
+        habit.usual_checkin_minute = usual_minute(history.minutes)
         habit.next_nudge_at = habit_next_nudge(habit, tz, now)
     await _store(habits, forecasts)
     return len(habits)

@@ -87,8 +87,12 @@ async def _random_history(user: User, rng: random.Random, today: date) -> list[H
                 rows.append(CheckIn(habit_id=habit.id, day=today - timedelta(days=back)))
         await CheckIn.bulk_create(rows)
         for row in await CheckIn.filter(habit_id=habit.id):
-            minute = rng.choice([7 * 60 + rng.randint(0, 40), 21 * 60])
-            created = datetime.combine(row.day, time(minute // 60, minute % 60), tzinfo=zone(user.timezone))
+            # one in five back-filled the next day; the times-per-week habit (no skip trigger to move
+            # out of the day) at 00:20 in Berlin too, the day before in UTC
+            early = index == 2 and rng.random() < 0.4
+            minute = 20 if early else rng.choice([7 * 60 + rng.randint(0, 40), 21 * 60])
+            logged = row.day + timedelta(days=rng.random() < 0.2)
+            created = datetime.combine(logged, time(minute // 60, minute % 60), tzinfo=zone(user.timezone))
             await CheckIn.filter(id=row.id).update(created_at=created.astimezone(UTC))
         if index == 0:
             await pause_habit(user, habit.id, today - timedelta(days=15), today - timedelta(days=10), now=start)
