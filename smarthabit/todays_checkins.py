@@ -5,7 +5,7 @@ The common check-in (a yes/no habit, today, streak cache valid for today) is one
 the owner's active habit and the owner's local day, insert the row, add one to the cached streak.
 Under load the database's work per statement and per commit, and the driver's per query, dominate
 it; a batch pays them once. Nothing waits on a timer: a lone check-in goes at once, and a batch
-holds what arrived during the previous round trip.
+holds what arrived during the previous round trip (`smarthabit.batching`).
 
 Each item keeps the meaning it has alone: its own owner, local day and result; two check-ins of one
 habit in a batch are a check-in and its repeat. The statement always returns the habit row, so any
@@ -15,9 +15,7 @@ other check-in (back-fill, measurable, weekly quota, stale cache) goes on to the
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,6 +25,7 @@ from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.exceptions import OperationalError
 
+from smarthabit.batching import Batcher
 from smarthabit.clock import utcnow
 from smarthabit.errors import NotFound
 from smarthabit.i18n import N_
@@ -140,51 +139,7 @@ async def submit(item: TodaysCheckIn) -> Attempt | None:
         if isinstance(outcome, NotFound):
             raise outcome
         return outcome
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = _Batcher()
-    return await batcher.submit(item)
-
-
-class _Batcher:
-    """The waiting check-ins of one event loop, and the task that sends them."""
-
-    def __init__(self) -> None:
-        self._waiting: list[tuple[TodaysCheckIn, asyncio.Future[Attempt | None]]] = []
-        self._sender: asyncio.Task[None] | None = None
-
-    async def submit(self, item: TodaysCheckIn) -> Attempt | None:
-        future: asyncio.Future[Attempt | None] = asyncio.get_running_loop().create_future()
-        self._waiting.append((item, future))
-        if self._sender is None or self._sender.done():
-            self._sender = asyncio.get_running_loop().create_task(self._send_waiting())
-        return await future  # a caller that gives up cancels its own future only
-
-    async def _send_waiting(self) -> None:
-        while self._waiting:
-            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-            try:
-                outcomes = await _send([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                _settle(future, outcome)
-
-
-def _settle(future: asyncio.Future[Attempt | None], outcome: Attempt | NotFound | None) -> None:
-    if future.done():  # its caller gave up
-        return
-    if isinstance(outcome, NotFound):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
-
-
-_batchers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Batcher] = weakref.WeakKeyDictionary()
+    return await _batcher.submit(item)
 
 
 async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
@@ -212,6 +167,9 @@ async def _send(items: list[TodaysCheckIn]) -> list[Attempt | NotFound | None]:
     return [_attempt(found[n], created_at) if n in found
             else NotFound(N_("Habit not found"), {"habit_id": item.habit_id})
             for n, item in enumerate(items, start=1)]
+
+
+_batcher: Batcher[TodaysCheckIn, Attempt | None] = Batcher(_send, MAX_BATCH)
 
 
 def _attempt(row: dict[str, Any], created_at: datetime) -> Attempt:
