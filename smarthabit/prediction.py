@@ -226,6 +226,7 @@ def histories(records: Sequence[HabitRecord], today: date) -> History:
     weekday = (first.weekday() + np.arange(n)) % 7
     due, done, paused = (np.zeros((len(records), n), dtype=bool) for _ in range(3))
     anchors, own_first = np.zeros(len(records), dtype=int), np.zeros(len(records), dtype=int)
+    origin = first.toordinal()
     for row, record in enumerate(records):
         own = own_first[row] = (_first_day(record, today) - first).days
         for pause in record.pauses:
@@ -235,10 +236,10 @@ def histories(records: Sequence[HabitRecord], today: date) -> History:
         scheduled = np.zeros(7, dtype=bool)
         scheduled[list(record.schedule.scheduled_weekdays)] = True
         due[row, own:] = scheduled[weekday[own:]] & ~paused[row, own:]
-        own_day = first + timedelta(days=int(own))
-        done[row, [(day - first).days for day in record.done if own_day <= day < today]] = True
-        earlier = [day for day in record.done if day < own_day]
-        anchors[row] = ((max(earlier) if earlier else record.start - timedelta(days=1)) - first).days
+        index = np.fromiter(map(date.toordinal, record.done), int, len(record.done)) - origin
+        done[row, index[(index >= own) & (index < n)]] = True
+        earlier = index[index < own]
+        anchors[row] = earlier.max() if len(earlier) else (record.start - first).days - 1
     return History(first, due, done, paused, anchors, own_first)
 
 
