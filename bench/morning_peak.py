@@ -6,7 +6,8 @@ Everything is real but Telegram: a fresh PostgreSQL database (migrated), Redis (
 rate limiter), `smarthabit worker` processes, the bot as its own process (`smarthabit bot`, long
 polling), and the loopback Bot API server (in this process) with Telegram's limits switched on (30
 messages/s per bot, 1/s per chat; 429 beyond them). At the minute boundary the bench sends the
-per-minute scan as the scheduler does; the workers plan `--users` reminders and deliver them. Each
+per-minute scan as the scheduler does (a `smarthabit scheduler` sends the following minutes' scans, which
+plan the rest of the wave); the workers plan `--users` reminders and deliver them. Each
 person who gets a reminder taps its "Done" button with probability `--tap-share`, after a delay
 drawn uniformly from 1 s to `--tap-within` s, while the fan-out is still going on.
 
@@ -137,6 +138,9 @@ async def run(args: argparse.Namespace) -> Result:
             procs = [Proc.smarthabit(["worker", "--concurrency", str(args.concurrency)], env, tmp / f"worker-{i}.log")
                      for i in range(args.workers)]
             procs.append(Proc.smarthabit(["bot"], env, tmp / "bot.log"))
+            # The scheduler sends the following minutes' scans: a scan plans at most 3,000 reminders
+            # (tasks.planning), the rest of the wave goes to the next ones, as in production.
+            procs.append(Proc.smarthabit(["scheduler"], env, tmp / "scheduler.log"))
             client = build_broker(settings, manage_database=False)
             await client.startup()
             await asyncio.sleep(max(0.0, (fire - datetime.now(UTC)).total_seconds()))
