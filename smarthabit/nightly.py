@@ -12,10 +12,11 @@ longest streak keeps the larger of the stored and the windowed value.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
@@ -24,7 +25,7 @@ from smarthabit.clock import local_today, utcnow, zone
 from smarthabit.models import CheckIn, Habit, HabitPause, SkipPrediction, User
 from smarthabit.nudge_times import habit_next_nudge
 from smarthabit.orm import on_postgres
-from smarthabit.prediction import HISTORY_DAYS, HabitRecord, fit_skip_models, usual_minute
+from smarthabit.prediction import HISTORY_DAYS, MINUTES_PER_DAY, HabitRecord, fit_skip_models, usual_minute
 from smarthabit.predictions import FORECAST_DAYS, PRIOR_WINDOW_DAYS, USUAL_MINUTE_CHECKINS, risk_reason
 from smarthabit.schedule import Pause, ScheduleKind
 from smarthabit.streak_cache import refresh_streaks
@@ -44,12 +45,10 @@ class _History:
 
 
 _CHECKINS_SQL = """
-SELECT c.habit_id, array_agg(c.day ORDER BY c.day) AS days, array_agg(c.value ORDER BY c.day) AS values,
-    (array_agg(CASE WHEN (c.created_at AT TIME ZONE u.timezone)::date = c.day
-        THEN (extract(hour FROM c.created_at AT TIME ZONE u.timezone) * 60
-              + extract(minute FROM c.created_at AT TIME ZONE u.timezone))::int END ORDER BY c.day DESC))[1:$3]
-FROM checkins c JOIN habits h ON h.id = c.habit_id JOIN users u ON u.id = h.user_id
-WHERE c.habit_id = ANY($1::int[]) AND c.day >= $2 GROUP BY c.habit_id
+SELECT habit_id, array_agg(day ORDER BY day) AS days, array_agg(value ORDER BY day) AS values,
+    (array_agg(day ORDER BY day DESC))[1:$3] AS last_days,
+    (array_agg(created_at ORDER BY day DESC))[1:$3] AS last_created
+FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2 GROUP BY habit_id
 """
 
 
@@ -57,11 +56,13 @@ async def _checkins(habit_ids: list[int], since: date,
                     zones: dict[int, str]) -> list[tuple[int, list[date], list[Any], list[int | None]]]:
     """Per habit: its check-in days of the window and their values (oldest first), and the local
     minute of day (None for a back-filled one) of the last `USUAL_MINUTE_CHECKINS`, newest first. One
-    row per habit on PostgreSQL, the minutes in its zone data (a batch holds some 50k check-ins: rows,
-    the ORM's conversions and a zone conversion each would cost more than the model)."""
+    row per habit on PostgreSQL (a batch holds some 50k check-ins: rows and the ORM's conversions
+    would cost more than the model)."""
     if on_postgres():
         db = connections.get("default")
-        return (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
+        rows = (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
+        return [(r[0], r[1], r[2], [_local_minute(day, at, zones[r[0]]) for day, at in zip(r[3], r[4], strict=True)])
+                for r in rows]
     by_habit: dict[int, list[tuple[date, Any, datetime]]] = defaultdict(list)
     for habit_id, day, value, created_at in await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by(
         "day").values_list("habit_id", "day", "value", "created_at"):
@@ -71,9 +72,23 @@ async def _checkins(habit_ids: list[int], since: date,
             for habit_id, rows in by_habit.items()]
 
 
+_QUARTER = 900  # seconds: every zone's offset changes only on a quarter of an hour of UTC
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
 def _local_minute(day: date, created_at: datetime, tz: str) -> int | None:
-    local = created_at.astimezone(zone(tz))
-    return local.hour * 60 + local.minute if local.date() == day else None
+    """The local minute of day of a check-in made on its `day`, None for a back-filled one: the
+    zone's offset looked up once a quarter of an hour (a batch's 15k conversions cost more than
+    its streaks otherwise)."""
+    seconds = int(created_at.timestamp())
+    local = seconds // 60 + _offset_minutes(tz, seconds // _QUARTER)
+    return local % MINUTES_PER_DAY if local // MINUTES_PER_DAY + _EPOCH_DAY == day.toordinal() else None
+
+
+@functools.lru_cache(maxsize=65_536)
+def _offset_minutes(tz: str, quarter: int) -> int:
+    offset = datetime.fromtimestamp(quarter * _QUARTER, UTC).astimezone(zone(tz)).utcoffset()
+    return int(offset.total_seconds()) // 60 if offset is not None else 0
 
 
 async def _histories(habits: list[Habit], since: date, zones: dict[int, str]) -> dict[int, _History]:
