@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -105,6 +106,13 @@ def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
         run(settings, reuse_port=reuse_port, sub_apps=web_sub_apps())
 
 
+def _freeze_startup_objects() -> None:
+    """What start-up loaded (modules, classes: ~180k objects) lives as long as the process: keep it
+    out of the collector's full passes, each a pause of 200-300 ms that every update or send in flight
+    waits out (the API process does the same in api.main, where it was measured)."""
+    gc.freeze()
+
+
 def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
     if settings.bot_token is None:
         raise StartupError("TELEGRAM_BOT_TOKEN is not set; the bot cannot start (ask @BotFather for a token)")
@@ -112,6 +120,7 @@ def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
 
     prepare(settings)
     _serve_metrics(settings)
+    _freeze_startup_objects()
     run(settings)
 
 
@@ -120,6 +129,7 @@ def _cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
 
     prepare(settings)
     _serve_metrics(settings)
+    _freeze_startup_objects()
     run_worker(settings, concurrency=args.concurrency)
 
 
@@ -128,6 +138,7 @@ def _cmd_scheduler(settings: Settings, args: argparse.Namespace) -> None:
 
     prepare(settings)
     _serve_metrics(settings)
+    _freeze_startup_objects()
     run_scheduler(settings)
 
 
