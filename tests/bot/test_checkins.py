@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +15,7 @@ from smarthabit.clock import local_today
 from smarthabit.models import CheckIn, Habit, User
 from tests.bot.conftest import Person, create_habit, eventually, sign_up, text_of
 from tests.botapi import BotApiServer
+from tests.statements import statements
 
 
 async def send_reminder(bot: BotApplication, person: Person, habit: Habit, day: date) -> dict:
@@ -180,17 +180,6 @@ async def test_measurable_value_from_a_reminder(bot: BotApplication, ada: Person
     assert await CheckIn.filter(habit_id=habit.id).count() == 1
 
 
-class _Statements(logging.Handler):
-    """Counts the SQL statements the ORM sends (each is logged at DEBUG before it runs)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.sql: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.sql.append(str(record.args[0]) if record.args else record.getMessage())
-
-
 @pytest.mark.postgres_only  # today's check-in is one shared statement on PostgreSQL
 async def test_a_tap_on_a_reminder_costs_three_round_trips_and_two_bot_api_calls(
     bot: BotApplication, ada: Person
@@ -201,21 +190,14 @@ async def test_a_tap_on_a_reminder_costs_three_round_trips_and_two_bot_api_calls
     today = local_today(user.timezone)
     reminder = await send_reminder(bot, ada, habit, today)
     await asyncio.sleep(0.3)  # let the sign-up's own writes settle
-    counter, logger = _Statements(), logging.getLogger("tortoise.db_client")
-    level = logger.level
-    logger.setLevel(logging.DEBUG)
-    logger.addHandler(counter)
     before = len(ada.server.requests)
-    try:
+    with statements() as sql:
         await ada.tap(reminder, f"checkin:{habit.id}:{today.isoformat()}")
         await ada.expect("Streak: 1 day")
         await asyncio.sleep(0.2)  # anything the handler still did after its last call would show up
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
     calls = [r.method for r in ada.server.requests[before:] if r.method != "getUpdates"]
     assert calls == ["answerCallbackQuery", "editMessageText"]
-    assert 1 <= len(counter.sql) <= 3, counter.sql  # the account, the check-in, the reply link
+    assert 1 <= len(sql) <= 3, sql  # the account, the check-in, the reply link
 
 
 async def test_back_fill_from_the_list(bot: BotApplication, ada: Person) -> None:
