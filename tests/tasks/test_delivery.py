@@ -123,11 +123,11 @@ async def test_paid_broadcasts_go_past_the_free_limit_only_when_switched_on(
     paid_rate: int, db: str, make_user: MakeUser
 ) -> None:
     """TELEGRAM_PAID_BROADCAST_RATE: bulk messages carry allow_paid_broadcast and the one budget
-    books at that rate; the server lets them past its 2-a-second limit. Off, the same burst is held
-    to the free rate (booked at 1.5/s here, under the limit) and nothing carries the flag."""
-    async with BotApiServer([BOT_TOKEN], rate_limit=RateLimit(global_limit=2, chat_limit=1)) as server:
+    books at that rate; the server lets them past its 5-a-second limit. Off, the same burst is held
+    to the free rate (booked at 4/s here, under the limit) and nothing carries the flag."""
+    async with BotApiServer([BOT_TOKEN], rate_limit=RateLimit(global_limit=5, chat_limit=1)) as server:
         settings = make_settings(db, server, telegram_paid_broadcast_rate=paid_rate)
-        runtime = Runtime(settings, manage_database=False, chat_interval=0.0, global_rate=paid_rate or 1.5)
+        runtime = Runtime(settings, manage_database=False, chat_interval=0.0, global_rate=paid_rate or 4)
         assert runtime.paid_broadcast is (paid_rate > 0)
         await runtime.startup()
         try:

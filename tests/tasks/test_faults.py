@@ -161,7 +161,7 @@ async def test_a_postgres_outage_is_waited_out_and_nothing_is_lost(
 
     async def postgres_away() -> None:
         await pg.cut()
-        await asyncio.sleep(4)
+        await asyncio.sleep(2)
         await pg.restore()
 
     await _survives(postgres_away, start=start, settings=_settings(task_settings, redis_url),
@@ -179,7 +179,7 @@ async def test_redis_back_without_its_data_loses_no_message(
         await rd.cut()
         keys = [key async for key in clean_redis.scan_iter(f"{redis_namespace(settings)}:*")]
         await clean_redis.delete(*keys)  # what a restart without persistence leaves: nothing
-        await asyncio.sleep(3)
+        await asyncio.sleep(2)
         await rd.restore()
 
     processes = await _survives(redis_restarted_empty, start=start, settings=settings, make_user=make_user,
