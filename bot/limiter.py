@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
 
 from redis.asyncio import Redis
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
-from telegram.warnings import PTBDeprecationWarning
 
 from bot import replies
 from smarthabit.telegram_budget import (
@@ -32,6 +29,7 @@ from smarthabit.telegram_budget import (
     Priority,
     acquire,
     budget_for,
+    retry_after_seconds,
 )
 
 log = logging.getLogger(__name__)
@@ -39,7 +37,6 @@ log = logging.getLogger(__name__)
 BOOKED_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendLocation", "copyMessage"})
 REPLY_METHODS = BOOKED_METHODS | {"editMessageText", "editMessageReplyMarkup"}
 MAX_RETRIES = 3
-MAX_RETRY_AFTER = 60.0
 
 
 class BudgetRateLimiter(BaseRateLimiter[int]):
@@ -90,7 +87,7 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
             try:
                 result = await callback(*args, **kwargs)
             except RetryAfter as exc:
-                wait = _seconds(exc)
+                wait = retry_after_seconds(exc)
                 await self.budget.penalize(wait)
                 if attempt >= self.max_retries:
                     raise
@@ -101,11 +98,3 @@ class BudgetRateLimiter(BaseRateLimiter[int]):
                 replies.note_reply()
             return result
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # int today, timedelta in a future release: both are handled
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    return min(MAX_RETRY_AFTER, max(0.5, seconds))

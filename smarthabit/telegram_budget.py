@@ -32,12 +32,16 @@ import asyncio
 import logging
 import random
 import time
+import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import IntEnum
 from typing import Protocol
 
 import redis.exceptions
 from redis.asyncio import Redis
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,7 @@ DEFAULT_CHAT_INTERVAL = 1.05  # seconds between two messages to one chat
 MAX_ASK_AGAIN = 5.0
 MIN_ASK_AGAIN = 0.02
 ASK_AGAIN_JITTER = 0.2
+MAX_RETRY_AFTER = 60.0  # seconds; after a longer retry_after the sender simply asks again
 FALLBACK_SHARE = 0.25  # of the bot-wide rate a process uses alone while Redis is unreachable
 
 
@@ -73,6 +78,15 @@ class Budget(Protocol):
     async def book(self, chat_id: int, priority: Priority = Priority.REMINDER) -> Booking: ...
 
     async def penalize(self, seconds: float) -> None: ...
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram's 429 asks every sender to wait, between 0.5 s and `MAX_RETRY_AFTER`."""
+    with warnings.catch_warnings():  # int today, timedelta in a future release: both are handled
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    return min(MAX_RETRY_AFTER, max(0.5, seconds))
 
 
 def messages_per_second(paid_broadcast_rate: int = 0) -> float:

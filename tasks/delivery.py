@@ -56,7 +56,6 @@ import asyncio
 import logging
 import time
 import uuid
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -65,7 +64,6 @@ from enum import StrEnum
 import httpx
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 from tortoise.expressions import Q
 
 from smarthabit import still_wanted
@@ -76,7 +74,7 @@ from smarthabit.missed import AnyMissed, mark_folded, missed_reminders
 from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.outages import backoff, is_database_down
 from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
-from smarthabit.telegram_budget import Priority, acquire
+from smarthabit.telegram_budget import Priority, acquire, retry_after_seconds
 from tasks.request_written import PENDING_WRITE, WriteWatch
 from tasks.runtime import Runtime
 from tasks.texts import checkin_markup, missed_reminders_line
@@ -88,7 +86,6 @@ LATE_TOLERANCE = 0.025  # seconds a send may start after its booked slot without
 MAX_REBOOKS = 5
 RETRY_BASE = 0.5
 RETRY_CAP = 30.0
-MAX_RETRY_AFTER = 60.0
 STALE_SENDING = timedelta(minutes=10)
 UNWRITTEN_GRACE = timedelta(seconds=30)  # > request_written.WRITE_BY + pool, connect and write timeouts
 CLAIM_NOTE = "claim:"  # the note of a claimed row whose request has not been written (yet)
@@ -169,14 +166,6 @@ async def _finish_claimed(nudge: Nudge, token: int, status: NudgeStatus, reason:
     await Nudge.filter(id=nudge.id, status=NudgeStatus.SENDING, attempts=token).update(
         status=status, error=reason[:200] if reason else None, **fields
     )
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # int today, timedelta in a future release: both are handled
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    return min(MAX_RETRY_AFTER, max(0.5, seconds))
 
 
 def answered_or_not_sent(exc: NetworkError) -> bool:
@@ -347,7 +336,7 @@ async def _after_error(
     """Decide what a Telegram error means for this message (see the module docstring)."""
     kind = nudge.kind.value
     if isinstance(exc, RetryAfter):
-        wait = _retry_after_seconds(exc)
+        wait = retry_after_seconds(exc)
         await _guarded(runtime, lambda: _release(nudge, token, "rate_limited"))
         await runtime.budget.penalize(wait)
         MESSAGES.labels(kind, "rate_limited").inc()

@@ -7,7 +7,6 @@ exit 0 on SIGTERM."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import time as wall_time
@@ -30,12 +29,11 @@ from tasks.runtime import redis_namespace
 from tests.botapi import BotApiServer, Fault
 from tests.e2e.stack import free_port
 from tests.outage_proxy import OutageProxy
-from tests.tasks.conftest import BOT_TOKEN, MakeUser
-from tests.tasks.test_worker_process import Process, pending, until
+from tests.tasks.conftest import MakeUser
+from tests.tasks.test_worker_process import REDELIVERY_SECONDS, Process, pending, role_env, started_roles, until
 
 pytestmark = pytest.mark.postgres_only  # the proxy stands in front of a PostgreSQL server
 USERS = 24
-REDELIVERY_SECONDS = 2
 
 
 def _via(url: str, port: int) -> str:
@@ -60,24 +58,10 @@ def start(task_settings: Settings, redis_url: str, proxies: tuple[OutageProxy, O
           clean_redis: Redis) -> Iterator[Callable[..., Process]]:
     """`smarthabit <command>` reaching PostgreSQL and Redis through the proxies."""
     pg, rd = proxies
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TELEGRAM_"))},
-        "DATABASE_URL": _via(task_settings.db_url, pg.port), "REDIS_URL": _via(redis_url, rd.port),
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": task_settings.telegram_api_url,
-        "TASK_REDELIVERY_SECONDS": str(REDELIVERY_SECONDS), "LOG_LEVEL": "INFO", "LOG_FORMAT": "json",
-    }
-    started: list[Process] = []
-
-    def spawn(command: str, *args: str, **extra_env: str) -> Process:
-        process = Process(command, {**env, **extra_env}, tmp_path / f"{command}-{len(started)}.log", *args)
-        started.append(process)
-        return process
-
-    yield spawn
-    for process in started:
-        if process.popen.poll() is None:
-            process.popen.kill()
-            process.popen.wait(10)
+    env = role_env(_via(task_settings.db_url, pg.port), _via(redis_url, rd.port), task_settings.telegram_api_url,
+                   LOG_FORMAT="json")
+    with started_roles(env, tmp_path) as spawn:
+        yield spawn
 
 
 def _settings(task_settings: Settings, redis_url: str) -> Settings:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -65,31 +66,44 @@ def redis_settings(task_settings: Settings, redis_url: str, clean_redis: Redis) 
     return task_settings.model_copy(update={"redis_url": redis_url, "task_redelivery_seconds": REDELIVERY_SECONDS})
 
 
-@pytest.fixture
-def spawn(redis_settings: Settings, tmp_path: Path) -> Iterator[Callable[..., Process]]:
-    """Start `smarthabit <command>` with the test settings in the environment; killed at the end."""
-    env = {
+def role_env(database_url: str, redis_url: str, telegram_api_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `smarthabit` role in these tests: this machine's, with the test database,
+    Redis and loopback Bot API instead of any configured ones."""
+    return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TELEGRAM_"))},
-        "DATABASE_URL": redis_settings.db_url,
-        "REDIS_URL": redis_settings.redis_url or "",
-        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
-        "TELEGRAM_API_URL": redis_settings.telegram_api_url,
-        "TASK_REDELIVERY_SECONDS": str(REDELIVERY_SECONDS),
-        "JWT_SECRET": "test-secret-" + "x" * 40,
-        "LOG_LEVEL": "INFO",
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN, "TELEGRAM_API_URL": telegram_api_url,
+        "TASK_REDELIVERY_SECONDS": str(REDELIVERY_SECONDS), "LOG_LEVEL": "INFO", **extra,
     }
+
+
+@contextmanager
+def started_roles(env: dict[str, str], log_dir: Path) -> Iterator[Callable[..., Process]]:
+    """`start(command, *args, **extra_env)` starts `smarthabit <command>`; whatever still runs at the
+    end is killed."""
     started: list[Process] = []
 
-    def start(command: str, *args: str) -> Process:
-        process = Process(command, env, tmp_path / f"{command}-{len(started)}.log", *args)
+    def start(command: str, *args: str, **extra_env: str) -> Process:
+        process = Process(command, {**env, **extra_env}, log_dir / f"{command}-{len(started)}.log", *args)
         started.append(process)
         return process
 
-    yield start
-    for process in started:
-        if process.popen.poll() is None:
-            process.popen.kill()
-            process.popen.wait(10)
+    try:
+        yield start
+    finally:
+        for process in started:
+            if process.popen.poll() is None:
+                process.popen.kill()
+                process.popen.wait(10)
+
+
+@pytest.fixture
+def spawn(redis_settings: Settings, tmp_path: Path) -> Iterator[Callable[..., Process]]:
+    """Start `smarthabit <command>` with the test settings in the environment; killed at the end."""
+    env = role_env(redis_settings.db_url, redis_settings.redis_url or "", redis_settings.telegram_api_url,
+                   JWT_SECRET="test-secret-" + "x" * 40)
+    with started_roles(env, tmp_path) as start:
+        yield start
 
 
 @pytest.fixture
