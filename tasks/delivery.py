@@ -90,6 +90,7 @@ STALE_SENDING = timedelta(minutes=10)
 UNWRITTEN_GRACE = timedelta(seconds=30)  # > request_written.WRITE_BY + pool, connect and write timeouts
 CLAIM_NOTE = "claim:"  # the note of a claimed row whose request has not been written (yet)
 REQUEST_WRITTEN = "request written"
+RELEASED_UNWRITTEN = "released: its sender stopped before writing"
 MARK_TIMEOUT = 2.0
 FOLDS_MISSED = frozenset({NudgeKind.REMINDER, NudgeKind.SKIP_RISK, NudgeKind.STREAK_RISK})
 PRIORITY = {
@@ -231,7 +232,7 @@ async def _take_over_unwritten(nudge: Nudge) -> Nudge | None:
         await asyncio.sleep(left)
     released = await Nudge.filter(
         id=nudge.id, status=NudgeStatus.SENDING, attempts=nudge.attempts, error=nudge.error
-    ).update(status=NudgeStatus.PENDING, sent_at=None, error="released: its sender stopped before writing")
+    ).update(status=NudgeStatus.PENDING, sent_at=None, error=RELEASED_UNWRITTEN)
     if released:
         log.warning("claim released: its worker stopped before the request was written",
                     extra={"nudge_id": nudge.id})
@@ -273,9 +274,10 @@ async def _send_until_deadline(runtime: Runtime, nudge: Nudge, user: User, deadl
         except TelegramError as exc:
             decided = await _after_error(runtime, nudge, token, chat_id, exc, attempt, watch)
         else:
+            outcome = await _record_sent(runtime, nudge, token, message)  # first: the send is what must not be lost
             if missed:
                 await _guarded(runtime, lambda: mark_folded(missed))
-            return await _record_sent(runtime, nudge, token, message)
+            return outcome
         finally:
             PENDING_WRITE.reset(watching)
         if isinstance(decided, Outcome):
@@ -408,7 +410,7 @@ async def release_unwritten(*, now: datetime | None = None) -> list[int]:
     ids = list(await unwritten.values_list("id", flat=True))
     if ids:
         await unwritten.filter(id__in=ids).update(
-            status=NudgeStatus.PENDING, sent_at=None, error="released: its sender stopped before writing"
+            status=NudgeStatus.PENDING, sent_at=None, error=RELEASED_UNWRITTEN
         )
         log.warning("claims released: their workers stopped before writing", extra={"count": len(ids)})
     return ids
