@@ -209,10 +209,12 @@ class Minute:
 
 async def minute_scan(now: datetime) -> tuple[int, int]:
     """The worker's minute scan without a broker (nothing is sent): what `tasks.jobs.minute_scan` runs."""
+    from smarthabit.telegram_budget import messages_per_second
     from tasks.delivery import sweep_stale_sending
-    from tasks.planning import delivery_backlog, plan_due_reminders, plan_nudges, stale_pending
+    from tasks.planning import delivery_backlog, plan_due_reminders, plan_nudges, reminder_horizon, stale_pending
 
-    reminders = await plan_due_reminders(now)
+    until = await reminder_horizon(now, messages_per_second())
+    reminders = await plan_due_reminders(now, until=until)
     nudges = await plan_nudges(now, cap=3)
     await stale_pending(now)
     await sweep_stale_sending(now=now)

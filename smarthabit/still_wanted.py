@@ -28,6 +28,9 @@ MAX_LATENESS = {
     NudgeKind.WEEKLY_SUMMARY: timedelta(hours=6),
     NudgeKind.ACCOUNT_NOTICE: timedelta(hours=6),
 }
+# How early a reminder may go out: the head of a wave too big to send at once goes ahead of its time
+# (tasks.planning.reminder_horizon); anything planned later than this is held until its time.
+MAX_EARLINESS = timedelta(minutes=1)
 QUIET_HOURS = "quiet_hours"
 DEFERRED = "deferred: quiet hours"  # the `error` note of a reminder held until quiet hours end
 
@@ -81,11 +84,13 @@ def time_rule(user: User, kind: NudgeKind, planned_at: datetime, now: datetime) 
     """Lateness and quiet hours at `now` for a message planned for `planned_at`."""
     if now - planned_at > MAX_LATENESS[kind]:
         return Verdict("too_late")
+    if planned_at - now > MAX_EARLINESS:  # planned past quiet hours that had not begun at planning
+        return Verdict(defer_until=planned_at)
     end = quiet_hours_end(user, now)
     if end is None:
         return SEND
-    if kind is NudgeKind.REMINDER and user.quiet_reminders_later:
-        return Verdict(defer_until=end)
+    if kind is NudgeKind.REMINDER and (user.quiet_reminders_later or planned_at >= end):
+        return Verdict(defer_until=end)  # also a wave's early head: its own time is after the quiet hours
     return Verdict(QUIET_HOURS)
 
 

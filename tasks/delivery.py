@@ -385,8 +385,8 @@ async def _record_sent(runtime: Runtime, nudge: Nudge, token: int, message: Mess
     MESSAGES.labels(nudge.kind.value, "sent").inc()
     if nudge.kind is NudgeKind.REMINDER:
         lag = (sent_at - nudge.planned_at).total_seconds()
-        if 0 <= lag < 86400:
-            REMINDER_LAG.observe(lag)
+        if lag < 86400:
+            REMINDER_LAG.observe(max(0.0, lag))  # a wave's early head was on time
     log.info("message sent", extra={"nudge_id": nudge.id, "kind": nudge.kind.value})
     return Outcome.SENT
 

@@ -23,6 +23,7 @@ from tasks.planning import (
     plan_nudges,
     plan_weekly_summaries,
     prune_predictions,
+    reminder_horizon,
     stale_pending,
 )
 from tasks.runtime import NIGHTLY_BATCH_TASK, Runtime
@@ -41,7 +42,8 @@ async def minute_scan(runtime: Runtime, *, now: datetime | None = None) -> dict[
     async def enqueue(ids: list[int]) -> None:
         await runtime.enqueue_deliveries(ids, now=explicit)
 
-    reminders = await plan_due_reminders(now, can_send=can_send, on_batch=enqueue)
+    until = await reminder_horizon(now, runtime.global_rate)
+    reminders = await plan_due_reminders(now, until=until, can_send=can_send, on_batch=enqueue)
     nudges = await plan_nudges(now, cap=runtime.settings.nudge_daily_cap, can_send=can_send)
     await runtime.enqueue_deliveries(nudges, now=explicit)
     requeued = [i for i in await stale_pending(now) if i not in set(reminders) | set(nudges)]

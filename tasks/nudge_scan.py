@@ -178,6 +178,11 @@ async def due_reminders(now: datetime, limit: int) -> list[DueReminder]:
             for r in reminders]
 
 
+async def reminders_due_between(after: datetime, until: datetime) -> int:
+    """How many reminders fire in (after, until]: the size of the coming wave (an index range count)."""
+    return await Reminder.filter(next_fire_at__gt=after, next_fire_at__lte=until).count()
+
+
 async def advance_reminders(next_at: dict[int, datetime]) -> None:
     """Store each reminder's next firing instant, in one statement on PostgreSQL."""
     if _postgres():

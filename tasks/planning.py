@@ -81,6 +81,10 @@ WEEKLY_MINUTE = 19 * 60
 WEEKLY_WINDOW_MINUTES = 120
 NIGHTLY_LOCAL_HOUR = 4  # after midnight everywhere, and not an hour DST changes skip or repeat
 NIGHTLY_BATCH_USERS = 250  # one nightly task: a few hundred habits, well under a second of work
+# A wave of reminders that would take more than twice this long to send starts this early: the
+# reminders are centred on their time (the first a minute early, the last a minute less late)
+# instead of all going out late. A lone reminder is never early.
+EARLY_START = still_wanted.MAX_EARLINESS
 REQUEUE_PENDING_AFTER = timedelta(minutes=5)
 REQUEUE_LIMIT = 1000
 PREDICTION_RETENTION_DAYS = 60
@@ -104,16 +108,28 @@ def _reachable(user: User) -> bool:
     return still_wanted.reachable(user)
 
 
+async def reminder_horizon(now: datetime, rate: float) -> datetime:
+    """Up to which instant this scan plans reminders: `now`, or `now + EARLY_START` when the reminders
+    of the coming minute are a wave that at `rate` messages a second would take more than twice
+    `EARLY_START` to send (a person tolerates a reminder a little early better than minutes late)."""
+    if rate <= 0:
+        return now
+    wave = await nudge_scan.reminders_due_between(now, now + EARLY_START)
+    return now + EARLY_START if wave > 2 * rate * EARLY_START.total_seconds() else now
+
+
 async def plan_due_reminders(
     now: datetime,
     *,
+    until: datetime | None = None,
     can_send: bool = True,
     batch: int = REMINDER_BATCH,
     limit: int = REMINDERS_PER_SCAN,
     on_batch: Callable[[list[int]], Awaitable[object]] | None = None,
 ) -> list[int]:
     """Plan the reminders due at `now` (earliest first, at most about `limit`) and move each one to
-    its next local firing instant.
+    its next local firing instant. With `until` (`reminder_horizon`), also those firing up to then:
+    a big wave's head goes out early, each judged as at its own instant.
 
     A batch is five statements whatever its size (the due reminders with their habits and owners,
     today's check-ins and pauses, the insert, the move). `on_batch` gets each committed batch's nudge
@@ -124,7 +140,7 @@ async def plan_due_reminders(
     while taken < limit:
         size = min(batch, limit - taken)
         async with in_transaction():
-            due = await nudge_scan.due_reminders(now, size)
+            due = await nudge_scan.due_reminders(max(now, until or now), size)
             if not due:
                 break
             ids = await _plan_reminder_batch(due, now, can_send)
@@ -139,13 +155,14 @@ async def plan_due_reminders(
 
 
 def _next_firings(due: list[nudge_scan.DueReminder], now: datetime) -> dict[int, datetime]:
-    """Each reminder's next local firing instant after now (computed once per zone and time)."""
-    cache: dict[tuple[time, str], datetime] = {}
+    """Each reminder's next local firing instant after now, or after its own instant for one planned
+    early (computed once per zone, time and instant)."""
+    cache: dict[tuple[time, str, datetime], datetime] = {}
     result = {}
     for reminder in due:
-        key = (reminder.local_time, reminder.habit.timezone)
+        key = (reminder.local_time, reminder.habit.timezone, max(now, reminder.fire_at))
         if key not in cache:
-            cache[key] = next_fire_at(reminder.local_time, reminder.habit.timezone, now)
+            cache[key] = next_fire_at(reminder.local_time, reminder.habit.timezone, key[2])
         result[reminder.id] = cache[key]
     return result
 
@@ -178,7 +195,9 @@ async def _plan_reminder_batch(due: list[nudge_scan.DueReminder], now: datetime,
             user_id=habit.user_id, habit_id=habit.id, kind=NudgeKind.REMINDER, day=day,
             key=reminder_key(reminder.id, day),
             # held until the quiet hours end (smarthabit.still_wanted); delivery marks it DEFERRED
-            planned_at=still_wanted.quiet_hours_end(habit, now) or reminder.fire_at,  # type: ignore[arg-type]
+            # (a wave's early head: the quiet hours of its own instant)
+            planned_at=still_wanted.quiet_hours_end(habit, max(now, reminder.fire_at))  # type: ignore[arg-type]
+            or reminder.fire_at,
             text=reminder_text(habit, day, habit.language),  # type: ignore[arg-type]
         ))
     return await nudge_scan.insert(nudges)

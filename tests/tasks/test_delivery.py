@@ -369,8 +369,9 @@ async def test_reminders_that_missed_their_deadline_are_mentioned_once_in_the_ne
     too_late = FIRE + delivery.MAX_LATENESS[NudgeKind.REMINDER] + timedelta(minutes=1)
     assert [await deliver(runtime, i, now=too_late) for i in early] == [Outcome.SKIPPED] * 2
     await check_in(user.id, stretch.id, day=FIRE.date(), now=too_late)  # done meanwhile: no need to mention it
-    [read] = await plan_due_reminders(FIRE.replace(hour=10, minute=30))
-    assert await deliver(runtime, read, now=too_late) is Outcome.SENT
+    read_at = FIRE.replace(hour=10, minute=30)
+    [read] = await plan_due_reminders(read_at)
+    assert await deliver(runtime, read, now=read_at) is Outcome.SENT
     text = botapi.sent_to(user.telegram_chat_id)[-1]["text"]
     assert "Time for Read" in text and "could not send on time: Run." in text
     assert (await Nudge.get(id=read)).text.count("could not send") == 0  # the stored text stays the planned one
