@@ -317,17 +317,15 @@ async def nightly_rate(user_ids: list[int], now: datetime) -> tuple[float, int, 
     """Habits per second of the nightly refresh over these users, in the workers' bounded batches, its
     statements a batch, and habits per CPU second of this process (the worker's own work, without the
     database's, and without the waits for a core that a shared machine adds to the wall time)."""
-    from smarthabit.nightly import refresh_users
+    from smarthabit.nightly import refresh_batches
     from tasks.planning import NIGHTLY_BATCH_USERS
 
-    habits = 0
+    batches = [user_ids[start:start + NIGHTLY_BATCH_USERS] for start in range(0, len(user_ids), NIGHTLY_BATCH_USERS)]
     with counting() as counter:
         started, cpu = time.perf_counter(), time.process_time()
-        for start in range(0, len(user_ids), NIGHTLY_BATCH_USERS):
-            habits += await refresh_users(user_ids[start:start + NIGHTLY_BATCH_USERS], now)
+        habits = await refresh_batches(batches, now)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    batches = -(-len(user_ids) // NIGHTLY_BATCH_USERS)
-    return habits / seconds, counter.count // max(batches, 1), habits / cpu
+    return habits / seconds, counter.count // max(len(batches), 1), habits / cpu
 
 
 # --- report -------------------------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The nightly refresh of a bounded batch of users: streaks, forecasts, usual minute, next nudge.
 
 Run in each user's local night (see `tasks.planning.run_nightly`) so the day's 09:00 wave reads
-stored forecasts instead of fitting models. A batch is read in three statements (users, habits,
+stored forecasts instead of fitting models. A batch is read in four statements (users' zones, habits,
 their check-ins and pauses over the model's window) and written in two (the habits' cached fields in
-one UPDATE, the week's forecasts in one upsert), whatever its size; the models are fitted in memory.
+one UPDATE, the week's forecasts in one upsert), whatever its size; the models are fitted in memory,
+in a thread, so the event loop goes on meanwhile: `refresh_batches` reads the next batch and writes
+the last one while a batch is computed, and a worker's other tasks are not held up.
 
 Streaks are computed over the same window. A current streak that reaches the window's start is
 recomputed from the whole history (`refresh_streaks`), so the window never shortens a streak; the
@@ -12,6 +14,7 @@ longest streak keeps the larger of the stored and the windowed value.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
@@ -52,24 +55,27 @@ FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2 GROUP BY habit_id
 """
 
 
-async def _checkins(habit_ids: list[int], since: date,
-                    zones: dict[int, str]) -> list[tuple[int, list[date], list[Any], list[int | None]]]:
-    """Per habit: its check-in days of the window and their values (oldest first), and the local
-    minute of day (None for a back-filled one) of the last `USUAL_MINUTE_CHECKINS`, newest first. One
-    row per habit on PostgreSQL (a batch holds some 50k check-ins: rows and the ORM's conversions
-    would cost more than the model)."""
+_CheckInRow = tuple[int, list[date], list[Any], list[date], list[datetime]]
+
+
+async def _checkins(habit_ids: list[int], since: date) -> list[_CheckInRow]:
+    """Per habit: its check-in days of the window and their values (oldest first), and the days and
+    creation instants of its last `USUAL_MINUTE_CHECKINS`, newest first. One row per habit on
+    PostgreSQL (a batch holds some 50k check-ins: rows and the ORM's conversions would cost more than
+    the model)."""
     if on_postgres():
         db = connections.get("default")
-        rows = (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]
-        return [(r[0], r[1], r[2], [_local_minute(day, at, zones[r[0]]) for day, at in zip(r[3], r[4], strict=True)])
-                for r in rows]
+        return [tuple(r) for r in (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]]
     by_habit: dict[int, list[tuple[date, Any, datetime]]] = defaultdict(list)
     for habit_id, day, value, created_at in await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by(
         "day").values_list("habit_id", "day", "value", "created_at"):
         by_habit[habit_id].append((day, value, created_at))
-    return [(habit_id, [r[0] for r in rows], [r[1] for r in rows],
-             [_local_minute(r[0], r[2], zones[habit_id]) for r in reversed(rows[-USUAL_MINUTE_CHECKINS:])])
-            for habit_id, rows in by_habit.items()]
+    result: list[_CheckInRow] = []
+    for habit_id, rows in by_habit.items():
+        last = rows[::-1][:USUAL_MINUTE_CHECKINS]
+        result.append((habit_id, [r[0] for r in rows], [r[1] for r in rows],
+                       [r[0] for r in last], [r[2] for r in last]))
+    return result
 
 
 _QUARTER = 900  # seconds: every zone's offset changes only on a quarter of an hour of UTC
@@ -91,19 +97,20 @@ def _offset_minutes(tz: str, quarter: int) -> int:
     return int(offset.total_seconds()) // 60 if offset is not None else 0
 
 
-async def _histories(habits: list[Habit], since: date, zones: dict[int, str]) -> dict[int, _History]:
-    by_id = {h.id: h for h in habits}
+def _histories(habits: list[Habit], checkins: list[_CheckInRow], pauses: list[tuple[int, date, date]],
+               zones: dict[int, str]) -> dict[int, _History]:
     result = {h.id: _History() for h in habits}
-    for habit_id, days, values, minutes in await _checkins(list(by_id), since, zones):
+    by_id = {h.id: h for h in habits}
+    for habit_id, days, values, last_days, last_created in checkins:
         habit, history = by_id[habit_id], result[habit_id]
         if all(habit.counts_as_done(value) for value in set(values)):  # a yes/no habit: every check-in
             history.done = set(days)
         else:
             history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
+        tz = zones[habit_id]
+        minutes = [_local_minute(day, at, tz) for day, at in zip(last_days, last_created, strict=True)]
         history.minutes = [m for m in reversed(minutes) if m is not None]
-    for habit_id, start, end in await HabitPause.filter(habit_id__in=list(by_id)).values_list(
-        "habit_id", "start", "end"
-    ):
+    for habit_id, start, end in pauses:
         result[habit_id].pauses.append(Pause(start, end))
     return result
 
@@ -113,14 +120,16 @@ def _record(habit: Habit, history: _History) -> HabitRecord:
                        tuple(sorted(history.pauses, key=lambda p: p.start)))
 
 
-async def _streaks(habit: Habit, record: HabitRecord, history: _History, today: date, since: date) -> None:
+def _streaks(habit: Habit, record: HabitRecord, history: _History, today: date, since: date) -> bool:
+    """Set the habit's streaks from the window; False (nothing set) when its current streak reaches
+    the window's start."""
     streaks = compute_streaks(record.schedule, history.done, today, history.pauses, created=habit.start_day)
     if streaks.current and today - timedelta(days=_span_days(habit, streaks.current)) <= since:
-        await refresh_streaks(habit, today)  # as long as the window: count it over the whole history
-        return
+        return False
     habit.current_streak = streaks.current
     habit.longest_streak = max(habit.longest_streak, streaks.longest)
     habit.streak_day = today
+    return True
 
 
 def _span_days(habit: Habit, current: int) -> int:
@@ -178,24 +187,99 @@ async def _store(habits: list[Habit], forecasts: list[_Forecast]) -> None:
     await db.execute_query(_UPSERT_FORECASTS_SQL, [*map(list, zip(*forecasts, strict=True)), utcnow()])
 
 
-async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
-    """Refresh every active habit of these users as of their local today. Returns how many habits."""
-    users = {u.id: u for u in await User.filter(id__in=list(user_ids))}
-    habits = await Habit.filter(user_id__in=list(users), archived_at__isnull=True).order_by("user_id", "id")
-    if not habits:
-        return 0
-    todays = {uid: local_today(u.timezone, now) for uid, u in users.items()}
-    since = min(todays.values()) - timedelta(days=WINDOW_DAYS)
-    histories = await _histories(habits, since, {h.id: users[h.user_id].timezone for h in habits})
+@dataclass(slots=True)
+class _Batch:
+    """What a batch reads: its users' zones, their active habits, the window's check-ins and pauses."""
+
+    now: datetime
+    zones: dict[int, str]  # user id -> time zone
+    todays: dict[int, date]  # user id -> local today
+    since: date  # the window's first day
+    habits: list[Habit]
+    checkins: list[_CheckInRow] = field(default_factory=list)
+    pauses: list[tuple[int, date, date]] = field(default_factory=list)
+
+
+async def _read(user_ids: Sequence[int], now: datetime) -> _Batch:
+    zones = dict(await User.filter(id__in=list(user_ids)).values_list("id", "timezone"))
+    habits = await Habit.filter(user_id__in=list(zones), archived_at__isnull=True).order_by("user_id", "id")
+    todays = {uid: local_today(tz, now) for uid, tz in zones.items()}
+    batch = _Batch(now, zones, todays, min(todays.values(), default=now.date()) - timedelta(days=WINDOW_DAYS), habits)
+    if habits:
+        habit_ids = [h.id for h in habits]
+        batch.pauses = list(await HabitPause.filter(habit_id__in=habit_ids).values_list("habit_id", "start", "end"))
+        batch.checkins = await _checkins(habit_ids, batch.since)
+    return batch
+
+
+def _compute(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
+    """Everything but the database: the forecasts, and each habit's streaks, usual minute and next
+    nudge set on it. Returns the forecasts and the habits whose current streak reaches the window's
+    start (their streaks are counted over the whole history afterwards, in the database)."""
+    habits, now, todays, since = batch.habits, batch.now, batch.todays, batch.since
+    zones = {h.id: batch.zones[h.user_id] for h in habits}
+    histories = _histories(habits, batch.checkins, batch.pauses, zones)
     records = {h.id: _record(h, histories[h.id]) for h in habits}
     by_today: dict[date, list[Habit]] = defaultdict(list)
     for habit in habits:
         by_today[todays[habit.user_id]].append(habit)
     forecasts = [row for today, group in by_today.items() for row in _forecasts(group, records, today)]
+    long_streaks = []
     for habit in habits:
-        today, history, tz = todays[habit.user_id], histories[habit.id], users[habit.user_id].timezone
-        await _streaks(habit, records[habit.id], history, today, since)
+        history = histories[habit.id]
+        if not _streaks(habit, records[habit.id], history, todays[habit.user_id], since):
+            long_streaks.append(habit)
         habit.usual_checkin_minute = usual_minute(history.minutes)
-        habit.next_nudge_at = habit_next_nudge(habit, tz, now)
-    await _store(habits, forecasts)
-    return len(habits)
+        habit.next_nudge_at = habit_next_nudge(habit, zones[habit.id], now)
+    return forecasts, long_streaks
+
+
+async def _compute_off_loop(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
+    """`_compute` in a thread: meanwhile the event loop serves other work (the worker's other tasks,
+    the next batch's reads, the last one's writes)."""
+    return await asyncio.to_thread(_compute, batch) if batch.habits else ([], [])
+
+
+async def _finish(batch: _Batch, forecasts: list[_Forecast], long_streaks: list[Habit]) -> int:
+    """Count the long streaks over the whole history and store the batch."""
+    if not batch.habits:
+        return 0
+    for habit in long_streaks:  # as long as the window: count it over the whole history
+        usual = habit.usual_checkin_minute
+        await refresh_streaks(habit, batch.todays[habit.user_id])  # reads the row again into `habit`
+        habit.usual_checkin_minute = usual
+        habit.next_nudge_at = habit_next_nudge(habit, batch.zones[habit.user_id], batch.now)
+    await _store(batch.habits, forecasts)
+    return len(batch.habits)
+
+
+async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
+    """Refresh every active habit of these users as of their local today. Returns how many habits."""
+    batch = await _read(user_ids, now)
+    return await _finish(batch, *await _compute_off_loop(batch))
+
+
+async def refresh_batches(batches: Sequence[Sequence[int]], now: datetime) -> int:
+    """`refresh_users` of each batch in turn, pipelined: while a batch is computed, the next one is
+    read and the last one written (so the database's time hides behind the worker's). Returns how
+    many habits."""
+    total = 0
+    reading = asyncio.ensure_future(_read(batches[0], now)) if batches else None
+    storing: asyncio.Future[int] | None = None
+    try:
+        for index in range(len(batches)):
+            assert reading is not None
+            batch = await reading
+            reading = asyncio.ensure_future(_read(batches[index + 1], now)) if index + 1 < len(batches) else None
+            computed = await _compute_off_loop(batch)
+            if storing is not None:
+                total += await storing
+            storing = asyncio.ensure_future(_finish(batch, *computed))
+        if storing is not None:
+            total += await storing
+    finally:
+        if reading is not None:
+            reading.cancel()
+        if storing is not None and not storing.done():
+            await asyncio.wait([storing])  # a write under way is finished, not cut
+    return total

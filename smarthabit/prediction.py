@@ -515,8 +515,8 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
     window the total log loss is never more than log(1 / prior) worse than the best of them. The
     window bounds the nightly cost whatever the history's length, and lets a habit whose life
     changed win the model back."""
-    candidates, losses = _candidates(hist, feats)
-    losses = np.cumsum(losses, axis=-2)  # through origin t
+    candidates, skipped, scored = _candidates(hist, feats)
+    losses = np.cumsum(np.stack([_forecast_loss(p, skipped, scored) for p in candidates]), axis=-2)  # through t
     # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on
     # (and for the next MIXTURE_WINDOW origins).
     known = np.arange(hist.days + 1)[:, None] - 1 - np.arange(HORIZONS)[None, :]  # the last origin finished by u
@@ -536,17 +536,17 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     lo = max(0, n - MIXTURE_WINDOW - HORIZONS + 1)
     # horizon h of origin t counts while t > n - 1 - h - MIXTURE_WINDOW (see walk_forward)
     window = np.arange(lo, n + 1)[:, None] >= n - MIXTURE_WINDOW - np.arange(HORIZONS)[None, :]
-    candidates, losses = _candidates(hist, feats, lo, window)
-    weights = _mixture_weights(losses.sum(axis=-2))
+    candidates, skipped, scored = _candidates(hist, feats, lo, window)
+    weights = _mixture_weights(_loss_totals(candidates, skipped, scored))
     today = np.stack([np.broadcast_to(c[..., -1, :], (*c.shape[:-2], HORIZONS)) for c in candidates])
     return (weights * today).sum(axis=0)
 
 
 def _candidates(hist: History, feats: Features, lo: int = 0,
-                counted: np.ndarray | bool = True) -> tuple[list[np.ndarray], np.ndarray]:
+                counted: np.ndarray | bool = True) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """The model's and the simple rates' forecasts (each (..., origin from `lo`, horizon), or one column
-    for a rate the same at every horizon), and the log loss (candidate, ..., origin, horizon) of each
-    one that has finished by the last origin and is `counted` (0 for the others)."""
+    for a rate the same at every horizon), whether each forecast's day was skipped, and which ones
+    are scored (1.0: finished by the last origin, due and `counted`; else 0.0)."""
     model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist, lo))), MIN_PROBABILITY, MAX_PROBABILITY)
     rates = simple_rates(hist, feats, lo).values()
     candidates = [model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates)]
@@ -557,7 +557,21 @@ def _candidates(hist: History, feats: Features, lo: int = 0,
     y = hist.skipped[..., target] > 0 if n else np.zeros_like(model, dtype=bool)
     due = (hist.due[..., target] & finished) if n else np.zeros_like(model, dtype=bool)
     due = (due & (origins >= np.asarray(hist.own_first)[..., None, None])).astype(float)
-    return candidates, np.stack([_forecast_loss(p, y, due) for p in candidates])
+    return candidates, y, due
+
+
+def _loss_totals(candidates: list[np.ndarray], skipped: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """(candidate, ..., horizon): `_forecast_loss` summed over the origins, without the losses of
+    every origin (a rate with one column: its logarithms weighed by the scored skips and dones)."""
+    skips, dones = scored * skipped, scored * ~skipped
+    totals = []
+    for p in candidates:
+        if p.shape[-1] == 1:
+            totals.append(-(np.einsum("...th,...t->...h", skips, np.log(p[..., 0]))
+                            + np.einsum("...th,...t->...h", dones, np.log(1 - p[..., 0]))))
+        else:
+            totals.append(-np.einsum("...th,...th->...h", scored, np.log(np.where(skipped, p, 1 - p))))
+    return np.stack(totals)
 
 
 def _forecast_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from smarthabit.clock import utcnow
 from smarthabit.metrics import DELIVERY_DRAIN, DELIVERY_QUEUE, MISSED_DEADLINE
 from smarthabit.models import IdempotentResponse
-from smarthabit.nightly import refresh_users
+from smarthabit.nightly import refresh_batches, refresh_users
 from tasks import webhooks
 from tasks.delivery import due_deferred, release_unwritten, sweep_stale_sending
 from tasks.planning import (
@@ -88,11 +88,11 @@ async def nightly(runtime: Runtime, *, now: datetime | None = None) -> dict[str,
     batches = await nightly_batches(now)
     task = runtime.broker.find_task(NIGHTLY_BATCH_TASK) if runtime.broker is not None else None
     habits = 0
-    for batch in batches:
-        if task is not None:
+    if task is None:
+        habits = await refresh_batches(batches, now)
+    else:
+        for batch in batches:
             await task.kiq(batch, now=explicit.isoformat() if explicit else None)
-        else:
-            habits += await refresh_users(batch, now)
     await prune_predictions(now)
     return {"batches": len(batches), "habits": habits, "idempotency_keys_expired": expired}
 

@@ -49,7 +49,7 @@ from smarthabit.accounts import in_quiet_hours
 from smarthabit.clock import zone
 from smarthabit.missed import count_missed
 from smarthabit.models import Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
-from smarthabit.nightly import refresh_users
+from smarthabit.nightly import refresh_batches
 from smarthabit.nudge_rule import SKIP_RISK_THRESHOLD, expected_saving, should_nudge  # the rule: domain
 from smarthabit.nudge_times import (
     fires,
@@ -476,10 +476,9 @@ async def nightly_batches(now: datetime, *, local_hour: int = NIGHTLY_LOCAL_HOUR
 async def run_nightly(now: datetime, *, local_hour: int = NIGHTLY_LOCAL_HOUR) -> int:
     """In every zone where it is `local_hour` at night: refresh streak caches, the week's skip
     forecasts, usual check-in times and next nudge instants of all active habits, one bounded batch
-    after another (the workers run the batches as separate tasks). Returns how many habits."""
-    count = 0
-    for batch in await nightly_batches(now, local_hour=local_hour):
-        count += await refresh_users(batch, now)
+    after another, the next one's reads under way meanwhile (the workers run the batches as separate
+    tasks). Returns how many habits."""
+    count = await refresh_batches(await nightly_batches(now, local_hour=local_hour), now)
     await prune_predictions(now)
     return count
 

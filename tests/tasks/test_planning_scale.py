@@ -11,8 +11,8 @@ import pytest
 from smarthabit.clock import zone
 from smarthabit.habits import create_habit, pause_habit
 from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, Reminder, SkipPrediction, User
-from smarthabit.nightly import refresh_users
-from smarthabit.nudge_times import next_trigger
+from smarthabit.nightly import WINDOW_DAYS, refresh_batches, refresh_users
+from smarthabit.nudge_times import habit_next_nudge, next_trigger
 from smarthabit.predictions import recompute_predictions
 from smarthabit.schedule import ScheduleKind
 from smarthabit.schemas import HabitCreate, ScheduleIn
@@ -100,13 +100,34 @@ async def _random_history(user: User, rng: random.Random, today: date) -> list[H
     return habits
 
 
-async def test_the_batched_nightly_run_equals_the_per_habit_rules(make_user: MakeUser) -> None:
+async def _long_streak(user: User, today: date) -> Habit:
+    """A habit done every day for longer than the nightly run's window, at 07:10 local lately: its
+    streak is counted over the whole history, its usual minute learned from the window."""
+    days = WINDOW_DAYS + 40
+    start = datetime.combine(today - timedelta(days=days), time(6), tzinfo=UTC)
+    habit = await create_habit(user, HabitCreate(name="Long"), now=start)
+    await CheckIn.bulk_create([CheckIn(habit_id=habit.id, day=today - timedelta(days=back)) for back in range(1, days)])
+    for back in range(1, 8):
+        day = today - timedelta(days=back)
+        created = datetime.combine(day, time(7, 10), tzinfo=zone(user.timezone)).astimezone(UTC)
+        await CheckIn.filter(habit_id=habit.id, day=day).update(created_at=created)
+    return await Habit.get(id=habit.id)
+
+
+@pytest.mark.parametrize("pipelined", [False, True], ids=["one batch", "pipelined batches"])
+async def test_the_batched_nightly_run_equals_the_per_habit_rules(make_user: MakeUser, pipelined: bool) -> None:
+    """One batch (`refresh_users`), or a batch per user with the next one read and the last one
+    written while one is computed (`refresh_batches`): each habit as the per-habit rules say."""
     rng = random.Random(14)
     now = utc(2026, 6, 12, 2, 0)  # 04:00 in Berlin
     users = [await make_user(BERLIN), await make_user(BERLIN)]
     today = now.astimezone(zone(BERLIN)).date()
     habits = [h for user in users for h in await _random_history(user, rng, today)]
-    assert await refresh_users([u.id for u in users], now) == len(habits)
+    habits.append(await _long_streak(users[1], today))
+    if pipelined:
+        assert await refresh_batches([[u.id] for u in users], now) == len(habits)
+    else:
+        assert await refresh_users([u.id for u in users], now) == len(habits)
     batched = {h.id: await Habit.get(id=h.id) for h in habits}
     stored = {(p.habit_id, p.day): p.probability for p in await SkipPrediction.all()}
     for habit in habits:
@@ -121,6 +142,9 @@ async def test_the_batched_nightly_run_equals_the_per_habit_rules(make_user: Mak
         # the batch's arrays start at its oldest habit's first day: equal up to rounding
         assert {day: stored[(habit.id, day)] for day in expected} == pytest.approx(expected, abs=1e-12)
         assert got.next_nudge_at is not None or got.schedule_kind is ScheduleKind.TIMES_PER_WEEK
+        assert got.next_nudge_at == habit_next_nudge(fresh, BERLIN, now)
+    long_streak = batched[habits[-1].id]
+    assert long_streak.current_streak > WINDOW_DAYS and long_streak.usual_checkin_minute == 7 * 60 + 10
 
 
 async def test_the_nightly_run_is_cut_into_bounded_batches_of_the_zones_at_night(make_user: MakeUser) -> None:
