@@ -4,11 +4,12 @@
 
 Everything is real but Telegram: a fresh PostgreSQL database (migrated), Redis (task stream, shared
 rate limiter), `smarthabit worker` processes, the bot as its own process (`smarthabit bot`, long
-polling), and the loopback Bot API server (in this process) with Telegram's limits switched on (30
-messages/s per bot, 1/s per chat; 429 beyond them). A minute before the reminders' minute and at it the
-bench sends the per-minute scan as the scheduler does (a `smarthabit scheduler` sends the following
-minutes' scans, which plan the rest of the wave); the workers plan `--users` reminders and deliver them.
-A wave too big to send within its minute starts a minute early (`tasks.planning.reminder_horizon`). Each
+polling), and the loopback Bot API server (its own process, `bench.peak_people`, which also plays the
+people) with Telegram's limits switched on (30 messages/s per bot, 1/s per chat; 429 beyond them). A
+minute before the reminders' minute and at it the bench sends the per-minute scan as the scheduler
+does (a `smarthabit scheduler` sends the following minutes' scans, which plan the rest of the wave);
+the workers plan `--users` reminders and deliver them. A wave too big to send within its minute starts
+a minute early (`tasks.planning.reminder_horizon`). Each
 person who gets a reminder taps its "Done" button with probability `--tap-share`, after a delay
 drawn uniformly from 1 s to `--tap-within` s, while the fan-out is still going on.
 
@@ -24,12 +25,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
+import json
 import os
-import random
+import signal
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,64 +38,16 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bench.fanout import LIMIT, TOKEN, _admin, _db_url, _percentile, _seed, _wipe
-from bench.processes import Proc
+from bench.processes import Proc, start_server
 from smarthabit.config import Settings, redis_namespace
 from smarthabit.migrations import apply_migrations
 from smarthabit.models import Nudge, NudgeStatus
 from smarthabit.orm import database
 from tasks.broker import SCAN_TASK, build_broker
 from tasks.planning import EARLY_START
-from tests.botapi.server import BotApiServer, RateLimit
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 TARGET_ANSWER_P99, TARGET_LAG_RATIO = 1.0, 1.10
-
-
-class TappingServer(BotApiServer):
-    """The loopback Bot API that also plays the people: a delivered reminder may get its tap."""
-
-    def __init__(self, *args: Any, on_send: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.on_send = on_send
-
-    async def _record_send(self, bot: Any, chat: Any, message: dict[str, Any]) -> None:
-        await super()._record_send(bot, chat, message)
-        self.on_send(chat.user["id"], message)
-
-
-@dataclass
-class Taps:
-    share: float
-    within: float
-    rng: random.Random = field(default_factory=lambda: random.Random(14))
-    at: dict[str, float] = field(default_factory=dict)  # callback query id -> when it was tapped
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    failed: int = 0
-
-
-def _start_tapping(server: TappingServer, taps: Taps) -> None:
-    """Each reminder's recipient taps its button with probability `share` after 1..`within` s."""
-
-    def on_send(chat_id: int, message: dict[str, Any]) -> None:
-        buttons = BotApiServer.buttons(message)
-        if not buttons or not buttons[0][1].startswith("checkin:") or taps.rng.random() >= taps.share:
-            return
-        delay = taps.rng.uniform(1.0, taps.within)
-        task = asyncio.get_running_loop().create_task(_tap_later(server, taps, chat_id, message, delay))
-        taps.tasks.add(task)
-        task.add_done_callback(taps.tasks.discard)
-
-    server.on_send = on_send
-
-
-async def _tap_later(server: TappingServer, taps: Taps, chat_id: int, message: dict[str, Any], delay: float) -> None:
-    await asyncio.sleep(delay)
-    try:
-        update = await server.tap(chat_id, message["message_id"], BotApiServer.buttons(message)[0][1])
-    except AssertionError:
-        taps.failed += 1
-        return
-    taps.at[update["callback_query"]["id"]] = time.time()
 
 
 @dataclass
@@ -123,20 +76,20 @@ async def run(args: argparse.Namespace) -> Result:
     url = _db_url(name)
     await apply_migrations(url)
     tmp = Path(tempfile.mkdtemp(prefix="morning-peak-"))
-    taps = Taps(args.tap_share, args.tap_within)
-    server = TappingServer([TOKEN], rate_limit=RateLimit(global_limit=LIMIT, chat_limit=1), on_send=None)
-    _start_tapping(server, taps)
-    await server.start()
+    people_out = tmp / "people.json"
+    people, botapi_url = start_server(
+        ["bench.peak_people", "--token", TOKEN, "--limit", str(LIMIT), "--tap-share", str(args.tap_share),
+         "--tap-within", str(args.tap_within), "--out", str(people_out)], tmp / "people.log")
     settings = Settings(database_url=url, redis_url=REDIS_URL, telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-                        telegram_api_url=server.url, _env_file=None)  # type: ignore[call-arg]
+                        telegram_api_url=botapi_url, _env_file=None)  # type: ignore[call-arg]
     redis = Redis.from_url(REDIS_URL)
     namespace = redis_namespace(settings)
-    await _wipe(redis, namespace)
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "TELEGRAM_"))},
            "DATABASE_URL": url, "REDIS_URL": REDIS_URL, "TELEGRAM_BOT_TOKEN": TOKEN,
-           "TELEGRAM_API_URL": server.url, "LOG_LEVEL": "WARNING"}
+           "TELEGRAM_API_URL": botapi_url, "LOG_LEVEL": "WARNING"}
     procs: list[Proc] = []
     try:
+        await _wipe(redis, namespace)
         async with database(url):
             # Seeded and started a minute before the wave's minute: a wave too big to send within its
             # minute starts that early (tasks.planning.reminder_horizon), as in production.
@@ -151,9 +104,6 @@ async def run(args: argparse.Namespace) -> Result:
             procs.append(Proc.smarthabit(["scheduler"], env, tmp / "scheduler.log"))
             client = build_broker(settings, manage_database=False)
             await client.startup()
-            # The loopback Bot API runs in this process: a full garbage collection here would hold its
-            # requests and then time-stamp them together, a burst (and 429s) no sender caused.
-            gc.freeze()
             scan = client.find_task(SCAN_TASK)
             assert scan is not None
             started = time.monotonic()
@@ -161,16 +111,17 @@ async def run(args: argparse.Namespace) -> Result:
                 await asyncio.sleep(max(0.0, (minute - datetime.now(UTC)).total_seconds()))
                 await scan.kiq()
             await _wait_for_delivery(args.users)
-            await asyncio.gather(*taps.tasks, return_exceptions=True)  # the last taps ...
-            await asyncio.sleep(3.0)  # ... and their answers
+            people.send_signal(signal.SIGTERM)  # the last taps, their answers, the figures
+            await asyncio.to_thread(people.wait, args.tap_within + 30)
             result.wall = time.monotonic() - started
             await client.shutdown()
             rows = await Nudge.filter(status=NudgeStatus.SENT).values_list("planned_at", "sent_at")
-        _fill(result, server, taps, rows)
+        _fill(result, json.loads(await asyncio.to_thread(people_out.read_text)), rows)
     finally:
         for proc in procs:
             proc.stop()
-        await server.stop()
+        if people.poll() is None:
+            people.kill()
         await _wipe(redis, namespace)
         await redis.aclose()
         await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -191,14 +142,12 @@ async def _wait_for_delivery(users: int) -> None:
             return
 
 
-def _fill(result: Result, server: BotApiServer, taps: Taps, rows: list[tuple[datetime, datetime]]) -> None:
-    answered = {r.params.get("callback_query_id"): r.time for r in server.requests
-                if r.method == "answerCallbackQuery"}
-    waits = [answered[query] - tapped for query, tapped in taps.at.items() if query in answered]
-    result.taps = len(taps.at)
-    result.unanswered = len(taps.at) - len(waits)
+def _fill(result: Result, people: dict[str, Any], rows: list[tuple[datetime, datetime]]) -> None:
+    waits = people["waits"]
+    result.taps = people["taps"]
+    result.unanswered = people["taps"] - len(waits)
     result.answer_p50, result.answer_p99 = _percentile(waits, 0.5), _percentile(waits, 0.99)
-    result.rate_limited = server.stats.rate_limited
+    result.rate_limited = people["rate_limited"]
     lags = [(sent - planned).total_seconds() for planned, sent in rows]
     result.sent = len(lags)
     result.lag_p01, result.lag_p50, result.lag_p99 = (_percentile(lags, q) for q in (0.01, 0.5, 0.99))

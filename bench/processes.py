@@ -50,12 +50,17 @@ class Proc:
 def start_botapi(root: Path, token: str, limit: int) -> tuple[subprocess.Popen[str], str]:
     """The loopback Bot API (tests/botapi) in its own process with Telegram's limits (`limit`
     messages a second for the bot, one a second per chat); returns it and its URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.botapi", "--token", token, "--rate-limit", str(limit), "--chat-rate-limit", "1"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=(root / "botapi.log").open("ab"), text=True,
-    )
+    return start_server(["tests.botapi", "--token", token, "--rate-limit", str(limit), "--chat-rate-limit", "1"],
+                        root / "botapi.log")
+
+
+def start_server(module_args: list[str], log: Path) -> tuple[subprocess.Popen[str], str]:
+    """`python -m <module_args>` from this checkout, a server that prints its URL on its first line
+    of stdout; returns the process and that URL."""
+    server = subprocess.Popen([sys.executable, "-m", *module_args], cwd=REPO, stdout=subprocess.PIPE,
+                              stderr=log.open("ab"), text=True)
     assert server.stdout is not None
     url = server.stdout.readline().strip()
     if not url.startswith("http"):
-        raise RuntimeError(f"the Bot API server did not start: {url!r}")
+        raise RuntimeError(f"{module_args[0]} did not start: {url!r} (see {log})")
     return server, url
