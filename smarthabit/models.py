@@ -5,6 +5,7 @@ Instants are timezone-aware UTC; habit days are the user's local calendar dates.
 
 from __future__ import annotations
 
+import functools
 from enum import StrEnum
 from typing import Any
 
@@ -134,11 +135,17 @@ class Habit(Model):
 
     @property
     def schedule(self) -> Schedule:
-        weekdays = frozenset(d for d in range(7) if self.schedule_weekdays & (1 << d))
-        return Schedule(self.schedule_kind, weekdays, self.times_per_week or 0)
+        return _schedule(self.schedule_kind, self.schedule_weekdays, self.times_per_week or 0)
 
     def counts_as_done(self, value: float | None) -> bool:
         return counts_as_done(self.kind, self.target, self.target_direction, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _schedule(kind: ScheduleKind, weekday_bits: int, times_per_week: int) -> Schedule:
+    """A habit's schedule from its stored fields, built once (a schedule is immutable; the nightly run
+    asks for thousands)."""
+    return Schedule(kind, frozenset(d for d in range(7) if weekday_bits & (1 << d)), times_per_week)
 
 
 def counts_as_done(kind: str, target: float | None, direction: str | None, value: float | None) -> bool:

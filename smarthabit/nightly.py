@@ -42,7 +42,7 @@ class _History:
     """A habit's done days within the window, the local minutes of its last check-ins made on their
     own day (oldest first: a back-filled one says nothing about the time of day) and its pauses."""
 
-    done: set[date] = field(default_factory=set)
+    done: frozenset[date] = frozenset()
     minutes: list[int] = field(default_factory=list)
     pauses: list[Pause] = field(default_factory=list)
 
@@ -104,9 +104,9 @@ def _histories(habits: list[Habit], checkins: list[_CheckInRow], pauses: list[tu
     for habit_id, days, values, last_days, last_created in checkins:
         habit, history = by_id[habit_id], result[habit_id]
         if all(habit.counts_as_done(value) for value in set(values)):  # a yes/no habit: every check-in
-            history.done = set(days)
+            history.done = frozenset(days)
         else:
-            history.done = {day for day, value in zip(days, values, strict=True) if habit.counts_as_done(value)}
+            history.done = frozenset(d for d, value in zip(days, values, strict=True) if habit.counts_as_done(value))
         tz = zones[habit_id]
         minutes = [_local_minute(day, at, tz) for day, at in zip(last_days, last_created, strict=True)]
         history.minutes = [m for m in reversed(minutes) if m is not None]
@@ -116,7 +116,7 @@ def _histories(habits: list[Habit], checkins: list[_CheckInRow], pauses: list[tu
 
 
 def _record(habit: Habit, history: _History) -> HabitRecord:
-    return HabitRecord(habit.schedule, frozenset(history.done), habit.start_day,
+    return HabitRecord(habit.schedule, history.done, habit.start_day,
                        tuple(sorted(history.pauses, key=lambda p: p.start)))
 
 
@@ -147,11 +147,12 @@ def _forecasts(habits: list[Habit], records: dict[int, HabitRecord], today: date
     """The week's forecasts of habits sharing a local today, their models fitted as one batch (each
     user's prior pooled over their other habits of the batch, which holds all their active ones)."""
     models = fit_skip_models([records[h.id] for h in habits], [h.user_id for h in habits], today)
+    days = [today + timedelta(days=offset) for offset in range(FORECAST_DAYS)]
     rows = []
     for habit, model in zip(habits, models, strict=True):
-        for offset in range(FORECAST_DAYS):
-            explanation = model.explain(today + timedelta(days=offset))
-            rows.append((habit.id, today + timedelta(days=offset), explanation.probability, risk_reason(explanation)))
+        for day in days:
+            explanation = model.explain(day)
+            rows.append((habit.id, day, explanation.probability, risk_reason(explanation)))
     return rows
 
 

@@ -598,9 +598,9 @@ class HabitForecast:
 
     record: HabitRecord
     today: date
-    served: np.ndarray  # (HORIZONS,): P(skip) for today and the next days
-    weekday_rates: np.ndarray  # (7,)
-    weekday_seen: np.ndarray  # (7,)
+    served: Sequence[float]  # (HORIZONS,): P(skip) for today and the next days
+    weekday_rates: Sequence[float]  # (7,)
+    weekday_seen: Sequence[float]  # (7,)
     overall: float
     recent: float
     streak: int
@@ -608,8 +608,9 @@ class HabitForecast:
     @classmethod
     def of(cls, record: HabitRecord, today: date, forecast: Forecast, feats: Features) -> HabitForecast:
         """The last origin of a habit's (unbatched) forecast and features."""
-        return cls(record, today, forecast.probability[-1], feats.weekday_rates[:, -1], feats.weekday_seen[:, -1],
-                   float(feats.overall[-1]), float(feats.recent[-1]), int(feats.streak[-1]))
+        return cls(record, today, forecast.probability[-1].tolist(), feats.weekday_rates[:, -1].tolist(),
+                   feats.weekday_seen[:, -1].tolist(), float(feats.overall[-1]), float(feats.recent[-1]),
+                   int(feats.streak[-1]))
 
     def probability(self, day: date) -> float:
         """P(skip) on `day` (today or later; past the horizon, the same weekday within it, so a longer
@@ -673,11 +674,10 @@ def fit_skip_models(records: Sequence[HabitRecord], owners: Sequence[int], today
     for lo in range(0, len(records), BATCH_ROWS):
         part = hist.rows(lo, lo + BATCH_ROWS)
         feats = features(part, Prior(), rates[lo:lo + BATCH_ROWS, None])
-        served = served_today(part, feats)
-        for i in range(part.due.shape[0]):
-            out.append(HabitForecast(
-                records[lo + i], today, served[i], feats.weekday_rates[i, :, -1], feats.weekday_seen[i, :, -1],
-                float(feats.overall[i, -1]), float(feats.recent[i, -1]), int(feats.streak[i, -1])))
+        last = zip(served_today(part, feats).tolist(), feats.weekday_rates[..., -1].tolist(),
+                   feats.weekday_seen[..., -1].tolist(), feats.overall[:, -1].tolist(), feats.recent[:, -1].tolist(),
+                   feats.streak[:, -1].astype(int).tolist(), strict=True)  # Python numbers: read 7 times a habit
+        out.extend(HabitForecast(records[lo + i], today, *values) for i, values in enumerate(last))
     return out
 
 
