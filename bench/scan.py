@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import random
@@ -370,6 +371,10 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                     print("  run: " + ", ".join(f"{m.statements} st / {m.seconds:.3f} s" for m in results[-1]),
                           flush=True)
                 night = datetime(2026, 12, 2, 4, 0, tzinfo=zone(BIG_ZONE)).astimezone(UTC)
+                # A worker freezes what its start-up loaded (launcher.cli: modules, classes, some 10^5
+                # objects); so does the bench before its nightly runs, or each full collection that the
+                # nightly run's allocations trigger walks them all (~15% of its CPU, bench/README.md).
+                gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:
             await conn.close()

@@ -49,20 +49,17 @@ class _History:
 
 _CHECKINS_SQL = """
 SELECT habit_id, array_agg(day ORDER BY day) AS days, array_agg(value ORDER BY day) AS values,
-    (array_agg(day ORDER BY day DESC))[1:$3] AS last_days,
-    (array_agg(created_at ORDER BY day DESC))[1:$3] AS last_created
+    (array_agg(created_at ORDER BY day))[greatest(count(*) - $3 + 1, 1):] AS last_created
 FROM checkins WHERE habit_id = ANY($1::int[]) AND day >= $2 GROUP BY habit_id
 """
-
-
-_CheckInRow = tuple[int, list[date], list[Any], list[date], list[datetime]]
+_CheckInRow = tuple[int, list[date], list[Any], list[datetime]]
 
 
 async def _checkins(habit_ids: list[int], since: date) -> list[_CheckInRow]:
-    """Per habit: its check-in days of the window and their values (oldest first), and the days and
-    creation instants of its last `USUAL_MINUTE_CHECKINS`, newest first. One row per habit on
-    PostgreSQL (a batch holds some 50k check-ins: rows and the ORM's conversions would cost more than
-    the model)."""
+    """Per habit: its check-in days of the window and their values, and the creation instants of
+    the last `USUAL_MINUTE_CHECKINS` (oldest first). One row per habit on PostgreSQL (a batch holds
+    some 50k check-ins: rows and the ORM's conversions would cost more than the model), its arrays
+    in one order (a sort per aggregate: 17 -> 14 ms a batch of 500 habits without a second order)."""
     if on_postgres():
         db = connections.get("default")
         return [tuple(r) for r in (await db.execute_query(_CHECKINS_SQL, [habit_ids, since, USUAL_MINUTE_CHECKINS]))[1]]
@@ -70,12 +67,8 @@ async def _checkins(habit_ids: list[int], since: date) -> list[_CheckInRow]:
     for habit_id, day, value, created_at in await CheckIn.filter(habit_id__in=habit_ids, day__gte=since).order_by(
         "day").values_list("habit_id", "day", "value", "created_at"):
         by_habit[habit_id].append((day, value, created_at))
-    result: list[_CheckInRow] = []
-    for habit_id, rows in by_habit.items():
-        last = rows[::-1][:USUAL_MINUTE_CHECKINS]
-        result.append((habit_id, [r[0] for r in rows], [r[1] for r in rows],
-                       [r[0] for r in last], [r[2] for r in last]))
-    return result
+    return [(habit_id, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows[-USUAL_MINUTE_CHECKINS:]])
+            for habit_id, rows in by_habit.items()]
 
 
 _QUARTER = 900  # seconds: every zone's offset changes only on a quarter of an hour of UTC
@@ -101,15 +94,15 @@ def _histories(habits: list[Habit], checkins: list[_CheckInRow], pauses: list[tu
                zones: dict[int, str]) -> dict[int, _History]:
     result = {h.id: _History() for h in habits}
     by_id = {h.id: h for h in habits}
-    for habit_id, days, values, last_days, last_created in checkins:
+    for habit_id, days, values, last_created in checkins:
         habit, history = by_id[habit_id], result[habit_id]
         if all(habit.counts_as_done(value) for value in set(values)):  # a yes/no habit: every check-in
             history.done = frozenset(days)
         else:
             history.done = frozenset(d for d, value in zip(days, values, strict=True) if habit.counts_as_done(value))
-        tz = zones[habit_id]
-        minutes = [_local_minute(day, at, tz) for day, at in zip(last_days, last_created, strict=True)]
-        history.minutes = [m for m in reversed(minutes) if m is not None]
+        tz, last_days = zones[habit_id], days[len(days) - len(last_created):]
+        minutes = (_local_minute(day, at, tz) for day, at in zip(last_days, last_created, strict=True))
+        history.minutes = [m for m in minutes if m is not None]
     for habit_id, start, end in pauses:
         result[habit_id].pauses.append(Pause(start, end))
     return result
