@@ -18,6 +18,7 @@ import asyncio
 import functools
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -228,10 +229,19 @@ def _compute(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
     return forecasts, long_streaks
 
 
+@functools.cache
+def _computing() -> ThreadPoolExecutor:
+    """One thread per process computes the batches, one at a time as on the event loop before (a
+    worker running many nightly tasks at once holds one batch's arrays, not one per task)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="nightly")
+
+
 async def _compute_off_loop(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
     """`_compute` in a thread: meanwhile the event loop serves other work (the worker's other tasks,
     the next batch's reads, the last one's writes)."""
-    return await asyncio.to_thread(_compute, batch) if batch.habits else ([], [])
+    if not batch.habits:
+        return [], []
+    return await asyncio.get_running_loop().run_in_executor(_computing(), _compute, batch)
 
 
 async def _finish(batch: _Batch, forecasts: list[_Forecast], long_streaks: list[Habit]) -> int:
