@@ -103,16 +103,29 @@ def budget_prefix(token: str) -> str:
 async def acquire(budget: Budget, chat_id: int, priority: Priority = Priority.REMINDER) -> float:
     """Wait until this process may send one message to `chat_id`; returns the monotonic instant of
     the booked slot (the caller can tell how late it really sends)."""
+    slot = await book_slot(budget, chat_id, priority)
+    await until_slot(slot)
+    return slot
+
+
+async def book_slot(budget: Budget, chat_id: int, priority: Priority = Priority.REMINDER) -> float:
+    """Book a send slot for one message to `chat_id`, asking again while the next one is beyond this
+    priority's horizon; returns the slot's monotonic instant without waiting for it (so the caller can
+    prepare the send meanwhile, and then `until_slot`)."""
     while True:
         booking = await budget.book(chat_id, priority)
-        booked_at = time.monotonic()
         if booking.booked:
-            if booking.wait > 0:
-                await asyncio.sleep(booking.wait)
-            return booked_at + booking.wait
+            return time.monotonic() + booking.wait
         # Jittered: the callers told to wait do not all wake for the same next slot.
         wait = min(MAX_ASK_AGAIN, max(MIN_ASK_AGAIN, booking.wait))
         await asyncio.sleep(wait + random.random() * ASK_AGAIN_JITTER)  # noqa: S311 - jitter
+
+
+async def until_slot(slot: float) -> None:
+    """Sleep until a booked slot's instant."""
+    wait = slot - time.monotonic()
+    if wait > 0:
+        await asyncio.sleep(wait)
 
 
 # KEYS: global, chat. ARGV: global interval ms, chat interval ms, horizon ms.

@@ -8,13 +8,13 @@ duplicated plan is one row. Delivering it:
 2. Re-check that it is still wanted *now* (done in the meantime, quiet hours, turned off, blocked,
    too late); if not, mark it SKIPPED (or hold a reminder until the quiet hours end).
 3. Book a send slot from the bot's one Telegram budget (`smarthabit.telegram_budget`: bot-wide
-   and per chat, with the message kind's priority) and wait for it.
-4. Claim: `UPDATE nudges SET status='sending', attempts=attempts+1 WHERE id=? AND status='pending'
-   AND attempts=?`. One worker wins; `attempts` after the claim is its fencing token, so later
-   updates only touch the row if nobody re-claimed it in between. If the process got there more
-   than `LATE_TOLERANCE` after its slot (a busy event loop, a slow claim), it hands the claim back
-   and books a new slot: a late send would land right on top of the next one booked and break the
-   per-second limit at Telegram.
+   and per chat, with the message kind's priority; at most a fraction of a second ahead).
+4. Claim while the slot comes: `UPDATE nudges SET status='sending', attempts=attempts+1 WHERE id=?
+   AND status='pending' AND attempts=?`. One worker wins; `attempts` after the claim is its fencing
+   token, so later updates only touch the row if nobody re-claimed it in between. Then wait for the
+   slot. If the process got there more than `LATE_TOLERANCE` after it (a busy event loop, a claim
+   slower than the slot's lead), it hands the claim back and books a new slot: a late send would
+   land right on top of the next one booked and break the per-second limit at Telegram.
 5. Send with python-telegram-bot, then mark SENT with `sent_at` and `telegram_message_id`.
 
 Which failures are retried, and why (the choice this module is built on). Telegram has no
@@ -74,7 +74,7 @@ from smarthabit.missed import AnyMissed, mark_folded, missed_reminders
 from smarthabit.models import Nudge, NudgeKind, NudgeStatus, User
 from smarthabit.outages import backoff, is_database_down
 from smarthabit.still_wanted import DEFERRED, MAX_LATENESS
-from smarthabit.telegram_budget import Priority, acquire, retry_after_seconds
+from smarthabit.telegram_budget import Priority, book_slot, retry_after_seconds, until_slot
 from tasks.request_written import PENDING_WRITE, WriteWatch
 from tasks.runtime import Runtime
 from tasks.texts import checkin_markup, missed_reminders_line
@@ -240,13 +240,15 @@ async def _take_over_unwritten(nudge: Nudge) -> Nudge | None:
 
 
 async def _book_and_claim(runtime: Runtime, nudge: Nudge, chat_id: int) -> int | None:
-    """Wait for a send slot and claim the row right before it; re-book if the process got there late
-    (a late send would land on top of the next slot booked and break the per-second limit)."""
+    """Book a send slot, claim the row while the slot comes (a slow claim under load does not make
+    the send late), wait for it; re-book if the process still got there late (a late send would land
+    on top of the next slot booked and break the per-second limit)."""
     for rebooked in range(MAX_REBOOKS + 1):
-        slot = await acquire(runtime.budget, chat_id, PRIORITY[nudge.kind])
+        slot = await book_slot(runtime.budget, chat_id, PRIORITY[nudge.kind])
         token = await _claim(runtime, nudge)
         if token is None:
             return None
+        await until_slot(slot)
         late = time.monotonic() - slot
         if late <= LATE_TOLERANCE or rebooked == MAX_REBOOKS:
             return token
