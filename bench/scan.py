@@ -373,7 +373,7 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                 night = datetime(2026, 12, 2, 4, 0, tzinfo=zone(BIG_ZONE)).astimezone(UTC)
                 # A worker freezes what its start-up loaded (launcher.cli: modules, classes, some 10^5
                 # objects); so does the bench before its nightly runs, or each full collection that the
-                # nightly run's allocations trigger walks them all (~15% of its CPU, bench/README.md).
+                # nightly run's allocations trigger walks them all (5–20% of its CPU, bench/README.md).
                 gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:

@@ -221,8 +221,8 @@ def history(record: HabitRecord, today: date) -> History:
 
 def histories(records: Sequence[HabitRecord], today: date) -> History:
     """Many habits' days as one batch: a row each, all from the earliest habit's first day (the days
-    before a habit's own first day are neither due nor done, so its figures are its own). The done
-    days of all the habits are placed in one pass (a numpy call per habit cost more than its model)."""
+    before a habit's own first day are neither due nor done, so its figures are its own). The days
+    of all its habits are placed in a few numpy passes, not several numpy calls per habit."""
     first = min((_first_day(r, today) for r in records), default=today)
     n, origin = max(0, (today - first).days), first.toordinal()
     own_first = np.array([(_first_day(r, today) - first).days for r in records], dtype=int).reshape(-1)
