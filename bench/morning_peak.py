@@ -14,7 +14,9 @@ person who gets a reminder taps its "Done" button with probability `--tap-share`
 drawn uniformly from 1 s to `--tap-within` s, while the fan-out is still going on.
 
 Figures: tap -> answer (the bot's answerCallbackQuery for that tap reaching the Bot API) p50 and p99;
-429 answers of the Bot API (to the bot and the workers together); taps that were never answered;
+429 answers of the Bot API (to the bot and the workers together; and how many came within a second
+after the Bot API's own process paused, so that it read requests late and stamped them together);
+taps that were never answered;
 reminder lag planned -> sent p1, p50 and p99 (negative: early) next to an ideal sender at exactly
 30/s (message k goes out k/30 s after the minute, none early), and the rate the reminders went out
 at. Targets: tap -> answer p99 < 1 s, no 429, lag p99 within 10% of the ideal sender's. 10,000 users
@@ -58,6 +60,7 @@ class Result:
     answer_p50: float = float("nan")
     answer_p99: float = float("nan")
     rate_limited: int = 0
+    rate_limited_after_stall: int = 0  # within a second after the Bot API's own process paused
     sent: int = 0
     lag_p01: float = float("nan")  # the earliest (negative: before its time)
     lag_p50: float = float("nan")
@@ -148,6 +151,7 @@ def _fill(result: Result, people: dict[str, Any], rows: list[tuple[datetime, dat
     result.unanswered = people["taps"] - len(waits)
     result.answer_p50, result.answer_p99 = _percentile(waits, 0.5), _percentile(waits, 0.99)
     result.rate_limited = people["rate_limited"]
+    result.rate_limited_after_stall = people["rate_limited_after_stall"]
     lags = [(sent - planned).total_seconds() for planned, sent in rows]
     result.sent = len(lags)
     result.lag_p01, result.lag_p50, result.lag_p99 = (_percentile(lags, q) for q in (0.01, 0.5, 0.99))
@@ -170,6 +174,7 @@ def report(args: argparse.Namespace, r: Result) -> None:
           f"target p99 < {TARGET_ANSWER_P99 * 1000:.0f} ms  {verdict(r.answer_p99 < TARGET_ANSWER_P99)}")
     print(f"  taps never answered            {r.unanswered:7d}")
     print(f"  429 answers                    {r.rate_limited:7d}   target 0  {verdict(r.rate_limited == 0)}")
+    print(f"    of them within 1 s after the Bot API's own process paused >= 35 ms  {r.rate_limited_after_stall}")
     print(f"  reminders sent                 {r.sent:7d} of {r.users}")
     print(f"  lag planned -> sent p1 / p50 / p99  {r.lag_p01:.1f} / {r.lag_p50:.1f} / {r.lag_p99:.1f} s  "
           f"(negative: sent early; a wave starts up to {EARLY_START.total_seconds():.0f} s early)")

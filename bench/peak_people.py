@@ -8,7 +8,8 @@ process, a pause of the bench's own work (its database polling, its clients) hel
 stamped them together, a burst no sender made (Telegram's servers do not pause with the bench). The
 URL is printed on the first line of stdout; on SIGTERM it lets the taps already drawn happen, waits
 for their answers, and writes the figures to `--out` (JSON: each answered tap's wait in seconds, taps,
-taps that found no button, 429 answers).
+taps that found no button, 429 answers, and those of them within a second after this process's
+event loop paused for `STALL` or more).
 """
 
 from __future__ import annotations
@@ -29,12 +30,34 @@ from tests.botapi.server import BotApiServer, RateLimit
 ANSWER_GRACE = 3.0  # seconds after the last tap for its answer to arrive
 
 
+STALL = 0.035  # seconds: a pause of this server's event loop as long as one send slot at 28/s
+
+
 class TappingServer(BotApiServer):
-    """The loopback Bot API that also plays the people: a delivered reminder may get its tap."""
+    """The loopback Bot API that also plays the people: a delivered reminder may get its tap. It
+    also watches its own event loop: a 429 that follows a pause of this process (requests read late,
+    then stamped together) is the instrument's, not the senders'."""
 
     def __init__(self, *args: Any, on_send: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.on_send = on_send
+        self.last_stall = float("-inf")  # monotonic instant the last pause of the loop ended
+        self.limited_after_stall = 0
+
+    async def watch_loop(self, tick: float = 0.005) -> None:
+        while True:
+            before = time.monotonic()
+            await asyncio.sleep(tick)
+            if time.monotonic() - before - tick >= STALL:
+                self.last_stall = time.monotonic()
+
+    def _check_rate(self, bot: Any, chat: Any, *, paid: bool = False) -> None:
+        limited = self.stats.rate_limited
+        try:
+            super()._check_rate(bot, chat, paid=paid)
+        finally:
+            if self.stats.rate_limited > limited and time.monotonic() - self.last_stall <= 1.0:
+                self.limited_after_stall += 1
 
     async def _record_send(self, bot: Any, chat: Any, message: dict[str, Any]) -> None:
         await super()._record_send(bot, chat, message)
@@ -85,6 +108,7 @@ async def serve(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     await server.start()
+    watcher = asyncio.get_running_loop().create_task(server.watch_loop())
     gc.freeze()  # a full collection here would be such a pause
     print(server.url, flush=True)
     await stop.wait()
@@ -93,7 +117,9 @@ async def serve(args: argparse.Namespace) -> None:
     answered = {r.params.get("callback_query_id"): r.time for r in server.requests
                 if r.method == "answerCallbackQuery"}
     figures = {"waits": [answered[query] - tapped for query, tapped in taps.at.items() if query in answered],
-               "taps": len(taps.at), "failed": taps.failed, "rate_limited": server.stats.rate_limited}
+               "taps": len(taps.at), "failed": taps.failed, "rate_limited": server.stats.rate_limited,
+               "rate_limited_after_stall": server.limited_after_stall}
+    watcher.cancel()
     await asyncio.to_thread(Path(args.out).write_text, json.dumps(figures))
     await server.stop()
 
