@@ -61,6 +61,7 @@ class Result:
     answer_p99: float = float("nan")
     rate_limited: int = 0
     rate_limited_after_stall: int = 0  # within a second after the Bot API's own process paused
+    sends_after_stall_share: float = 0.0  # of all sends: how common such a second was
     sent: int = 0
     lag_p01: float = float("nan")  # the earliest (negative: before its time)
     lag_p50: float = float("nan")
@@ -152,6 +153,7 @@ def _fill(result: Result, people: dict[str, Any], rows: list[tuple[datetime, dat
     result.answer_p50, result.answer_p99 = _percentile(waits, 0.5), _percentile(waits, 0.99)
     result.rate_limited = people["rate_limited"]
     result.rate_limited_after_stall = people["rate_limited_after_stall"]
+    result.sends_after_stall_share = people["sends_after_stall"] / max(people["sends"], 1)
     lags = [(sent - planned).total_seconds() for planned, sent in rows]
     result.sent = len(lags)
     result.lag_p01, result.lag_p50, result.lag_p99 = (_percentile(lags, q) for q in (0.01, 0.5, 0.99))
@@ -174,7 +176,8 @@ def report(args: argparse.Namespace, r: Result) -> None:
           f"target p99 < {TARGET_ANSWER_P99 * 1000:.0f} ms  {verdict(r.answer_p99 < TARGET_ANSWER_P99)}")
     print(f"  taps never answered            {r.unanswered:7d}")
     print(f"  429 answers                    {r.rate_limited:7d}   target 0  {verdict(r.rate_limited == 0)}")
-    print(f"    of them within 1 s after the Bot API's own process paused >= 35 ms  {r.rate_limited_after_stall}")
+    print(f"    of them within 1 s after the Bot API's own process paused >= 35 ms  {r.rate_limited_after_stall}"
+          f"   (of all sends: {r.sends_after_stall_share:.0%})")
     print(f"  reminders sent                 {r.sent:7d} of {r.users}")
     print(f"  lag planned -> sent p1 / p50 / p99  {r.lag_p01:.1f} / {r.lag_p50:.1f} / {r.lag_p99:.1f} s  "
           f"(negative: sent early; a wave starts up to {EARLY_START.total_seconds():.0f} s early)")

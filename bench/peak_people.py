@@ -43,6 +43,7 @@ class TappingServer(BotApiServer):
         self.on_send = on_send
         self.last_stall = float("-inf")  # monotonic instant the last pause of the loop ended
         self.limited_after_stall = 0
+        self.sends_after_stall = 0
 
     async def watch_loop(self, tick: float = 0.005) -> None:
         while True:
@@ -52,11 +53,12 @@ class TappingServer(BotApiServer):
                 self.last_stall = time.monotonic()
 
     def _check_rate(self, bot: Any, chat: Any, *, paid: bool = False) -> None:
-        limited = self.stats.rate_limited
+        limited, after_stall = self.stats.rate_limited, time.monotonic() - self.last_stall <= 1.0
+        self.sends_after_stall += after_stall  # the base rate: how many sends at all came in such a second
         try:
             super()._check_rate(bot, chat, paid=paid)
         finally:
-            if self.stats.rate_limited > limited and time.monotonic() - self.last_stall <= 1.0:
+            if self.stats.rate_limited > limited and after_stall:
                 self.limited_after_stall += 1
 
     async def _record_send(self, bot: Any, chat: Any, message: dict[str, Any]) -> None:
@@ -118,7 +120,8 @@ async def serve(args: argparse.Namespace) -> None:
                 if r.method == "answerCallbackQuery"}
     figures = {"waits": [answered[query] - tapped for query, tapped in taps.at.items() if query in answered],
                "taps": len(taps.at), "failed": taps.failed, "rate_limited": server.stats.rate_limited,
-               "rate_limited_after_stall": server.limited_after_stall}
+               "rate_limited_after_stall": server.limited_after_stall, "sends_after_stall": server.sends_after_stall,
+               "sends": server.stats.sent + server.stats.rate_limited}
     watcher.cancel()
     await asyncio.to_thread(Path(args.out).write_text, json.dumps(figures))
     await server.stop()
