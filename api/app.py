@@ -23,7 +23,7 @@ from api.routes import accounts, habits, insights, integrations, system, telegra
 from api.routing import add_routes
 from api.security import enable_cors, secure_headers
 from api.typedefs import DEPENDENCIES, LIMITER, PASSWORDS, REDIS, SETTINGS, TELEGRAM_APP
-from smarthabit.config import Settings
+from smarthabit.config import Settings, redis_namespace
 from smarthabit.logs import request_id
 from smarthabit.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from smarthabit.orm import close_database, open_database
@@ -99,7 +99,10 @@ def init_app(
     app[REDIS] = redis
     app.on_cleanup.append(_close_redis)
     app[PASSWORDS] = PasswordHasher()
-    app[LIMITER] = RedisRateLimiter(redis) if redis is not None else MemoryRateLimiter()
+    # Under the deployment's namespace: two deployments (or test sessions) on one Redis never share
+    # the limits of one client address.
+    app[LIMITER] = (RedisRateLimiter(redis, prefix=f"{redis_namespace(settings)}:ratelimit:") if redis is not None
+                    else MemoryRateLimiter())
     if manage_database:
         app.cleanup_ctx.append(_database_ctx)
     if settings.metrics_port is not None:

@@ -20,7 +20,7 @@ from api.ratelimit import (
     RedisRateLimiter,
 )
 from api.typedefs import LIMITER, PASSWORDS, REDIS
-from smarthabit.config import Settings
+from smarthabit.config import Settings, redis_namespace
 from tests.api.conftest import FAST_HASHER, PASSWORD, MakeUser, configured
 
 
@@ -146,3 +146,17 @@ async def test_redis_backend_limits_and_expires(redis_client: TestClient) -> Non
     keys = [key async for key in redis.scan_iter(match=f"{limiter.prefix}*")]
     assert keys and all(b"alice" not in key and b"127.0.0.1" not in key for key in keys)  # subjects are hashed
     assert all([await redis.ttl(key) > 0 for key in keys])  # every counter expires
+
+
+async def test_redis_counters_live_under_the_deployment_namespace(settings: Settings, db: str, redis_url: str) -> None:
+    """Two deployments (or test sessions) on one Redis keep separate limits: the app's counters are
+    keyed under `smarthabit:<database name>:ratelimit:`, not under one prefix for every deployment."""
+    deployment = configured(settings, redis_url=redis_url)
+    app = init_app(deployment, manage_database=False)
+    limiter = app[LIMITER]
+    assert isinstance(limiter, RedisRateLimiter)
+    assert limiter.prefix == f"{redis_namespace(deployment)}:ratelimit:"
+    other = init_app(configured(deployment, database_url="postgres://db.example/other"), manage_database=False)
+    assert other[LIMITER].prefix != limiter.prefix  # type: ignore[attr-defined]
+    for each in (app, other):
+        await each[REDIS].aclose()  # type: ignore[union-attr]
