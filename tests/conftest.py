@@ -10,6 +10,7 @@ touches another Redis database. A missing server stops the session at once with 
 from __future__ import annotations
 
 import asyncio
+import graphlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -108,15 +109,37 @@ async def database(test_db_url: str) -> AsyncIterator[str]:
     await close_database()
 
 
-@pytest.fixture
-async def db(database: str) -> AsyncIterator[str]:
-    """A clean database for one test: every table emptied before it runs."""
-    conn = Tortoise.get_connection("default")
-    if ON_SQLITE:  # no TRUNCATE: empty every table, and restart the ids as PostgreSQL's RESTART IDENTITY does
+_FOREIGN_KEYS_SQL = """
+SELECT conrelid::regclass::text, confrelid::regclass::text FROM pg_constraint
+WHERE contype = 'f' AND connamespace = 'public'::regnamespace
+"""
+
+
+@pytest.fixture(scope="session")
+async def emptying_script(database: str) -> str:
+    """SQL that empties every table and restarts the ids (a fresh database for each test).
+
+    DELETE, children before parents, then every id sequence back to 1: what TRUNCATE ... RESTART
+    IDENTITY CASCADE did, in about half a millisecond instead of about 50 ms on PostgreSQL (TRUNCATE
+    makes new files for every table and index), which was some 40 s of a run."""
+    if ON_SQLITE:  # foreign keys off for the script; sqlite_sequence holds the AUTOINCREMENT counters
         deletes = "".join(f"DELETE FROM {table};" for table in (*TABLES, "sqlite_sequence"))
-        await conn.execute_script(f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON")
-    else:
-        await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
+        return f"PRAGMA foreign_keys=OFF;{deletes}PRAGMA foreign_keys=ON"
+    _, rows = await Tortoise.get_connection("default").execute_query(_FOREIGN_KEYS_SQL)
+    order = graphlib.TopologicalSorter({table: set() for table in TABLES})
+    for child, parent in (tuple(row.values()) for row in rows):
+        if child != parent:
+            order.add(parent, child)  # the parent is emptied after the tables that refer to it
+    tables = list(order.static_order())
+    deletes = "".join(f"DELETE FROM {table};" for table in tables)
+    names = ", ".join(f"'{table}'" for table in tables)
+    return f"{deletes}SELECT setval(pg_get_serial_sequence(t, 'id'), 1, false) FROM unnest(ARRAY[{names}]) t"
+
+
+@pytest.fixture
+async def db(database: str, emptying_script: str) -> AsyncIterator[str]:
+    """A clean database for one test: every table emptied and its ids restarted before it runs."""
+    await Tortoise.get_connection("default").execute_script(emptying_script)
     yield database
 
 
