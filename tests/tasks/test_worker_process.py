@@ -164,13 +164,14 @@ async def test_killed_worker_task_is_redelivered_and_sent_once(
     habit = await create_habit(user, HabitCreate(name="Reading", reminder_times=["08:00"]), now=utcnow())
     await Reminder.filter(habit_id=habit.id).update(next_fire_at=utcnow() - timedelta(seconds=5))
     [nudge_id] = await plan_due_reminders(utcnow())
+    first = spawn("worker", "--concurrency", "4")
+    await until(lambda: first.logged("Listening started."), what="the first worker to listen")
     # Busy Telegram: the shared bot-wide limiter has no free slot for the next 4 seconds, so the
-    # delivery task will be in the middle of waiting for it when its worker is killed.
+    # delivery task will be in the middle of waiting for it when its worker is killed. (Booked once the
+    # worker listens: on a loaded machine its start alone can take longer than that.)
     seconds, micros = await clean_redis.time()
     await clean_redis.set(f"{budget_prefix(BOT_TOKEN)}:global",
                           str(seconds * 1000 + micros / 1000 + 4000), px=60_000)
-    first = spawn("worker", "--concurrency", "4")
-    await until(lambda: first.logged("Listening started."), what="the first worker to listen")
     deliver = client.find_task(DELIVER_TASK)
     assert deliver is not None
     await deliver.kiq(nudge_id)
