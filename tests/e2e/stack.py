@@ -8,9 +8,17 @@ import signal
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+
+
+def minute_at_least(now: datetime, lead: float) -> datetime:
+    """The next wall-clock minute boundary at least `lead` seconds after `now`: a reminder set for it
+    fires in the future even after `lead` seconds of setting it up (reminders have whole minutes)."""
+    target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return target + timedelta(minutes=1) if (target - now).total_seconds() < lead else target
 
 
 def free_port() -> int:

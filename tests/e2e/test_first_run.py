@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -17,7 +17,7 @@ import pytest
 
 from tests.bot.conftest import TOKEN, Person
 from tests.botapi import BotApiServer
-from tests.e2e.stack import Role, base_env, eventually, free_port, wait_healthy
+from tests.e2e.stack import Role, base_env, eventually, free_port, minute_at_least, wait_healthy
 
 PERSON_ID = 4_250_001
 
@@ -40,12 +40,6 @@ def one_line(stderr: str) -> str:
     return lines[0]
 
 
-def _target_minute(now: datetime) -> datetime:
-    """The next minute boundary at least 10 s away: time to create the habit in the chat first."""
-    target = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return target + timedelta(minutes=1) if (target - now).total_seconds() < 10 else target
-
-
 @pytest.mark.sqlite_pass
 async def test_first_run_on_the_embedded_default_delivers_a_reminder(tmp_path: Path) -> None:
     """README command 2 as a newcomer runs it (no settings but a bot token): SQLite in the working
@@ -62,7 +56,7 @@ async def test_first_run_on_the_embedded_default_delivers_a_reminder(tmp_path: P
         person = Person(botapi, PERSON_ID)
         await person.say("/start", "time zone")
         await person.say("UTC", "Time zone set")
-        target = _target_minute(datetime.now(UTC))
+        target = minute_at_least(datetime.now(UTC), lead=10)  # time to create the habit in the chat first
         await person.say("/new", "What habit")
         kind = await person.say("Stretch", "how do you want to track")
         schedule = await person.tap_and_expect(kind, "new:kind:yes_no", "How often")
