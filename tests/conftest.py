@@ -23,7 +23,7 @@ from tortoise import Tortoise
 from smarthabit.config import Settings
 from smarthabit.migrations import prepare_database
 from smarthabit.orm import close_database, open_database
-from tests.servers import require_servers
+from tests.servers import exit_if_a_worker_found_servers_missing, require_servers
 
 pytest_plugins = ("tests.browser",)
 
@@ -37,21 +37,29 @@ TABLES = ("users", "habits", "checkins", "habit_pauses", "reminders", "skip_pred
           "idempotent_responses", "web_login_codes")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The SQLite pass leaves out what needs PostgreSQL itself; the PostgreSQL pass leaves out the
-    embedded default's first run (it never touches the session database, so once is enough)."""
+def pytest_configure(config: pytest.Config) -> None:
+    """An unknown TEST_DATABASE stops the run at once (here, before any xdist worker starts)."""
     if ENGINE not in ("postgresql", "postgres", "sqlite"):
         pytest.exit(f"TEST_DATABASE={ENGINE!r}: use 'postgresql' (default) or 'sqlite'", returncode=4)
+
+
+@pytest.hookimpl(trylast=True)  # after the other selections (-k, -m), before xdist's worker sends the ids
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The SQLite pass leaves out what needs PostgreSQL itself; the PostgreSQL pass leaves out the
+    embedded default's first run (it never touches the session database, so once is enough). Then
+    stop before the first test when a server the selected tests need does not answer."""
     left_out = "postgres_only" if ON_SQLITE else "sqlite_pass"
     kept = [item for item in items if item.get_closest_marker(left_out) is None]
     if len(kept) < len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
+    require_servers(config, items, admin_url=None if ON_SQLITE else ADMIN_URL, redis_url=REDIS_URL)
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Stop before the first test when a server the selected tests need does not answer."""
-    require_servers(session.items, admin_url=None if ON_SQLITE else ADMIN_URL, redis_url=REDIS_URL)
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """xdist's controller, when a worker stops: a worker that found a server missing said so here."""
+    exit_if_a_worker_found_servers_missing(getattr(node, "workeroutput", {}))
 
 
 def _with_database(url: str, name: str) -> str:

@@ -8,7 +8,6 @@ PostgreSQL pass, and Redis when it uses the `redis_url` fixture.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import asyncpg
@@ -17,6 +16,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 CONNECT_TIMEOUT = 3.0
+SERVERS_MISSING = "smarthabit_servers_missing"  # key of the message in an xdist worker's workeroutput
 
 
 async def _postgres_problem(admin_url: str) -> str | None:
@@ -51,12 +51,29 @@ async def _problems(admin_url: str | None, redis_url: str | None) -> list[str]:
     return [problem for problem in found if problem]
 
 
-def require_servers(items: Sequence[pytest.Item], *, admin_url: str | None, redis_url: str) -> None:
-    """Exit the session (non-zero) naming every missing server, before any test runs."""
+def require_servers(config: pytest.Config, items: list[pytest.Item], *, admin_url: str | None, redis_url: str) -> None:
+    """Exit the session (non-zero) naming every missing server, before any test runs.
+
+    In a pytest-xdist worker its own `pytest.exit` would reach the terminal as an INTERNALERROR without
+    the message: the worker hands the message to the controller (`workeroutput`) and runs nothing, and
+    the controller exits with it when the worker goes down (`pytest_testnodedown` in conftest)."""
     needs_database = admin_url is not None and any("test_db_url" in item.fixturenames for item in items)
     needs_redis = any("redis_url" in item.fixturenames for item in items)
     if not (needs_database or needs_redis):
         return
     problems = asyncio.run(_problems(admin_url if needs_database else None, redis_url if needs_redis else None))
-    if problems:
-        pytest.exit("the tests need servers that do not answer:\n" + "\n".join(problems), returncode=4)
+    if not problems:
+        return
+    message = "the tests need servers that do not answer:\n" + "\n".join(problems)
+    if hasattr(config, "workerinput"):
+        config.workeroutput[SERVERS_MISSING] = message  # type: ignore[attr-defined]
+        items.clear()
+        return
+    pytest.exit(message, returncode=4)
+
+
+def exit_if_a_worker_found_servers_missing(workeroutput: dict[str, object]) -> None:
+    """In the xdist controller: stop with the message a worker left (see `require_servers`)."""
+    message = workeroutput.get(SERVERS_MISSING)
+    if isinstance(message, str):
+        pytest.exit(message, returncode=4)

@@ -18,12 +18,15 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from smarthabit.config import Settings, redis_namespace
 from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, CheckInSource, Habit, Nudge, NudgeStatus, User
 from smarthabit.schemas import HabitCreate
+from smarthabit.telegram_budget import budget_prefix
 from tests.bot.conftest import Person, text_of
 from tests.botapi import BotApiServer, RateLimit
 from tests.e2e.stack import Role, base_env, eventually, free_port, minute_at_least, wait_healthy
+from tests.tasks.conftest import delete_keys
 
 TOKEN = "424242:E2E-test-token"
 JWT = "e2e-secret-" + "k" * 40
@@ -34,12 +37,15 @@ SETUP_LEAD = 20  # seconds for the chat and the crowd before the reminders' minu
 
 
 @pytest.fixture
-async def redis_clean(redis_url: str) -> AsyncIterator[str]:
-    """The test Redis database (TEST_REDIS_URL) emptied before and after: the roles' keys have no prefix."""
+async def redis_clean(redis_url: str, db: str) -> AsyncIterator[str]:
+    """The test Redis database (TEST_REDIS_URL) without this session's keys before and after: its
+    deployment namespace and its bot's flood budget (other xdist workers' keys stay)."""
     redis = Redis.from_url(redis_url)
-    await redis.flushdb()
+    patterns = (f"{redis_namespace(Settings(database_url=db, _env_file=None))}:*",  # type: ignore[call-arg]
+                f"{budget_prefix(TOKEN)}:*")
+    await delete_keys(redis, *patterns)
     yield redis_url
-    await redis.flushdb()
+    await delete_keys(redis, *patterns)
     await redis.aclose()
 
 

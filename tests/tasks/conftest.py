@@ -16,8 +16,9 @@ from smarthabit.models import User
 from tasks.broker import SCAN_TASK, build_broker
 from tasks.runtime import Runtime, redis_namespace
 from tests.botapi import BotApiServer
+from tests.parallel import worker_number
 
-BOT_TOKEN = "123456:TEST-worker-token"
+BOT_TOKEN = f"{123456 + worker_number()}:TEST-worker-token"  # its own flood budget per xdist worker
 _chat_ids = itertools.count(7_000_001)
 
 
@@ -58,16 +59,17 @@ async def clean_redis(redis_url: str, db: str) -> AsyncIterator[Redis]:
     """A Redis client; this session's keys are removed before and after the test."""
     client = Redis.from_url(redis_url)
     namespace = redis_namespace(Settings(database_url=db, _env_file=None))  # type: ignore[call-arg]
-
-    async def wipe() -> None:
-        keys = [key async for key in client.scan_iter(f"{namespace}:*")]
-        if keys:
-            await client.delete(*keys)
-
-    await wipe()
+    await delete_keys(client, f"{namespace}:*")
     yield client
-    await wipe()
+    await delete_keys(client, f"{namespace}:*")
     await client.aclose()
+
+
+async def delete_keys(redis: Redis, *patterns: str) -> None:
+    """Delete the keys matching any of `patterns` (SCAN, so other sessions' keys are never touched)."""
+    keys = [key for pattern in patterns async for key in redis.scan_iter(pattern)]
+    if keys:
+        await redis.delete(*keys)
 
 
 MakeUser = Callable[..., Awaitable[User]]
