@@ -253,8 +253,8 @@ async def test_a_claim_whose_request_was_never_written_is_sent_when_redelivered(
 ) -> None:
     monkeypatch.setattr(delivery, "UNWRITTEN_GRACE", timedelta(seconds=1.5))
     user, nudge_id = await planned_reminder(make_user)
+    started = clock.monotonic()  # before the claim's instant is taken: a slow UPDATE cannot shorten the wait seen
     await Nudge.filter(id=nudge_id).update(**claimed_and_abandoned(seconds_ago=0.5))
-    started = clock.monotonic()
     assert await deliver(runtime, nudge_id, now=FIRE) is Outcome.SENT  # waits out the rest of the grace
     assert clock.monotonic() - started >= 0.9
     assert len(botapi.sent_to(user.telegram_chat_id)) == 1
