@@ -102,8 +102,9 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
               f"Platt a={a:.3f} b={b:+.3f}")
     print(f"# features: {prediction.FEATURES}; tuning seeds {chosen[0]}..{chosen[-1]}, {users} users each, {days} days")
     print("WEIGHTS: tuple[tuple[float, ...], ...] = (")
-    for w in weights:
-        print("    (" + ", ".join(f"{v:.4f}" for v in w) + "),")
+    for w in weights:  # ten numbers a line, within the line length
+        values = [f"{v:.4f}" for v in w]
+        print("    (" + ",\n     ".join(", ".join(values[i:i + 10]) for i in range(0, len(values), 10)) + "),")
     print(")")
     print("CALIBRATION: tuple[tuple[float, float], ...] = (")
     for a, b in calibration:

@@ -21,13 +21,17 @@ How it works, and why:
   stop once it is met; others ride a good week).
 - A forecast for horizon h (1 = today, 7 = six days ahead) is a logistic function of those with
   weights *per horizon* (``WEIGHTS``): today's state weighs most for today and fades toward the
-  weekday and level rates as the horizon grows, because the days in between are unknown. They are
+  weekday and level rates as the horizon grows, because the days in between are unknown. A thin
+  history (a habit a few weeks old) has weights of its own for its level's distance from the user's
+  rate and for its weekday pattern (``thin level``, ``thin weekday``: the fitted shrinkage of a new
+  habit, where one pooled weight would trust a week of days as much as a year's). They are
   population weights (pooled over many users and habits), fitted by `bench.prediction_quality --fit`
   on tuning seeds only and recalibrated per horizon (Platt, ``CALIBRATION``) on other tuning seeds.
 - Never worse than a simple rate: the model's forecasts are replayed over the habit's last
   ``MIXTURE_WINDOW`` days (a bounded nightly cost whatever the history's length), and what is
   served is a Bayesian mixture of the model (prior weight ``MODEL_PRIOR``) and the simple rates
-  (the weekday rate, plain and shrunk, the overall rate, the 14- and 30-day rates), each weighted
+  (the weekday rate, plain and shrunk, the overall rate, the 14- and 30-day rates; prior weights
+  ``RATE_PRIORS``, which matter while few forecasts have finished), each weighted
   by its likelihood on the habit's finished forecasts at that horizon. Where the model cannot beat
   the weekday rate for a habit, the weight moves to it (the fallback); in total log loss over the
   window the mixture is never worse than log(1 / prior) behind the best of them.
@@ -68,31 +72,45 @@ WEEK_HALF_LIFE = 90.0
 WEEK_STRENGTH = 5.0
 WEEK_COUNT_HALF_LIFE = 28.0  # days: the habit's recent done days per week
 IDLE_CAP = 60
-MODEL_PRIOR = 0.6  # the model's prior weight against the simple rates (which share the rest)
+MODEL_PRIOR = 0.6  # the model's prior weight against the simple rates (which share the rest, as below)
+# The simple rates' prior weights (summing to 1 - MODEL_PRIOR), in the order of `simple_rates`: what a habit
+# with few finished forecasts is served leans on the rates that forecast thin histories well (the overall and
+# recent rates, the shrunk weekday rate) rather than on the plain weekday rate, one or two days a weekday at
+# first and dominated by the shrunk one later (chosen on tuning seeds 100-163).
+RATE_PRIORS = {"weekday rate": 0.01, "weekday rate shrunk": 0.13, "overall rate": 0.10, "recent rate 14d": 0.10,
+               "recent rate 30d": 0.06}
 MIXTURE_WINDOW = 180  # origins: the fallback mixture weighs the forecasts of the last 180 (a bounded cost)
 
 FEATURES = ("bias", "weekday", "level", "recent", "misses", "lapse", "streak", "idle", "thin", "pause",
-            "recent own", "week", "week met")
-PER_HORIZON = ("weekday", "week met")  # features whose value depends on the target day
+            "recent own", "week", "week met", "thin level", "thin weekday")
+PER_HORIZON = ("weekday", "week met", "thin weekday")  # features whose value depends on the target day
+ON_ORIGIN = tuple(name for name in FEATURES if name not in PER_HORIZON)  # the columns of `Features.origin`
 # Per horizon (row h - 1), in the order of FEATURES: fitted on tuning seeds 0, 2, .., 8 (Platt on 1, 3, .., 9)
 # by `python -m bench.prediction_quality --fit --seeds 5`; never on the held-out seeds the bench reports.
 WEIGHTS: tuple[tuple[float, ...], ...] = (
-    (-0.1637, 0.6999, 0.8066, -0.1037, 0.0559, 0.1669, -0.0305, -0.0894, -0.0200, 1.1085, 1.6859, 1.2503, 3.0548),
-    (-0.1356, 0.7166, 0.8153, -0.1016, -0.0555, 0.1656, -0.0217, -0.0176, -0.0862, 0.8498, 1.0551, 0.9581, 3.7987),
-    (-0.1156, 0.7225, 0.8122, -0.1135, -0.0574, 0.1534, -0.0288, -0.0231, -0.0615, 0.7139, 0.5884, 0.6995, 4.8093),
-    (-0.0963, 0.7262, 0.8233, -0.1133, -0.1283, 0.1500, -0.0194, 0.0164, -0.0376, 0.5272, 0.1721, 0.5694, 5.2460),
-    (-0.0970, 0.7225, 0.8181, -0.1234, -0.0353, 0.1412, -0.0225, -0.0540, -0.0218, 0.5548, -0.3564, 0.3484, 4.7099),
-    (-0.0797, 0.6944, 0.7925, -0.1537, 0.0323, 0.1061, -0.0617, -0.0684, -0.0049, 0.4673, -0.5495, 0.0662, 2.2612),
-    (-0.0678, 0.6508, 0.7844, -0.1750, 0.0870, 0.0973, -0.0749, -0.1164, -0.0372, 0.4761, -0.4915, -0.1384, 0.6360),
+    (-0.1440, 0.8589, 0.8659, -0.0649, 0.0679, 0.1720, -0.0045, -0.1195, -0.0096, 1.1414,
+     1.7327, 1.2126, 2.9904, -0.5111, -1.8020),
+    (-0.1165, 0.8747, 0.8734, -0.0641, -0.0576, 0.1708, 0.0039, -0.0336, -0.0738, 0.8672,
+     1.1044, 0.9220, 3.6742, -0.4967, -1.7375),
+    (-0.0964, 0.8800, 0.8723, -0.0728, -0.0490, 0.1588, -0.0009, -0.0513, -0.0510, 0.7523,
+     0.6392, 0.6584, 4.6051, -0.5017, -1.6601),
+    (-0.0786, 0.8886, 0.8826, -0.0711, -0.1236, 0.1557, 0.0095, -0.0089, -0.0262, 0.5609,
+     0.2155, 0.5257, 4.9685, -0.4845, -1.6386),
+    (-0.0825, 0.8884, 0.8741, -0.0801, -0.0355, 0.1464, 0.0072, -0.0733, -0.0093, 0.5789,
+     -0.3310, 0.3074, 4.3982, -0.4451, -1.5965),
+    (-0.0682, 0.8613, 0.8439, -0.1079, 0.0372, 0.1108, -0.0310, -0.0937, 0.0107, 0.5005,
+     -0.5513, 0.0310, 2.0344, -0.3872, -1.4869),
+    (-0.0638, 0.8369, 0.8307, -0.1235, 0.0870, 0.0981, -0.0418, -0.1294, -0.0043, 0.4884,
+     -0.6325, -0.1369, 0.5496, -0.3354, -1.4987),
 )
 CALIBRATION: tuple[tuple[float, float], ...] = (
-    (0.9909, -0.0064),
-    (0.9857, -0.0082),
-    (0.9871, -0.0079),
-    (0.9848, -0.0095),
-    (0.9828, -0.0109),
-    (0.9828, -0.0111),
-    (0.9799, -0.0125),
+    (0.9909, -0.0072),
+    (0.9864, -0.0087),
+    (0.9870, -0.0088),
+    (0.9845, -0.0105),
+    (0.9823, -0.0119),
+    (0.9827, -0.0118),
+    (0.9800, -0.0130),
 )
 
 MIN_USUAL_SAMPLES = 4
@@ -290,10 +308,13 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     columns["lapse"] = np.minimum(10, misses) * -np.log(np.clip(level, 0.02, 1))
     columns["idle"] = np.log1p(_idle(hist))
     columns["thin"] = 1 / (1 + _before(due) / 7)
+    # how far a thin history's own days moved its level from the user's rate is trusted apart (the
+    # shrinkage of a new habit toward its user is fitted, not fixed); nothing without history
+    columns["thin level"] = columns["thin"] * (columns["level"] - _logit(np.broadcast_to(rate, shape)))
     columns["pause"] = _after_pause(hist)
     columns["recent own"] = _own_effect(surprise_recent, skipped - level[..., :-1], due)
     columns["week"], columns["week met"] = _week_pace(hist, overall)
-    origin = np.stack([columns[name] for name in FEATURES if name not in PER_HORIZON], axis=-1)
+    origin = np.stack([columns[name] for name in ON_ORIGIN], axis=-1)
     return Features(origin, weekday_rates, level, overall, recent, streak,
                     weekday_seen, weekday_skips,
                     np.broadcast_to(rate, shape), columns["week met"])
@@ -458,20 +479,23 @@ def _horizon_features(feats: Features, hist: History, lo: int = 0) -> dict[str, 
     week starts afresh)."""
     origin_weekday = (hist.first.weekday() + np.arange(lo, hist.days + 1)) % 7
     same_week = origin_weekday[:, None] + np.arange(HORIZONS)[None, :] < 7
-    return {"weekday": _weekday_effects(feats, hist, lo), "week met": feats.week_met[..., lo:, None] * same_week}
+    weekday = _weekday_effects(feats, hist, lo)
+    thin = feats.origin[..., lo:, ON_ORIGIN.index("thin"), None]
+    return {"weekday": weekday, "week met": feats.week_met[..., lo:, None] * same_week, "thin weekday": thin * weekday}
 
 
 def _weekday_effects(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(days + 1 - lo, 7): the target day's weekday effect (logits) for each origin from `lo` and horizon."""
     targets = _target_weekdays(hist, lo=lo)
     rates = feats.weekday_rates[..., targets, np.arange(lo, hist.days + 1)[:, None]]
-    return _logit(rates) - feats.origin[..., lo:, 1:2]
+    level = ON_ORIGIN.index("level")
+    return _logit(rates) - feats.origin[..., lo:, level:level + 1]
 
 
 def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(days + 1 - lo, 7): the calibrated logit of P(skip) for each origin from `lo` and horizon."""
     weights = np.asarray(WEIGHTS)
-    on_origin = [j for j, name in enumerate(FEATURES) if name not in PER_HORIZON]
+    on_origin = [FEATURES.index(name) for name in ON_ORIGIN]
     z = feats.origin[..., lo:, :] @ weights[:, on_origin].T
     for name, values in _horizon_features(feats, hist, lo).items():
         z = z + values * weights[:, FEATURES.index(name)]
@@ -557,8 +581,8 @@ def _candidates(hist: History, feats: Features, lo: int = 0,
     for a rate the same at every horizon), whether each forecast's day was skipped, and which ones
     are scored (1.0: finished by the last origin, due and `counted`; else 0.0)."""
     model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist, lo))), MIN_PROBABILITY, MAX_PROBABILITY)
-    rates = simple_rates(hist, feats, lo).values()
-    candidates = [model, *(np.clip(r, MIN_PROBABILITY, MAX_PROBABILITY) for r in rates)]
+    rates = simple_rates(hist, feats, lo)
+    candidates = [model, *(np.clip(rates[name], MIN_PROBABILITY, MAX_PROBABILITY) for name in RATE_PRIORS)]
     n, origins = hist.days, np.arange(lo, hist.days + 1)[:, None]
     target = origins + np.arange(HORIZONS)[None, :]
     finished = (target < n) & counted
@@ -593,8 +617,7 @@ def _forecast_loss(p: np.ndarray, skipped: np.ndarray, due: np.ndarray) -> np.nd
 
 def _mixture_weights(counted: np.ndarray) -> np.ndarray:
     """Posterior weights of the candidates (axis 0) from their prior and the loss counted so far."""
-    prior = np.full(len(counted), (1 - MODEL_PRIOR) / (len(counted) - 1))
-    prior[0] = MODEL_PRIOR
+    prior = np.array([MODEL_PRIOR, *RATE_PRIORS.values()])
     log_weights = np.reshape(np.log(prior), (-1,) + (1,) * (counted.ndim - 1)) - counted
     weights = np.exp(log_weights - log_weights.max(axis=0))
     return weights / weights.sum(axis=0)
