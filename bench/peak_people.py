@@ -111,7 +111,10 @@ async def serve(args: argparse.Namespace) -> None:
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
     await server.start()
     watcher = asyncio.get_running_loop().create_task(server.watch_loop())
-    gc.freeze()  # a full collection here would be such a pause
+    # A collection here would be such a pause: Telegram's servers do not stop for ours. This process
+    # lives for one run and its garbage is a few hundred MB at most, so it does not collect at all.
+    gc.freeze()
+    gc.disable()
     print(server.url, flush=True)
     await stop.wait()
     await asyncio.gather(*taps.tasks, return_exceptions=True)
