@@ -1,6 +1,6 @@
 """What a forecaster can reach on the quality bench: the Bayes-optimal filter of the generator's hidden state.
 
-    python -m bench.prediction_ceiling [--seeds 8] [--users 60] [--days 300] [--split held-out]
+    python -m bench.prediction_ceiling [--seeds 32] [--users 60] [--days 300] [--split held-out]
 
 `bench.prediction_quality`'s floor knows each target day's hidden state; no forecaster does. This
 bench computes, for the patterns whose hidden process is a small chain with known parameters, the
@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from bench.histories import record_of, user_prior_series
-from bench.prediction_quality import Table, best_baseline, brier, score_habit, scored_rows
+from bench.prediction_quality import SCORED_SEEDS, Table, best_baseline, brier, score_habit, scored_rows
 from bench.synthetic_habits import (
     HELD_OUT_SEEDS,
     PATTERNS,
@@ -210,7 +210,7 @@ def report(rows: dict[str, np.ndarray]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prediction_ceiling", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=8)
+    parser.add_argument("--seeds", type=int, default=SCORED_SEEDS)
     parser.add_argument("--users", type=int, default=60)
     parser.add_argument("--days", type=int, default=300)
     parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out")

@@ -1,6 +1,6 @@
 """Skip-prediction quality at every horizon the product shows, on held-out seeds, against the best baseline.
 
-    python -m bench.prediction_quality [--seeds 8] [--users 60] [--days 300] [--split held-out]
+    python -m bench.prediction_quality [--seeds 32] [--users 60] [--days 300] [--split held-out]
     python -m bench.prediction_quality --fit      # refit the population weights on tuning seeds
 
 Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
@@ -47,6 +47,8 @@ from smarthabit.prediction import (
     walk_forward,
 )
 
+SCORED_SEEDS = 32  # populations scored: with 8, a pattern's row moved by up to a point between seed sets
+FIT_SEEDS = 5  # tuning seed pairs the weights (even seeds) and the calibration (odd seeds) are fitted on
 WARM_FROM = 56
 NEW_HABIT_ORIGINS = (7, 21)
 BASELINES = ("overall", "weekday", "recent 14d", "recent 30d", "recent 60d", "weekday 8w", "weekday shrunk",
@@ -96,6 +98,7 @@ class Table:
     """Scored forecasts, one row per (habit, origin, horizon) with a due target day."""
 
     pattern: list[np.ndarray] = field(default_factory=list)
+    seed: list[np.ndarray] = field(default_factory=list)
     horizon: list[np.ndarray] = field(default_factory=list)
     y: list[np.ndarray] = field(default_factory=list)
     floor: list[np.ndarray] = field(default_factory=list)
@@ -104,7 +107,8 @@ class Table:
     base: dict[str, list[np.ndarray]] = field(default_factory=lambda: defaultdict(list))
 
     def done(self) -> dict[str, np.ndarray]:
-        out = {k: np.concatenate(getattr(self, k)) for k in ("pattern", "horizon", "y", "floor", "model", "fallback")}
+        names = ("pattern", "seed", "horizon", "y", "floor", "model", "fallback")
+        out = {k: np.concatenate(getattr(self, k)) for k in names}
         out.update({f"base:{k}": np.concatenate(v) for k, v in self.base.items()})
         return out
 
@@ -120,7 +124,7 @@ def scored_rows(habit: Habit, hist: History) -> tuple[np.ndarray, np.ndarray]:
     return origins[rows[0]], rows[1]
 
 
-def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table) -> None:
+def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table, seed: int = 0) -> None:
     record = record_of(habit)
     end = START + timedelta(days=days)
     hist = history(record, end)
@@ -134,6 +138,7 @@ def score_habit(habit: Habit, prior_rates: np.ndarray, days: int, table: Table) 
         return
     day = t + h
     table.pattern.append(np.full(len(t), PATTERNS.index(habit.pattern)))
+    table.seed.append(np.full(len(t), seed))
     table.horizon.append(h)
     table.y.append((~hist.done[day]).astype(float))
     table.floor.append(1 - np.asarray(habit.p_logged)[habit.start + day])
@@ -174,6 +179,22 @@ def best_baseline(rows: dict[str, np.ndarray], sel: np.ndarray) -> tuple[str, fl
     return name, scores[name]
 
 
+def seed_interval(rows: dict[str, np.ndarray], sel: np.ndarray, baseline: str,
+                  draws: int = 2000) -> tuple[float, float]:
+    """95% interval of the model's Brier relative to `baseline` on rows `sel`, resampling whole seeds
+    (populations) with replacement: how far the row's figure could move on other populations."""
+    seeds, index = np.unique(rows["seed"][sel], return_inverse=True)
+    if len(seeds) < 2:
+        return float("nan"), float("nan")
+    y = rows["y"][sel]
+    model = np.bincount(index, (rows["model"][sel] - y) ** 2, len(seeds))
+    base = np.bincount(index, (rows[f"base:{baseline}"][sel] - y) ** 2, len(seeds))
+    picks = np.random.default_rng(0).integers(0, len(seeds), (draws, len(seeds)))
+    ratios = model[picks].sum(axis=1) / base[picks].sum(axis=1) - 1
+    lo, hi = np.percentile(ratios, [2.5, 97.5])
+    return float(lo), float(hi)
+
+
 def _table(rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(row[c]) for row in rows) for c in range(len(rows[0]))]
 
@@ -198,7 +219,7 @@ def report_horizons(rows: dict[str, np.ndarray]) -> None:
         gaps.append((b - m) / (b - f))
         base = rows[f"base:{name}"][sel]
         out.append([f"{h + 1}", str(int(sel.sum())), f"{m:.4f}", f"{b:.4f}", name, f"{f:.4f}",
-                    f"{(m - b) / b * 100:+.1f}%", f"{gaps[-1] * 100:.0f}%",
+                    f"{(m - b) / b * 100:+.2f}%", f"{gaps[-1] * 100:.0f}%",
                     f"{log_loss(model[sel], y[sel]):.4f}/{log_loss(base, y[sel]):.4f}",
                     f"{ece(model[sel], y[sel]):.3f}/{ece(base, y[sel]):.3f}",
                     f"{(rows['fallback'][sel] > 0.5).mean() * 100:.1f}%"])
@@ -213,8 +234,8 @@ def report_horizons(rows: dict[str, np.ndarray]) -> None:
 
 def report_patterns(rows: dict[str, np.ndarray]) -> None:
     y, model, floor = rows["y"], rows["model"], rows["floor"]
-    out = [["pattern", "forecasts", "model", "best baseline", "(which)", "floor", "vs best", "gap closed",
-            "ECE", "fallback", "worst h vs its best"]]
+    out = [["pattern", "forecasts", "model", "best baseline", "(which)", "floor", "vs best", "95% over seeds",
+            "gap closed", "ECE", "fallback", "worst h vs its best"]]
     for index, pattern in enumerate(PATTERNS):
         sel = rows["pattern"] == index
         if not sel.any():
@@ -225,8 +246,10 @@ def report_patterns(rows: dict[str, np.ndarray]) -> None:
             (brier(model[sel & (rows["horizon"] == h)], y[sel & (rows["horizon"] == h)]) - hb) / hb
             for h in range(HORIZONS) for hb in [best_baseline(rows, sel & (rows["horizon"] == h))[1]]
         )
+        lo, hi = seed_interval(rows, sel, name)
         out.append([pattern, str(int(sel.sum())), f"{m:.4f}", f"{b:.4f}", name, f"{f:.4f}",
-                    f"{(m - b) / b * 100:+.1f}%", f"{(b - m) / (b - f) * 100:.0f}%", f"{ece(model[sel], y[sel]):.3f}",
+                    f"{(m - b) / b * 100:+.2f}%", f"{lo * 100:+.2f}..{hi * 100:+.2f}%",
+                    f"{(b - m) / (b - f) * 100:.0f}%", f"{ece(model[sel], y[sel]):.3f}",
                     f"{(rows['fallback'][sel] > 0.5).mean() * 100:.1f}%", f"{worst * 100:+.1f}%"])
     print("\nBrier by pattern (all horizons), model vs the best baseline on that pattern")
     print(_table(out))
@@ -334,7 +357,7 @@ def collect(seeds: Sequence[int], users: int, days: int) -> tuple[dict[str, np.n
             priors = user_prior_series(group, days)
             priors_all.update(priors)
             for habit in group:
-                score_habit(habit, priors[id(habit)], days, table)
+                score_habit(habit, priors[id(habit)], days, table, seed)
         habits_all.extend(habits)
     return table.done(), habits_all, priors_all
 
@@ -342,7 +365,9 @@ def collect(seeds: Sequence[int], users: int, days: int) -> tuple[dict[str, np.n
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prediction_quality", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", type=int, default=8, help="generator seeds (populations) to score (default 8)")
+    parser.add_argument("--seeds", type=int, default=None,
+                        help=f"generator seeds (populations): {SCORED_SEEDS} to score, {FIT_SEEDS} pairs to --fit "
+                        "(defaults)")
     parser.add_argument("--users", type=int, default=60, help="users per seed, 1-3 habits each (default 60)")
     parser.add_argument("--days", type=int, default=300, help="days simulated (default 300)")
     parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out",
@@ -352,9 +377,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.fit:
         from bench.prediction_fit import fit_and_print
 
-        fit_and_print(args.seeds, args.users, args.days)
+        fit_and_print(args.seeds or FIT_SEEDS, args.users, args.days)
         return
-    seeds = list((HELD_OUT_SEEDS if args.split == "held-out" else TUNING_SEEDS)[: args.seeds])
+    seeds = list((HELD_OUT_SEEDS if args.split == "held-out" else TUNING_SEEDS)[: args.seeds or SCORED_SEEDS])
     started = time.perf_counter()
     rows, habits, priors = collect(seeds, args.users, args.days)
     elapsed = time.perf_counter() - started
