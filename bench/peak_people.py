@@ -28,8 +28,6 @@ from typing import Any
 from tests.botapi.server import BotApiServer, RateLimit
 
 ANSWER_GRACE = 3.0  # seconds after the last tap for its answer to arrive
-
-
 STALL = 0.035  # seconds: a pause of this server's event loop as long as one send slot at 28/s
 
 
@@ -99,7 +97,6 @@ async def _tap_later(server: TappingServer, taps: Taps, chat_id: int, message: d
         taps.failed += 1
         return
     taps.at[update["callback_query"]["id"]] = time.time()
-
 
 
 async def serve(args: argparse.Namespace) -> None:

@@ -259,12 +259,11 @@ async def _finish(batch: _Batch, forecasts: list[_Forecast], long_streaks: list[
 
 async def refresh_users(user_ids: Sequence[int], now: datetime) -> int:
     """Refresh every active habit of these users as of their local today. Returns how many habits."""
-    batch = await _read(user_ids, now)
-    return await _finish(batch, *await _compute_off_loop(batch))
+    return await refresh_batches([user_ids], now)
 
 
 async def refresh_batches(batches: Sequence[Sequence[int]], now: datetime) -> int:
-    """`refresh_users` of each batch in turn, pipelined: while a batch is computed, the next one is
+    """Refresh each batch of users in turn, pipelined: while a batch is computed, the next one is
     read and the last one written (so the database's time hides behind the worker's). Returns how
     many habits."""
     total = 0
