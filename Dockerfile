@@ -27,9 +27,10 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     SMARTHABIT_ENV=production HOST=0.0.0.0 PORT=8080 MPLCONFIGDIR=/tmp/matplotlib
 # Fonts for the /stats pictures: Latin, Cyrillic and Devanagari (Noto), CJK (Noto CJK), colour emoji (Noto
 # Color Emoji, drawn by Pillow beside matplotlib's text) and symbols (Symbola, the outline fallback). The chart
-# tests fail on any glyph drawn as a box and on emoji drawn without colour.
+# tests fail on any glyph drawn as a box and on emoji drawn without colour. libgomp1: the OpenMP runtime
+# LightGBM's wheel links against (the skip model's trees) and does not bundle.
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
-    fonts-noto-color-emoji fonts-symbola && rm -rf /var/lib/apt/lists/*
+    fonts-noto-color-emoji fonts-symbola libgomp1 && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 smarthabit \
     && useradd --system --uid 10001 --gid smarthabit --home-dir /app --shell /usr/sbin/nologin smarthabit
 COPY --from=build /opt/venv /opt/venv

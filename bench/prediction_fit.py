@@ -1,34 +1,46 @@
-"""Fitting the skip model's population weights and per-horizon calibration, on tuning seeds only.
+"""Fitting the skip model's pooled parts and their per-horizon calibration, on tuning seeds only.
 
-    python -m bench.prediction_quality --fit [--seeds 4]
+    python -m bench.prediction_quality --fit [--seeds 5]
 
-Half of the tuning seeds (even) fit one weighted logistic regression per horizon over all habits,
-users and origins (pooling: the weights say how much a streak, a run of misses or a recent surprise
-is worth for people in general); the other half (odd seeds), which the fit never saw, fit a Platt
-recalibration per horizon (logit' = a * logit + b). The result is printed as the constants to paste
-into `smarthabit/prediction.py`. Held-out seeds are never touched here.
+Half of the tuning seeds (even) fit, over all habits, users and origins (pooling: how much a streak,
+a run of misses or a recent surprise is worth for people in general), the logistic model (one
+weighted logistic regression per horizon) and the trees (one LightGBM ensemble over all horizons,
+the horizon an input). The other half (odd seeds), which those fits never saw, fit a Platt
+recalibration per horizon (logit' = a * logit + b) of each, and decide when to stop adding trees.
+The constants are printed to paste into `smarthabit/prediction.py`; the trees are written to
+`smarthabit/skip_model.txt`. Held-out seeds are never touched here. Both fits are deterministic
+(LightGBM's `deterministic` mode on a fixed thread count).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 
 from bench.histories import record_of, user_prior_series
 from bench.synthetic_habits import START, TUNING_SEEDS, Habit, population
-from smarthabit import prediction
-from smarthabit.prediction import HORIZONS, Prior, base_rate, features, history
+from smarthabit import prediction, skip_trees
+from smarthabit.prediction import HORIZONS, Features, History, Prior, base_rate, features, history
 
 L2 = 1.0
+TREES = dict(objective="binary", learning_rate=0.3, num_leaves=15, min_data_in_leaf=2000, lambda_l2=10.0,
+             deterministic=True, force_row_wise=True, num_threads=2, seed=0, verbose=-1)
+MAX_TREES = 60  # with the early stop below: a few tens of trees (the served forecast's cost)
+EARLY_STOP = 20  # rounds without a better log loss on the calibration seeds
 
 
-def design(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per horizon: the feature matrix (one row per origin with a due, finished target) and outcomes."""
+def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, Features]:
     record = record_of(habit)
     hist = history(record, START + timedelta(days=days))
-    feats = features(hist, Prior(base_rate(record, Prior())), prior_rates[habit.start:])
+    return hist, features(hist, Prior(base_rate(record, Prior())), prior_rates[habit.start:])
+
+
+def design(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The logistic model's rows per horizon (one per origin with a due, finished target) and outcomes."""
     xs, ys = [], []
     for h in range(HORIZONS):
         x = prediction.design_matrix(feats, hist, h)[: hist.days - h]
@@ -39,9 +51,23 @@ def design(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[list[np.nd
     return xs, ys
 
 
-def collect(seeds: list[int], users: int, days: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    xs: list[list[np.ndarray]] = [[] for _ in range(HORIZONS)]
-    ys: list[list[np.ndarray]] = [[] for _ in range(HORIZONS)]
+def tree_rows(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The trees' rows (every origin and horizon with a due, finished target, once the habit has been
+    due: before that it is forecast at its user's rate, see `prediction.tree_logits`) and outcomes."""
+    inputs = prediction.tree_inputs(feats, hist)[: hist.days]
+    target = np.arange(hist.days)[:, None] + np.arange(HORIZONS)[None, :]
+    keep = (target < hist.days) & (inputs[..., prediction.INPUTS.index("thin")] < 1.0)
+    keep[keep] = hist.due[target[keep]]
+    return [inputs[keep]], [hist.skipped[target[keep]].astype(float)]
+
+
+Rows = Callable[[History, Features], tuple[list[np.ndarray], list[np.ndarray]]]
+
+
+def collect(seeds: list[int], users: int, days: int, rows: Rows = design) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """`rows` of every habit of the seeds' populations, concatenated part by part (horizon by horizon)."""
+    xs: dict[int, list[np.ndarray]] = defaultdict(list)
+    ys: dict[int, list[np.ndarray]] = defaultdict(list)
     for seed in seeds:
         by_user: dict[int, list[Habit]] = defaultdict(list)
         for habit in population(seed, users, days):
@@ -49,11 +75,11 @@ def collect(seeds: list[int], users: int, days: int) -> tuple[list[np.ndarray], 
         for group in by_user.values():
             priors = user_prior_series(group, days)
             for habit in group:
-                hx, hy = design(habit, priors[id(habit)], days)
-                for h in range(HORIZONS):
-                    xs[h].append(hx[h])
-                    ys[h].append(hy[h])
-    return [np.concatenate(x) for x in xs], [np.concatenate(y) for y in ys]
+                hx, hy = rows(*_habit(habit, priors[id(habit)], days))
+                for part, (x, y) in enumerate(zip(hx, hy, strict=True)):
+                    xs[part].append(x)
+                    ys[part].append(y)
+    return [np.concatenate(xs[k]) for k in sorted(xs)], [np.concatenate(ys[k]) for k in sorted(ys)]
 
 
 def logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = 25,
@@ -106,7 +132,36 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
         values = [f"{v:.4f}" for v in w]
         print("    (" + ",\n     ".join(", ".join(values[i:i + 10]) for i in range(0, len(values), 10)) + "),")
     print(")")
-    print("CALIBRATION: tuple[tuple[float, float], ...] = (")
+    _print_calibration("CALIBRATION", calibration)
+    fit_trees(chosen, users, days)
+
+
+def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.MODEL_FILE) -> None:
+    """Grow the trees on the even seeds of `chosen`, stop and calibrate them on the odd ones."""
+    import lightgbm
+
+    (fit_x,), (fit_y,) = collect(chosen[0::2], users, days, tree_rows)
+    (cal_x,), (cal_y,) = collect(chosen[1::2], users, days, tree_rows)
+    names = list(prediction.INPUTS)
+    trees = lightgbm.train(
+        TREES, lightgbm.Dataset(fit_x, fit_y, feature_name=names), MAX_TREES,
+        valid_sets=[lightgbm.Dataset(cal_x, cal_y, feature_name=names)],
+        callbacks=[lightgbm.early_stopping(EARLY_STOP, verbose=False)])
+    trees.save_model(out, num_iteration=trees.best_iteration)
+    horizon = cal_x[:, names.index("horizon")]
+    z = trees.predict(cal_x, raw_score=True, num_iteration=trees.best_iteration)
+    calibration = []
+    for h in range(HORIZONS):
+        rows = horizon == h
+        a, b = logistic(np.column_stack([np.ones(rows.sum()), z[rows]]), cal_y[rows], l2=0.0)[::-1]
+        calibration.append((a, b))
+    print(f"# trees: {trees.best_iteration} written to {out} from {len(fit_y)} rows, stopped and calibrated on "
+          f"{len(cal_y)}; inputs: {prediction.INPUTS}")
+    _print_calibration("TREES_CALIBRATION", calibration)
+
+
+def _print_calibration(name: str, calibration: list[tuple[float, float]]) -> None:
+    print(f"{name}: tuple[tuple[float, float], ...] = (")
     for a, b in calibration:
         print(f"    ({a:.4f}, {b:.4f}),")
     print(")")

@@ -1,7 +1,7 @@
 """Skip-prediction quality at every horizon the product shows, on held-out seeds, against the best baseline.
 
     python -m bench.prediction_quality [--seeds 32] [--users 60] [--days 300] [--split held-out]
-    python -m bench.prediction_quality --fit      # refit the population weights on tuning seeds
+    python -m bench.prediction_quality --fit      # refit the trees and calibration on tuning seeds
 
 Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
 daily probabilities; ten patterns). Every forecast is made as production makes it: at the start of
@@ -372,7 +372,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--days", type=int, default=300, help="days simulated (default 300)")
     parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out",
                         help="held-out seeds for reporting (default); tuning seeds while developing")
-    parser.add_argument("--fit", action="store_true", help="fit WEIGHTS and CALIBRATION on tuning seeds and print them")
+    parser.add_argument("--fit", action="store_true",
+                        help="grow the trees (smarthabit/skip_model.txt) and fit CALIBRATION on tuning seeds")
     args = parser.parse_args(argv)
     if args.fit:
         from bench.prediction_fit import fit_and_print

@@ -43,6 +43,7 @@ from typing import Any
 import asyncpg
 
 from bench.database import asyncpg_url, bench_database
+from smarthabit import skip_trees
 from smarthabit.clock import zone
 from smarthabit.nudge_times import next_trigger, skip_minute, streak_minute
 from smarthabit.reminder_times import next_fire_at
@@ -374,6 +375,8 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                 # A worker freezes what its start-up loaded (launcher.cli: modules, classes, some 10^5
                 # objects); so does the bench before its nightly runs, or each full collection that the
                 # nightly run's allocations trigger walks them all (5–20% of its CPU, bench/README.md).
+                # It loads the skip model's trees before that too.
+                skip_trees.booster()
                 gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:

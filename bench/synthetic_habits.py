@@ -1,13 +1,14 @@
 """Synthetic users and habits for `bench.prediction_quality`, with the true daily probabilities.
 
 The ground truth is a *behavioural* simulation, deliberately not the skip model's structure (the
-model is a logistic regression over smoothed skip rates; nothing here computes a rate or a logit
-of one). A user has a propensity shared by all their habits and a calendar of holidays; every day a
-habit is *done* with a probability set by the pattern's hidden state (a motivation level that
-drifts, jumps or lapses, a weekly quota filled so far, the novelty of a new habit, yesterday's
-outcome), and it is *logged* only if the person remembers to (some people forget for weeks). What
-the model sees is the logged check-ins and the pauses the person entered; the floor is the true
-probability of a logged check-in, given the whole hidden state at the start of the day.
+model reads smoothed skip rates, through a logistic regression and gradient-boosted trees; nothing
+here computes a rate or a logit of one). A user has a propensity shared by all their habits and a
+calendar of holidays; every day a habit is *done* with a probability set by the pattern's hidden
+state (a motivation level that drifts, jumps or lapses, a weekly quota filled so far, the novelty of
+a new habit, yesterday's outcome), and it is *logged* only if the person remembers to (some people
+forget for weeks). What the model sees is the logged check-ins and the pauses the person entered;
+the floor is the true probability of a logged check-in, given the whole hidden state at the start of
+the day.
 
 Seeds are split: `TUNING_SEEDS` for fitting and tuning, `HELD_OUT_SEEDS` for the reported figures.
 """

@@ -19,14 +19,18 @@ How it works, and why:
   streak, the days since the last check-in, a pause just ended, the recent days against what their
   weekdays expected, and this habit's own response to its week so far (people with a weekly quota
   stop once it is met; others ride a good week).
-- A forecast for horizon h (1 = today, 7 = six days ahead) is a logistic function of those with
-  weights *per horizon* (``WEIGHTS``): today's state weighs most for today and fades toward the
-  weekday and level rates as the horizon grows, because the days in between are unknown. A thin
-  history (a habit a few weeks old) has weights of its own for its level's distance from the user's
-  rate and for its weekday pattern (``thin level``, ``thin weekday``: the fitted shrinkage of a new
-  habit, where one pooled weight would trust a week of days as much as a year's). They are
-  population weights (pooled over many users and habits), fitted by `bench.prediction_quality --fit`
-  on tuning seeds only and recalibrated per horizon (Platt, ``CALIBRATION``) on other tuning seeds.
+- A forecast for horizon h (1 = today, 7 = six days ahead) is read from those inputs by two pooled
+  models, both fitted by `bench.prediction_quality --fit` on tuning seeds only and recalibrated per
+  horizon (Platt) on other tuning seeds. The one served is a small ensemble of gradient-boosted trees
+  (LightGBM, `skip_trees`, ``TREES_CALIBRATION``): it learns for which habits each input matters
+  (a year of steady days trusts its level, a week-old habit its user, a lapse its run of misses).
+  The other is a logistic function with weights *per horizon* (``WEIGHTS``, ``CALIBRATION``): 15
+  multiply-adds a forecast, cheap enough to replay over every origin of the fallback's window each
+  night, which the trees are not (1.1 ms a habit, three times the whole nightly model). In both,
+  today's state weighs most for today and fades toward the weekday and level rates as the horizon
+  grows, because the days in between are unknown; a thin history's distance from its user's rate
+  and its weekday pattern are inputs of their own (``thin level``, ``thin weekday``). Before its
+  first due day a habit is forecast at its user's rate.
 - Never worse than a simple rate: the model's forecasts are replayed over the habit's last
   ``MIXTURE_WINDOW`` days (a bounded nightly cost whatever the history's length), and what is
   served is a Bayesian mixture of the model (prior weight ``MODEL_PRIOR``) and the simple rates
@@ -34,7 +38,9 @@ How it works, and why:
   ``RATE_PRIORS``, which matter while few forecasts have finished), each weighted
   by its likelihood on the habit's finished forecasts at that horizon. Where the model cannot beat
   the weekday rate for a habit, the weight moves to it (the fallback); in total log loss over the
-  window the mixture is never worse than log(1 / prior) behind the best of them.
+  window the mixture is never worse than log(1 / prior) behind the best of them. The model's
+  share is earned by the logistic model's replay and served by the trees, which beat it on every
+  pattern of the bench; the bound is the logistic model's, the trees stand in for it.
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from itertools import chain
 
 import numpy as np
 
+from smarthabit import skip_trees
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
 
 HISTORY_DAYS = 365  # a year: old days weigh little anyway
@@ -111,6 +118,18 @@ CALIBRATION: tuple[tuple[float, float], ...] = (
     (0.9823, -0.0119),
     (0.9827, -0.0118),
     (0.9800, -0.0130),
+)
+INPUTS = (*(name for name in FEATURES if name != "bias"), "horizon")  # what the trees read
+# Per horizon (row h - 1), Platt's (a, b) of the trees' logit: fitted with them by
+# `python -m bench.prediction_quality --fit` (trees on tuning seeds 0, 2, .., 8, Platt on 1, 3, .., 9).
+TREES_CALIBRATION: tuple[tuple[float, float], ...] = (
+    (1.0028, -0.0103),
+    (0.9900, -0.0093),
+    (0.9858, -0.0087),
+    (0.9901, -0.0097),
+    (0.9894, -0.0085),
+    (0.9856, -0.0090),
+    (0.9805, -0.0012),
 )
 
 MIN_USUAL_SAMPLES = 4
@@ -503,6 +522,31 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     return z * calibration[:, 0] + calibration[:, 1]
 
 
+def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, HORIZONS, len(INPUTS)): what the trees read for each origin from `lo` and horizon."""
+    per_horizon = _horizon_features(feats, hist, lo)
+    origin = feats.origin[..., lo:, :]
+    shape = (*origin.shape[:-1], HORIZONS)
+    columns = [per_horizon[name] if name in per_horizon
+               else np.broadcast_to(origin[..., ON_ORIGIN.index(name), None], shape) for name in INPUTS[:-1]]
+    return np.stack([*columns, np.broadcast_to(np.arange(HORIZONS, dtype=float), shape)], axis=-1)
+
+
+def tree_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, 7): the trees' calibrated logit of P(skip) for each origin from `lo` and horizon."""
+    inputs = tree_inputs(feats, hist, lo)
+    z = skip_trees.logits(inputs.reshape(-1, len(INPUTS))).reshape(inputs.shape[:-1])
+    calibration = np.asarray(TREES_CALIBRATION)
+    # Before its first due day a habit has nothing of its own: it starts from its user's rate (the
+    # pooled prior, which is its level then), not from what the trees learned of anybody's first days.
+    unseen = inputs[..., INPUTS.index("thin")] == 1.0
+    return np.where(unseen, inputs[..., INPUTS.index("level")], z * calibration[:, 0] + calibration[:, 1])
+
+
+def _probability(logits: np.ndarray) -> np.ndarray:
+    return np.clip(1 / (1 + np.exp(-logits)), MIN_PROBABILITY, MAX_PROBABILITY)
+
+
 def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.ndarray]:
     """(origins from `lo`, horizons) forecasts of the simple rates the model must never do worse than,
     each smoothed with two pseudo-days at the user's rate (so they say nothing new without history).
@@ -531,7 +575,7 @@ class Forecast:
     """P(skip) for each origin (row) and horizon (column), as the model served it then."""
 
     probability: np.ndarray  # (days + 1, 7)
-    model: np.ndarray  # the model's own forecast, before the fallback
+    model: np.ndarray  # the model's own forecast (the trees'), before the fallback
     model_weight: np.ndarray  # the model's share of the mixture (the rest went to the simple rates)
 
     @property
@@ -541,7 +585,8 @@ class Forecast:
 
 
 def walk_forward(hist: History, feats: Features) -> Forecast:
-    """Every origin's forecasts: per horizon, a Bayesian mixture of the model and the simple rates,
+    """Every origin's forecasts: per horizon, a Bayesian mixture of the model (its share earned by the
+    logistic model's replay, its forecast the trees') and the simple rates,
     each weighted by its prior (`MODEL_PRIOR` for the model) times its likelihood on the habit's
     forecasts of the last `MIXTURE_WINDOW` origins that had finished by that origin. Where the model
     cannot beat a simple rate for this habit, the weight moves to the rate (the fallback); over any
@@ -558,7 +603,8 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
         return np.where(last >= 0, losses[..., np.maximum(last, 0), np.arange(HORIZONS)], 0.0)
 
     weights = _mixture_weights(through(known) - through(known - MIXTURE_WINDOW))
-    return Forecast((weights * np.stack(np.broadcast_arrays(*candidates))).sum(axis=0), candidates[0], weights[0])
+    trees = _probability(tree_logits(feats, hist))  # served where the replay earned the model its share
+    return Forecast((weights * np.stack(np.broadcast_arrays(trees, *candidates[1:]))).sum(axis=0), trees, weights[0])
 
 
 def served_today(hist: History, feats: Features) -> np.ndarray:
@@ -571,7 +617,8 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     window = np.arange(lo, n + 1)[:, None] >= n - MIXTURE_WINDOW - np.arange(HORIZONS)[None, :]
     candidates, skipped, scored = _candidates(hist, feats, lo, window)
     weights = _mixture_weights(_loss_totals(candidates, skipped, scored))
-    today = np.stack([np.broadcast_to(c[..., -1, :], (*c.shape[:-2], HORIZONS)) for c in candidates])
+    trees = _probability(tree_logits(feats, hist, n))[..., -1, :]  # served where the replay earned the model its share
+    today = np.stack([trees, *(np.broadcast_to(c[..., -1, :], (*c.shape[:-2], HORIZONS)) for c in candidates[1:])])
     return (weights * today).sum(axis=0)
 
 
@@ -580,7 +627,7 @@ def _candidates(hist: History, feats: Features, lo: int = 0,
     """The model's and the simple rates' forecasts (each (..., origin from `lo`, horizon), or one column
     for a rate the same at every horizon), whether each forecast's day was skipped, and which ones
     are scored (1.0: finished by the last origin, due and `counted`; else 0.0)."""
-    model = np.clip(1 / (1 + np.exp(-model_logits(feats, hist, lo))), MIN_PROBABILITY, MAX_PROBABILITY)
+    model = _probability(model_logits(feats, hist, lo))
     rates = simple_rates(hist, feats, lo)
     candidates = [model, *(np.clip(rates[name], MIN_PROBABILITY, MAX_PROBABILITY) for name in RATE_PRIORS)]
     n, origins = hist.days, np.arange(lo, hist.days + 1)[:, None]
@@ -638,9 +685,9 @@ class HabitForecast:
     streak: int
 
     @classmethod
-    def of(cls, record: HabitRecord, today: date, forecast: Forecast, feats: Features) -> HabitForecast:
-        """The last origin of a habit's (unbatched) forecast and features."""
-        return cls(record, today, forecast.probability[-1].tolist(), feats.weekday_rates[:, -1].tolist(),
+    def of(cls, record: HabitRecord, today: date, served: np.ndarray, feats: Features) -> HabitForecast:
+        """A habit's (unbatched) forecasts served today and its features' last origin."""
+        return cls(record, today, served.tolist(), feats.weekday_rates[:, -1].tolist(),
                    feats.weekday_seen[:, -1].tolist(), float(feats.overall[-1]), float(feats.recent[-1]),
                    int(feats.streak[-1]))
 
@@ -674,8 +721,13 @@ class SkipModel:
         self.record, self.today, self.prior = record, today, prior
         self.history = history(record, today)
         self.features = features(self.history, Prior(base_rate(record, prior), prior.strength))
-        self.forecast = walk_forward(self.history, self.features)
-        self.served = HabitForecast.of(record, today, self.forecast, self.features)
+        self.served = HabitForecast.of(record, today, served_today(self.history, self.features), self.features)
+
+    @functools.cached_property
+    def forecast(self) -> Forecast:
+        """Every origin's forecasts, as `walk_forward` replays them (what was served then), on demand:
+        today's are `served`, computed without the replay."""
+        return walk_forward(self.history, self.features)
 
     def probability(self, day: date) -> float:
         """P(skip) on `day`; see `HabitForecast.probability`."""

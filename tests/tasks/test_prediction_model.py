@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smarthabit import nudge_rule, prediction
+from smarthabit import nudge_rule, prediction, skip_trees
 from smarthabit.prediction import (
     HORIZONS,
     HabitRecord,
@@ -158,8 +158,12 @@ def test_falls_back_to_the_simple_rates_where_the_model_does_worse(monkeypatch: 
     done = history(lambda d: 0.2 if d.weekday() == 4 else 0.9)
     record = HabitRecord(DAILY, done, START)
     honest = fit_skip_model(record, TODAY)
-    monkeypatch.setattr(prediction, "WEIGHTS", tuple((5.0,) + (0.0,) * (len(prediction.FEATURES) - 1)
-                                                    for _ in range(HORIZONS)))
+
+    def always_skipped(feats: prediction.Features, hist: prediction.History, lo: int = 0) -> np.ndarray:
+        return np.full((*feats.origin.shape[:-2], hist.days + 1 - lo, HORIZONS), 5.0)
+
+    monkeypatch.setattr(prediction, "model_logits", always_skipped)  # the replay that earns the model its share
+    monkeypatch.setattr(prediction, "tree_logits", always_skipped)  # and the forecast it serves
     broken = fit_skip_model(record, TODAY)
     assert np.all(broken.forecast.model[-1] > 0.98)  # the model alone says "skipped" every day
     assert np.all(broken.forecast.model_weight[-1] < 1e-6)  # the habit's history disowned it
@@ -240,3 +244,37 @@ def _same_explanation(a: prediction.Explanation, b: prediction.Explanation) -> b
     return (a.weekday_observations, a.streak) == (b.weekday_observations, b.streak) and all(
         getattr(a, name) == pytest.approx(getattr(b, name), abs=1e-12)
         for name in ("probability", "weekday_rate", "overall_rate", "recent_rate"))
+
+
+def test_the_shipped_trees_read_the_models_inputs() -> None:
+    """The trees file and `prediction.INPUTS` change together (a new input needs `--fit` again): the
+    ensemble names exactly those inputs in that order, tells a lapse from a steady habit and fades
+    with the horizon."""
+    trees = skip_trees.booster()
+    assert trees.feature_name() == [name.replace(" ", "_") for name in prediction.INPUTS]
+    assert 10 <= trees.num_trees() <= 100  # small enough for the nightly cost target
+    steady = history(lambda d: 0.9)
+    lapsed = frozenset(d for d in steady if d < TODAY - timedelta(days=6))
+    z = {}
+    for name, done in (("steady", steady), ("lapsed", lapsed)):
+        hist = day_arrays(HabitRecord(DAILY, done, START), TODAY)
+        z[name] = prediction.tree_logits(features(hist, Prior()), hist)[-1]
+        assert np.all(np.isfinite(z[name]))
+    assert np.all(z["lapsed"] > z["steady"] + 2)  # six days missed after months of nine in ten done
+    assert z["lapsed"][0] > z["lapsed"][-1] + 0.3  # and today is riskier than a week out
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), age=st.sampled_from([0, 1, 9, 60, 200, 500]))
+def test_what_is_served_today_is_the_replays_last_origin(seed: int, age: int) -> None:
+    """Production serves `served_today` (the fallback's window only, the trees for today only); the
+    bench scores `walk_forward`'s replay of every origin: today they are the same forecast."""
+    rng = random.Random(seed)
+    start = TODAY - timedelta(days=age)
+    rate = rng.uniform(0.1, 0.95)
+    done = frozenset(start + timedelta(days=i) for i in range(age) if rng.random() < rate)
+    schedule = rng.choice([DAILY, Schedule(ScheduleKind.WEEKDAYS, frozenset({0, 2, 4}))])
+    hist = day_arrays(HabitRecord(schedule, done, start), TODAY)
+    feats = features(hist, Prior(rate=rng.uniform(0.05, 0.6)))
+    np.testing.assert_allclose(prediction.served_today(hist, feats), walk_forward(hist, feats).probability[-1],
+                               rtol=0, atol=1e-12)
