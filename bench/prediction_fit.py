@@ -4,9 +4,10 @@
 
 Half of the tuning seeds (even) fit, over all habits, users and origins (pooling: how much a streak,
 a run of misses or a recent surprise is worth for people in general), the logistic model (one
-weighted logistic regression per horizon) and the trees (one LightGBM ensemble over all horizons,
-the horizon an input). The other half (odd seeds), which those fits never saw, fit a Platt
-recalibration per horizon (logit' = a * logit + b) of each, and decide when to stop adding trees.
+weighted logistic regression per horizon, on `--seeds` pairs) and the trees (one LightGBM ensemble
+over all horizons, the horizon an input, on twice as many pairs). The other half (odd seeds), which
+those fits never saw, fit a Platt recalibration per horizon (logit' = a * logit + b) of each, and
+decide when to stop adding trees.
 The constants are printed to paste into `smarthabit/prediction.py`; the trees are written to
 `smarthabit/skip_model.txt`. Held-out seeds are never touched here. Both fits are deterministic
 (LightGBM's `deterministic` mode on a fixed thread count).
@@ -27,10 +28,11 @@ from smarthabit import prediction, skip_trees
 from smarthabit.prediction import HORIZONS, Features, History, Prior, base_rate, features, history
 
 L2 = 1.0
-TREES = dict(objective="binary", learning_rate=0.3, num_leaves=15, min_data_in_leaf=2000, lambda_l2=10.0,
+TREES = dict(objective="binary", learning_rate=0.2, num_leaves=31, min_data_in_leaf=2000, lambda_l2=10.0,
              deterministic=True, force_row_wise=True, num_threads=2, seed=0, verbose=-1)
-MAX_TREES = 60  # with the early stop below: a few tens of trees (the served forecast's cost)
+MAX_TREES = 200  # the early stop below ends it sooner: tens of trees (a small file; served for today only)
 EARLY_STOP = 20  # rounds without a better log loss on the calibration seeds
+TREE_SEED_FACTOR = 2  # the trees fit far more numbers than the logistic weights: twice the tuning seeds
 
 
 def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, Features]:
@@ -133,7 +135,7 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
         print("    (" + ",\n     ".join(", ".join(values[i:i + 10]) for i in range(0, len(values), 10)) + "),")
     print(")")
     _print_calibration("CALIBRATION", calibration)
-    fit_trees(chosen, users, days)
+    fit_trees(list(TUNING_SEEDS[: 2 * seeds * TREE_SEED_FACTOR]), users, days)
 
 
 def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.MODEL_FILE) -> None:
@@ -155,8 +157,8 @@ def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.M
         rows = horizon == h
         a, b = logistic(np.column_stack([np.ones(rows.sum()), z[rows]]), cal_y[rows], l2=0.0)[::-1]
         calibration.append((a, b))
-    print(f"# trees: {trees.best_iteration} written to {out} from {len(fit_y)} rows, stopped and calibrated on "
-          f"{len(cal_y)}; inputs: {prediction.INPUTS}")
+    print(f"# trees: {trees.best_iteration} written to {out} from {len(fit_y)} rows (seeds {chosen[0]}..{chosen[-1]}), "
+          f"stopped and calibrated on {len(cal_y)}; inputs: {prediction.INPUTS}")
     _print_calibration("TREES_CALIBRATION", calibration)
 
 
