@@ -45,6 +45,7 @@ def _cmd_run(settings: Settings, args: argparse.Namespace) -> None:
     if applied:
         log.info("database migrated", extra={"applied": applied})
     warn_development_key(settings)
+    _load_skip_model()
     run_all(settings)
 
 
@@ -96,6 +97,7 @@ def web_sub_apps() -> dict[str, aiohttp.web.Application]:
 def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
     from api.main import run
 
+    _load_skip_model()
     if settings.webhook_secret and settings.bot_token:
         from bot.embedded import webhook_application, webhook_ctx
 
@@ -104,6 +106,14 @@ def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
             reuse_port=reuse_port, sub_apps=web_sub_apps())
     else:
         run(settings, reuse_port=reuse_port, sub_apps=web_sub_apps())
+
+
+def _load_skip_model() -> None:
+    """The skip model's trees (~0.25 s, most of it LightGBM's import) load at start-up, in the processes
+    that forecast (API, worker): not in the middle of a request, or of the first night's batch."""
+    from smarthabit import skip_trees
+
+    skip_trees.booster()
 
 
 def _freeze_startup_objects() -> None:
@@ -125,12 +135,11 @@ def _cmd_bot(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _cmd_worker(settings: Settings, args: argparse.Namespace) -> None:
-    from smarthabit import skip_trees
     from tasks.main import run_worker
 
     prepare(settings)
     _serve_metrics(settings)
-    skip_trees.booster()  # the skip model's trees (~0.25 s with LightGBM's import): at start-up, not on the first night
+    _load_skip_model()
     _freeze_startup_objects()
     run_worker(settings, concurrency=args.concurrency)
 
