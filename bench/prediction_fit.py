@@ -42,9 +42,10 @@ def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, F
 
 def design(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The logistic model's rows per horizon (one per origin with a due, finished target) and outcomes."""
+    grid = prediction.feature_grid(feats, hist)
     xs, ys = [], []
     for h in range(HORIZONS):
-        x = prediction.design_matrix(feats, hist, h)[: hist.days - h]
+        x = grid[: hist.days - h, h]
         target = np.arange(hist.days - h) + h
         keep = hist.due[target]
         xs.append(x[keep])

@@ -1,7 +1,7 @@
 """Skip-prediction quality at every horizon the product shows, on held-out seeds, against the best baseline.
 
     python -m bench.prediction_quality [--seeds 32] [--users 60] [--days 300] [--split held-out]
-    python -m bench.prediction_quality --fit      # refit the trees and calibration on tuning seeds
+    python -m bench.prediction_quality --fit      # refit the logistic weights, the trees, their calibrations
 
 Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
 daily probabilities; ten patterns). Every forecast is made as production makes it: at the start of
@@ -48,7 +48,7 @@ from smarthabit.prediction import (
 )
 
 SCORED_SEEDS = 32  # populations scored: with 8, a pattern's row moved by up to a point between seed sets
-FIT_SEEDS = 5  # tuning seed pairs the weights (even seeds) and the calibration (odd seeds) are fitted on
+FIT_SEEDS = 5  # tuning seed pairs the weights (even seeds) and the calibration (odd seeds) are fitted on (trees: 2x)
 WARM_FROM = 56
 NEW_HABIT_ORIGINS = (7, 21)
 BASELINES = ("overall", "weekday", "recent 14d", "recent 30d", "recent 60d", "weekday 8w", "weekday shrunk",

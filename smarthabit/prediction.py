@@ -486,10 +486,15 @@ def _target_weekdays(hist: History, horizons: int = HORIZONS, lo: int = 0) -> np
     return (hist.first.weekday() + np.arange(lo, hist.days + 1)[:, None] + np.arange(horizons)[None, :]) % 7
 
 
-def design_matrix(feats: Features, hist: History, h: int) -> np.ndarray:
-    """(days + 1, len(FEATURES)): the inputs of horizon index `h` (0 = today) at every origin."""
-    per_horizon, origin = _horizon_features(feats, hist), iter(np.moveaxis(feats.origin, -1, 0))
-    return np.stack([per_horizon[name][..., h] if name in per_horizon else next(origin) for name in FEATURES], axis=-1)
+def feature_grid(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, HORIZONS, len(FEATURES)): every feature for each origin from `lo` and horizon
+    (the rows both pooled models are fitted on; the trees read it at serving time too)."""
+    per_horizon = _horizon_features(feats, hist, lo)
+    origin = feats.origin[..., lo:, :]
+    shape = (*origin.shape[:-1], HORIZONS)
+    columns = [per_horizon[name] if name in per_horizon
+               else np.broadcast_to(origin[..., ON_ORIGIN.index(name), None], shape) for name in FEATURES]
+    return np.stack(columns, axis=-1)
 
 
 def _horizon_features(feats: Features, hist: History, lo: int = 0) -> dict[str, np.ndarray]:
@@ -524,12 +529,9 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 
 def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(..., days + 1 - lo, HORIZONS, len(INPUTS)): what the trees read for each origin from `lo` and horizon."""
-    per_horizon = _horizon_features(feats, hist, lo)
-    origin = feats.origin[..., lo:, :]
-    shape = (*origin.shape[:-1], HORIZONS)
-    columns = [per_horizon[name] if name in per_horizon
-               else np.broadcast_to(origin[..., ON_ORIGIN.index(name), None], shape) for name in INPUTS[:-1]]
-    return np.stack([*columns, np.broadcast_to(np.arange(HORIZONS, dtype=float), shape)], axis=-1)
+    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-1]]]
+    horizon = np.broadcast_to(np.arange(HORIZONS, dtype=float)[:, None], (*grid.shape[:-1], 1))
+    return np.concatenate([grid, horizon], axis=-1)
 
 
 def tree_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:

@@ -38,6 +38,4 @@ def booster() -> lightgbm.Booster:
 
 def logits(inputs: np.ndarray) -> np.ndarray:
     """(rows,) raw log-odds of a skip for (rows, inputs) in the order of `prediction.INPUTS`."""
-    if not len(inputs):
-        return np.zeros(0)
     return booster().predict(np.ascontiguousarray(inputs, dtype=np.float64), raw_score=True, num_threads=1)
