@@ -24,6 +24,8 @@ How it works, and why:
   horizon (Platt) on other tuning seeds. The one served is a small ensemble of gradient-boosted trees
   (LightGBM, `skip_trees`, ``TREES_CALIBRATION``): it learns for which habits each input matters
   (a year of steady days trusts its level, a week-old habit its user, a lapse its run of misses).
+  They also read the target weekday's effect over the whole history (``weekday all``): on a fixed
+  week it is steadier than the recency-weighted one, and the trees learn where to lean on it.
   The other is a logistic function with weights *per horizon* (``WEIGHTS``, ``CALIBRATION``): 15
   multiply-adds a forecast, cheap enough to replay over every origin of the fallback's window each
   night, which the trees are not (1.1 ms a habit, three times the whole nightly model). In both,
@@ -119,17 +121,19 @@ CALIBRATION: tuple[tuple[float, float], ...] = (
     (0.9827, -0.0118),
     (0.9800, -0.0130),
 )
-INPUTS = (*(name for name in FEATURES if name != "bias"), "horizon")  # what the trees read
+# What the trees read: the logistic model's features, the target weekday's effect over the whole history
+# (`weekday_all`) and the horizon.
+INPUTS = (*(name for name in FEATURES if name != "bias"), "weekday all", "horizon")
 # Per horizon (row h - 1), Platt's (a, b) of the trees' logit: fitted with them by
-# `python -m bench.prediction_quality --fit` (trees on tuning seeds 0, 2, .., 18, Platt on 1, 3, .., 19).
+# `python -m bench.prediction_quality --fit` (trees on tuning seeds 0, 2, .., 78, Platt on 1, 3, .., 79).
 TREES_CALIBRATION: tuple[tuple[float, float], ...] = (
-    (1.0124, 0.0061),
-    (0.9983, 0.0033),
-    (0.9953, 0.0049),
-    (0.9953, 0.0049),
-    (0.9951, 0.0067),
-    (0.9928, 0.0067),
-    (0.9919, 0.0105),
+    (1.0092, 0.0057),
+    (1.0021, 0.0033),
+    (1.0039, 0.0046),
+    (1.0082, 0.0059),
+    (1.0044, 0.0074),
+    (1.0021, 0.0040),
+    (1.0032, 0.0094),
 )
 
 MIN_USUAL_SAMPLES = 4
@@ -529,9 +533,19 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 
 def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(..., days + 1 - lo, HORIZONS, len(INPUTS)): what the trees read for each origin from `lo` and horizon."""
-    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-1]]]
+    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-2]]]
     horizon = np.broadcast_to(np.arange(HORIZONS, dtype=float)[:, None], (*grid.shape[:-1], 1))
-    return np.concatenate([grid, horizon], axis=-1)
+    return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], horizon], axis=-1)
+
+
+def weekday_all(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, HORIZONS): the target weekday's effect over the whole history (logits of the
+    shrunk weekday rate against the overall rate). The model's own weekday effect is recency-weighted,
+    so it can follow a changing week; on a fixed week this long memory is the steadier estimate, and
+    the trees learn when to lean on it. (The whole history's *level* is not an input: on the tuning
+    seeds it helped steady habits and cost a habit whose level jumped more than it gave.)"""
+    rates = _whole_history_rates(hist, feats, lo)
+    return _logit(rates["weekday rate shrunk"]) - _logit(rates["overall rate"])
 
 
 def tree_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
@@ -553,6 +567,17 @@ def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.nd
     """(origins from `lo`, horizons) forecasts of the simple rates the model must never do worse than,
     each smoothed with two pseudo-days at the user's rate (so they say nothing new without history).
     The rates that do not depend on the target day have one column (the same for every horizon)."""
+    rates = _whole_history_rates(hist, feats, lo)
+    due, skipped = hist.due.astype(float), hist.skipped
+    prior = 2 * feats.prior_rate[..., lo:]
+    for half_life in (14, 30):
+        recent = (_decayed(skipped, half_life)[..., lo:] + prior) / (_decayed(due, half_life)[..., lo:] + 2)
+        rates[f"recent rate {half_life}d"] = recent[..., None]
+    return rates
+
+
+def _whole_history_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.ndarray]:
+    """The simple rates over the whole history: the weekday rate, plain and shrunk, and the overall rate."""
     targets = _target_weekdays(hist, lo=lo)
     origins = np.arange(lo, hist.days + 1)[:, None]
     due, skipped = hist.due.astype(float), hist.skipped
@@ -566,9 +591,6 @@ def simple_rates(hist: History, feats: Features, lo: int = 0) -> dict[str, np.nd
         / (weekday_seen + WEEKDAY_STRENGTH),
         "overall rate": overall[..., None],
     }
-    for half_life in (14, 30):
-        recent = (_decayed(skipped, half_life)[..., lo:] + prior) / (_decayed(due, half_life)[..., lo:] + 2)
-        rates[f"recent rate {half_life}d"] = recent[..., None]
     return rates
 
 

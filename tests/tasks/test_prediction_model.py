@@ -264,6 +264,18 @@ def test_the_shipped_trees_read_the_models_inputs() -> None:
     assert z["lapsed"][0] > z["lapsed"][-1] + 0.3  # and today is riskier than a week out
 
 
+def test_the_trees_read_each_weekdays_effect_over_the_whole_history() -> None:
+    """`weekday all`, for each horizon's target weekday: a Friday hard from January to March still
+    stands out in it after ten weeks of ordinary Fridays, more than in the recency-weighted effect."""
+    done = history(lambda d: 0.2 if d.weekday() == 4 and d < TODAY - timedelta(weeks=10) else 0.9)
+    hist = day_arrays(HabitRecord(DAILY, done, START), TODAY)
+    today = prediction.tree_inputs(features(hist, Prior()), hist, hist.days)[-1]  # (horizon, input)
+    whole, recent = (today[:, prediction.INPUTS.index(name)] for name in ("weekday all", "weekday"))
+    friday = 4  # TODAY is a Monday
+    assert whole[friday] > np.delete(whole, friday).max() + 1.5
+    assert whole[friday] > recent[friday] + 0.3
+
+
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), age=st.sampled_from([0, 1, 9, 60, 200, 500]))
 def test_what_is_served_today_is_the_replays_last_origin(seed: int, age: int) -> None:
