@@ -214,6 +214,7 @@ class RedeliveringStreamBroker(RedisStreamBroker):
         last_claim = 0.0
         async with Redis(connection_pool=self.connection_pool) as conn:
             while True:
+                _stop_if_cancelled()
                 try:
                     taken, last_claim = await self._read(conn, last_claim)
                 except REDIS_DOWN as exc:
@@ -229,6 +230,16 @@ class RedeliveringStreamBroker(RedisStreamBroker):
                 self.outage.recovered()
                 for message in taken:
                     yield message
+
+
+def _stop_if_cancelled() -> None:
+    """Honour a cancellation the Redis client swallowed. redis-py can lose one that lands while a
+    blocking read finishes (redis-py #2028): the read returns as if it had timed out, and the listener
+    would read on for ever; a worker told to stop never did (seen under load: SIGTERM, then nothing
+    for 30 s). The task still counts the request (`Task.cancelling`), so it is raised here."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 class PatientResultBackend(RedisAsyncResultBackend):  # type: ignore[type-arg]

@@ -26,7 +26,7 @@ from smarthabit.habits import create_habit
 from smarthabit.models import Nudge, NudgeStatus, Reminder
 from smarthabit.schemas import HabitCreate
 from smarthabit.telegram_budget import budget_prefix
-from tasks.broker import CONSUMER_GROUP, SCAN_TASK, build_broker
+from tasks.broker import CONSUMER_GROUP, SCAN_TASK, RedeliveringStreamBroker, build_broker
 from tasks.planning import plan_due_reminders
 from tasks.runtime import DELIVER_TASK, redis_namespace
 from tests.botapi import BotApiServer
@@ -213,3 +213,33 @@ async def test_scheduler_sends_the_minute_scan_and_only_one_leads(
     await until(lambda: standby.logged("scheduler is the leader"), what="the standby to take over")
     await until(lambda: scans_after(before), within=10, what="the new leader's scan")
     assert standby.stop() == 0
+
+
+async def test_a_cancellation_the_redis_client_swallows_still_stops_the_listener(
+    client: AsyncBroker, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """redis-py can swallow a cancellation that lands as a blocking read finishes (redis-py #2028):
+    the worker's listener then read on for ever and the worker never stopped on SIGTERM. Here the
+    read, against the real Redis, swallows the first cancellation as the library does in that race."""
+    assert isinstance(client, RedeliveringStreamBroker)
+    read, swallowed = client._read, []
+
+    async def swallowing(conn: Redis, last_claim: float) -> tuple[list[Any], float]:
+        try:
+            return await read(conn, last_claim)
+        except asyncio.CancelledError:
+            if swallowed:
+                raise
+            swallowed.append(True)
+            return [], last_claim
+
+    monkeypatch.setattr(client, "_read", swallowing)
+    listener = asyncio.ensure_future(anext(client.listen()))
+    await asyncio.sleep(0.3)  # blocked in XREADGROUP
+    listener.cancel()
+    await asyncio.wait({listener}, timeout=5)
+    if not listener.done():  # the bug: cancel again (not swallowed) so the test ends either way
+        listener.cancel()
+        await asyncio.wait({listener}, timeout=5)
+        pytest.fail("the listener read on after its cancellation was swallowed")
+    assert swallowed and listener.cancelled()
