@@ -163,15 +163,18 @@ class RedeliveringStreamBroker(RedisStreamBroker):
     async def _beat(self) -> None:
         """Keep this worker's running messages claimed (idle time near zero) while it lives."""
         while True:
+            _stop_if_cancelled()
             await asyncio.sleep(self.heartbeat_every)
-            if not self._running or self.abandoning:
-                continue
-            args = [self.consumer_group_name, self.consumer_name, *self._running]
-            # Redis down: the listener reports it; NOGROUP after a restart without data: the
-            # listener makes a new group. Either way the next beat tries again.
-            with contextlib.suppress(*REDIS_DOWN, redis.exceptions.ResponseError):
-                async with Redis(connection_pool=self.connection_pool) as conn:
-                    await conn.register_script(_HEARTBEAT)(keys=[self.queue_name], args=args)
+            if self._running and not self.abandoning:
+                await self._keep_claimed()
+
+    async def _keep_claimed(self) -> None:
+        args = [self.consumer_group_name, self.consumer_name, *self._running]
+        # Redis down: the listener reports it; NOGROUP after a restart without data: the
+        # listener makes a new group. Either way the next beat tries again.
+        with contextlib.suppress(*REDIS_DOWN, redis.exceptions.ResponseError):
+            async with Redis(connection_pool=self.connection_pool) as conn:
+                await conn.register_script(_HEARTBEAT)(keys=[self.queue_name], args=args)
 
     async def _read(self, conn: Redis, last_claim: float) -> tuple[list[AckableMessage], float]:
         """One XREADGROUP and, every `claim_every` seconds, one XAUTOCLAIM of dead workers' messages."""
@@ -233,10 +236,11 @@ class RedeliveringStreamBroker(RedisStreamBroker):
 
 
 def _stop_if_cancelled() -> None:
-    """Honour a cancellation the Redis client swallowed. redis-py can lose one that lands while a
-    blocking read finishes (redis-py #2028): the read returns as if it had timed out, and the listener
-    would read on for ever; a worker told to stop never did (seen under load: SIGTERM, then nothing
-    for 30 s). The task still counts the request (`Task.cancelling`), so it is raised here."""
+    """Honour a cancellation the Redis client swallowed, in a loop that shutdown cancels and waits
+    for (the listener, the heartbeat). redis-py can lose one that lands as a read finishes (redis-py
+    #2028): the read returns as if it had timed out, and the loop would go on for ever; a worker told
+    to stop never did (seen under load: SIGTERM, then nothing for 30 s). The task still counts the
+    request (`Task.cancelling`), so it is raised here."""
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError

@@ -236,10 +236,38 @@ async def test_a_cancellation_the_redis_client_swallows_still_stops_the_listener
     monkeypatch.setattr(client, "_read", swallowing)
     listener = asyncio.ensure_future(anext(client.listen()))
     await asyncio.sleep(0.3)  # blocked in XREADGROUP
-    listener.cancel()
-    await asyncio.wait({listener}, timeout=5)
-    if not listener.done():  # the bug: cancel again (not swallowed) so the test ends either way
-        listener.cancel()
-        await asyncio.wait({listener}, timeout=5)
-        pytest.fail("the listener read on after its cancellation was swallowed")
-    assert swallowed and listener.cancelled()
+    await _stops_though_its_cancellation_is_swallowed(listener, swallowed)
+
+
+async def test_a_cancellation_the_redis_client_swallows_still_stops_the_heartbeat(
+    client: AsyncBroker, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same for the heartbeat that keeps running messages claimed: shutdown cancels it and waits."""
+    assert isinstance(client, RedeliveringStreamBroker)
+    keep, inside, swallowed = client._keep_claimed, asyncio.Event(), []
+
+    async def swallowing() -> None:
+        await keep()
+        inside.set()
+        try:
+            await asyncio.sleep(5)  # a reply slow to come, as under load
+        except asyncio.CancelledError:
+            if swallowed:
+                raise
+            swallowed.append(True)
+
+    monkeypatch.setattr(client, "_keep_claimed", swallowing)
+    monkeypatch.setitem(client._running, "0-1", client.queue_name)  # one message running
+    heartbeat = asyncio.ensure_future(client._beat())
+    await asyncio.wait_for(inside.wait(), 5)
+    await _stops_though_its_cancellation_is_swallowed(heartbeat, swallowed)
+
+
+async def _stops_though_its_cancellation_is_swallowed(task: asyncio.Future[Any], swallowed: list[bool]) -> None:
+    task.cancel()
+    await asyncio.wait({task}, timeout=5)
+    if not task.done():  # the bug: cancel again (not swallowed) so that the test ends either way
+        task.cancel()
+        await asyncio.wait({task}, timeout=5)
+        pytest.fail("it went on after its cancellation was swallowed")
+    assert swallowed and task.cancelled()
