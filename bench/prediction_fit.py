@@ -7,9 +7,10 @@ a run of misses or a recent surprise is worth for people in general), the logist
 weighted logistic regression per horizon, on `--seeds` pairs) and the trees (one LightGBM ensemble
 over all horizons, the horizon an input, on `TREE_SEED_FACTOR` times as many pairs). The other half
 (odd seeds), which those fits never saw, fit a Platt recalibration per horizon (logit' = a * logit + b)
-of each, and decide when to stop adding trees. The constants are printed to paste into `smarthabit/prediction.py`;
-the trees are written to `smarthabit/skip_model.txt`. Held-out seeds are never touched here. Both
-fits are deterministic (LightGBM's `deterministic` mode on a fixed thread count).
+of each, and decide when to stop adding trees. The constants are printed to paste into
+`smarthabit/prediction.py`; the trees are written to `smarthabit/skip_model.txt`. Held-out seeds
+are never touched here. Both fits are deterministic (LightGBM's `deterministic` mode on a fixed
+thread count).
 """
 
 from __future__ import annotations
