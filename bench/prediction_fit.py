@@ -7,24 +7,28 @@ a run of misses or a recent surprise is worth for people in general), the logist
 weighted logistic regression per horizon, on `--seeds` pairs) and the trees (one LightGBM ensemble
 over all horizons, the horizon an input, on `TREE_SEED_FACTOR` times as many pairs). The other half
 (odd seeds), which those fits never saw, fit a Platt recalibration per horizon (logit' = a * logit + b)
-of each, and decide when to stop adding trees. The constants are printed to paste into
-`smarthabit/prediction.py`; the trees are written to `smarthabit/skip_model.txt`. Held-out seeds
-are never touched here. Both fits are deterministic (LightGBM's `deterministic` mode on a fixed
-thread count).
+of each, and decide when to stop adding trees. The trees boost from the shipped logistic model's logit
+(`prediction.WEIGHTS`: paste a refit in before growing trees on it). Before them, other tuning seeds
+(`KIND_SEEDS`) fit the classifier of kinds of history whose probabilities the trees read: a multiclass
+ensemble told which of the generator's patterns drew each history. The constants are printed to paste
+into `smarthabit/prediction.py`; the trees are written to `smarthabit/skip_model.txt`, the classifier
+to `smarthabit/skip_kinds.txt`. Held-out seeds are never touched here. The fits are deterministic
+(LightGBM's `deterministic` mode on a fixed thread count).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
 from bench.histories import record_of, user_prior_series
-from bench.synthetic_habits import START, TUNING_SEEDS, Habit, population
+from bench.synthetic_habits import PATTERNS, START, TUNING_SEEDS, Habit, population
 from smarthabit import prediction, skip_trees
+from smarthabit.history_kinds import KINDS
 from smarthabit.prediction import HORIZONS, Features, History, Prior, base_rate, features, history
 
 L2 = 1.0
@@ -38,6 +42,13 @@ EARLY_STOP = 20  # rounds without a better log loss on the calibration seeds
 # Learning rate 0.4 gives up 0.3 of those points for 77 trees instead of 192: the nightly refresh
 # (`bench.scan`) stays above 2,000 habits a second.
 TREE_SEED_FACTOR = 8
+# The classifier of kinds of history: tuning seeds that neither the trees nor the tuning evaluation
+# (seeds 100-131) use, every fifth origin of each habit from its eighth day (about 250,000 rows).
+KIND_SEEDS = TUNING_SEEDS[200:240]
+KIND_ORIGIN_STEP = 5
+KIND_TREES = dict(objective="multiclass", num_class=len(KINDS), learning_rate=0.2, num_leaves=31,
+                  min_data_in_leaf=200, deterministic=True, force_row_wise=True, num_threads=2, seed=0, verbose=-1)
+KIND_ROUNDS = 80
 
 
 def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, Features]:
@@ -61,12 +72,26 @@ def design(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.nd
 
 def tree_rows(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The trees' rows (every origin and horizon with a due, finished target, once the habit has been
-    due: before that it is forecast at its user's rate, see `prediction.tree_logits`) and outcomes."""
+    due: before that it is forecast at its user's rate, see `prediction.tree_logits`) and outcomes. The
+    last column of a row is the logistic model's logit, which the trees boost from (LightGBM's
+    `init_score`), not an input."""
     inputs = prediction.tree_inputs(feats, hist)[: hist.days]
+    base = prediction.model_logits(feats, hist)[: hist.days, :, None]
     target = np.arange(hist.days)[:, None] + np.arange(HORIZONS)[None, :]
     keep = (target < hist.days) & (inputs[..., prediction.INPUTS.index("thin")] < 1.0)
     keep[keep] = hist.due[target[keep]]
-    return [inputs[keep]], [hist.skipped[target[keep]].astype(float)]
+    return [np.concatenate([inputs, base], axis=-1)[keep]], [hist.skipped[target[keep]].astype(float)]
+
+
+def _habits(seed: int, users: int, days: int) -> Iterator[tuple[Habit, History, Features]]:
+    """Every habit of a seed's population with its history and features (user by user: the prior)."""
+    by_user: dict[int, list[Habit]] = defaultdict(list)
+    for habit in population(seed, users, days):
+        by_user[habit.user].append(habit)
+    for group in by_user.values():
+        priors = user_prior_series(group, days)
+        for habit in group:
+            yield habit, *_habit(habit, priors[id(habit)], days)
 
 
 Rows = Callable[[History, Features], tuple[list[np.ndarray], list[np.ndarray]]]
@@ -77,16 +102,11 @@ def collect(seeds: list[int], users: int, days: int, rows: Rows = design) -> tup
     xs: dict[int, list[np.ndarray]] = defaultdict(list)
     ys: dict[int, list[np.ndarray]] = defaultdict(list)
     for seed in seeds:
-        by_user: dict[int, list[Habit]] = defaultdict(list)
-        for habit in population(seed, users, days):
-            by_user[habit.user].append(habit)
-        for group in by_user.values():
-            priors = user_prior_series(group, days)
-            for habit in group:
-                hx, hy = rows(*_habit(habit, priors[id(habit)], days))
-                for part, (x, y) in enumerate(zip(hx, hy, strict=True)):
-                    xs[part].append(x)
-                    ys[part].append(y)
+        for _, hist, feats in _habits(seed, users, days):
+            hx, hy = rows(hist, feats)
+            for part, (x, y) in enumerate(zip(hx, hy, strict=True)):
+                xs[part].append(x)
+                ys[part].append(y)
     return [np.concatenate(xs[k]) for k in sorted(xs)], [np.concatenate(ys[k]) for k in sorted(ys)]
 
 
@@ -141,23 +161,56 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
         print("    (" + ",\n     ".join(", ".join(values[i:i + 10]) for i in range(0, len(values), 10)) + "),")
     print(")")
     _print_calibration("CALIBRATION", calibration)
+    fit_kinds(list(KIND_SEEDS), users, days)
+    skip_trees.kinds_booster.cache_clear()
     fit_trees(list(TUNING_SEEDS[: 2 * seeds * TREE_SEED_FACTOR]), users, days)
+
+
+def kind_rows(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The classifier's rows: what it reads at every `KIND_ORIGIN_STEP`-th origin from the habit's eighth
+    day (the label is added by `fit_kinds`)."""
+    inputs = prediction.kind_inputs(feats, hist)[7: hist.days: KIND_ORIGIN_STEP]
+    return [inputs], [np.zeros(len(inputs))]
+
+
+def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.KINDS_FILE) -> None:
+    """Fit the classifier of kinds of history on the seeds `chosen`, each history labelled with the
+    pattern that drew it."""
+    import lightgbm
+
+    assert PATTERNS == KINDS, "the classifier's kinds are the generator's patterns, in its order"
+    xs, ys = [], []
+    for seed in chosen:
+        for habit, hist, feats in _habits(seed, users, days):
+            (x,), _ = kind_rows(hist, feats)
+            xs.append(x)
+            ys.append(np.full(len(x), KINDS.index(habit.pattern)))
+    x, y = np.concatenate(xs), np.concatenate(ys)
+    kinds = lightgbm.train(KIND_TREES, lightgbm.Dataset(x, y), KIND_ROUNDS)
+    kinds.save_model(out)
+    accuracy = (kinds.predict(x).argmax(axis=1) == y).mean()
+    print(f"# kinds: {KIND_ROUNDS} rounds written to {out} from {len(y)} rows (seeds {chosen[0]}..{chosen[-1]}), "
+          f"accuracy on them {accuracy:.1%}")
 
 
 def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.MODEL_FILE) -> None:
     """Grow the trees on the even seeds of `chosen`, stop and calibrate them on the odd ones."""
     import lightgbm
 
-    (fit_x,), (fit_y,) = collect(chosen[0::2], users, days, tree_rows)
-    (cal_x,), (cal_y,) = collect(chosen[1::2], users, days, tree_rows)
+    (fit_rows,), (fit_y,) = collect(chosen[0::2], users, days, tree_rows)
+    (cal_rows,), (cal_y,) = collect(chosen[1::2], users, days, tree_rows)
+    # contiguous copies: LightGBM would copy a sliced array itself, at twice the peak memory
+    (fit_x, fit_base), (cal_x, cal_base) = ((np.ascontiguousarray(r[:, :-1]), r[:, -1].copy())
+                                            for r in (fit_rows, cal_rows))
+    del fit_rows, cal_rows
     names = list(prediction.INPUTS)
     trees = lightgbm.train(
-        TREES, lightgbm.Dataset(fit_x, fit_y, feature_name=names), MAX_TREES,
-        valid_sets=[lightgbm.Dataset(cal_x, cal_y, feature_name=names)],
+        TREES, lightgbm.Dataset(fit_x, fit_y, init_score=fit_base, feature_name=names), MAX_TREES,
+        valid_sets=[lightgbm.Dataset(cal_x, cal_y, init_score=cal_base, feature_name=names)],
         callbacks=[lightgbm.early_stopping(EARLY_STOP, verbose=False)])
     trees.save_model(out, num_iteration=trees.best_iteration)
     horizon = cal_x[:, names.index("horizon")]
-    z = trees.predict(cal_x, raw_score=True, num_iteration=trees.best_iteration)
+    z = trees.predict(cal_x, raw_score=True, num_iteration=trees.best_iteration) + cal_base
     calibration = []
     for h in range(HORIZONS):
         rows = horizon == h

@@ -373,7 +373,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--split", choices=("held-out", "tuning"), default="held-out",
                         help="held-out seeds for reporting (default); tuning seeds while developing")
     parser.add_argument("--fit", action="store_true",
-                        help="grow the trees (smarthabit/skip_model.txt) and fit CALIBRATION on tuning seeds")
+                        help="fit the classifier of kinds (smarthabit/skip_kinds.txt), grow the trees "
+                        "(smarthabit/skip_model.txt) and fit CALIBRATION on tuning seeds")
     args = parser.parse_args(argv)
     if args.fit:
         from bench.prediction_fit import fit_and_print

@@ -377,6 +377,7 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                 # nightly run's allocations trigger walks them all (5–20% of its CPU, bench/README.md).
                 # It loads the skip model's trees before that too.
                 skip_trees.booster()
+                skip_trees.kinds_booster()
                 gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:

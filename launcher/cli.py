@@ -109,11 +109,12 @@ def _serve_api(settings: Settings, *, reuse_port: bool = False) -> None:
 
 
 def _load_skip_model() -> None:
-    """The skip model's trees (~0.25 s, most of it LightGBM's import) load at start-up, in the processes
+    """The skip model's trees (~0.3 s, most of it LightGBM's import) load at start-up, in the processes
     that forecast (API, worker): not in the middle of a request, or of the first night's batch."""
     from smarthabit import skip_trees
 
     skip_trees.booster()
+    skip_trees.kinds_booster()
 
 
 def _freeze_startup_objects() -> None:

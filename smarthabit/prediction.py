@@ -25,7 +25,11 @@ How it works, and why:
   (LightGBM, `skip_trees`, ``TREES_CALIBRATION``): it learns for which habits each input matters
   (a year of steady days trusts its level, a week-old habit its user, a lapse its run of misses).
   They also read the target weekday's effect over the whole history (``weekday all``): on a fixed
-  week it is steadier than the recency-weighted one, and the trees learn where to lean on it.
+  week it is steadier than the recency-weighted one, and the trees learn where to lean on it. And
+  they read how likely each kind of history is (steady, a fixed week, slow drift, a jump, lapses..:
+  `history_kinds`), from the shape of the whole history: today's state alone makes a drifting habit
+  look like a steady one for weeks. They boost from the logistic model's logit (the smooth part),
+  adding what it misses.
   The other is a logistic function with weights *per horizon* (``WEIGHTS``, ``CALIBRATION``): 15
   multiply-adds a forecast, cheap enough to replay over every origin of the fallback's window each
   night, which the trees are not (1.1 ms a habit, three times the whole nightly model). In both,
@@ -57,6 +61,7 @@ from itertools import chain
 import numpy as np
 
 from smarthabit import skip_trees
+from smarthabit.history_kinds import KINDS, shape_statistics
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
 
 HISTORY_DAYS = 365  # a year: old days weigh little anyway
@@ -122,18 +127,19 @@ CALIBRATION: tuple[tuple[float, float], ...] = (
     (0.9800, -0.0130),
 )
 # What the trees read: the logistic model's features, the target weekday's effect over the whole history
-# (`weekday_all`) and the horizon.
-INPUTS = (*(name for name in FEATURES if name != "bias"), "weekday all", "horizon")
+# (`weekday_all`), the probability of each kind of history (`history_kinds`) and the horizon.
+INPUTS = (*(name for name in FEATURES if name != "bias"), "weekday all", *(f"kind {kind}" for kind in KINDS),
+          "horizon")
 # Per horizon (row h - 1), Platt's (a, b) of the trees' logit: fitted with them by
 # `python -m bench.prediction_quality --fit` (trees on tuning seeds 0, 2, .., 78, Platt on 1, 3, .., 79).
 TREES_CALIBRATION: tuple[tuple[float, float], ...] = (
-    (1.0092, 0.0057),
-    (1.0021, 0.0033),
-    (1.0039, 0.0046),
-    (1.0082, 0.0059),
-    (1.0044, 0.0074),
-    (1.0021, 0.0040),
-    (1.0032, 0.0094),
+    (1.0090, 0.0033),
+    (1.0044, 0.0057),
+    (1.0041, 0.0042),
+    (1.0009, 0.0057),
+    (1.0020, 0.0061),
+    (1.0040, 0.0040),
+    (1.0146, 0.0165),
 )
 
 MIN_USUAL_SAMPLES = 4
@@ -533,9 +539,24 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 
 def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(..., days + 1 - lo, HORIZONS, len(INPUTS)): what the trees read for each origin from `lo` and horizon."""
-    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-2]]]
+    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-2 - len(KINDS)]]]
     horizon = np.broadcast_to(np.arange(HORIZONS, dtype=float)[:, None], (*grid.shape[:-1], 1))
-    return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], horizon], axis=-1)
+    kinds = np.broadcast_to(kind_probabilities(feats, hist, lo)[..., None, :], (*grid.shape[:-1], len(KINDS)))
+    return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], kinds, horizon], axis=-1)
+
+
+def kind_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, shape statistics + origin features): what the classifier of kinds reads."""
+    shape = shape_statistics(hist.due.astype(float), hist.skipped, feats.weekday_skips, feats.weekday_seen, lo,
+                             hist.own_first)
+    return np.concatenate([shape, feats.origin[..., lo:, :]], axis=-1)
+
+
+def kind_probabilities(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, len(KINDS)): how likely each kind of history is, as of each origin from `lo`."""
+    inputs = kind_inputs(feats, hist, lo)
+    probabilities = skip_trees.kind_probabilities(inputs.reshape(-1, inputs.shape[-1]))
+    return probabilities.reshape(*inputs.shape[:-1], len(KINDS))
 
 
 def weekday_all(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
@@ -549,9 +570,10 @@ def weekday_all(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
 
 
 def tree_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
-    """(..., days + 1 - lo, 7): the trees' calibrated logit of P(skip) for each origin from `lo` and horizon."""
+    """(..., days + 1 - lo, 7): the trees' calibrated logit of P(skip) for each origin from `lo` and horizon
+    (they boost from the logistic model's logit: what they learned is added to it)."""
     inputs = tree_inputs(feats, hist, lo)
-    z = skip_trees.logits(inputs.reshape(-1, len(INPUTS))).reshape(inputs.shape[:-1])
+    z = skip_trees.logits(inputs.reshape(-1, len(INPUTS))).reshape(inputs.shape[:-1]) + model_logits(feats, hist, lo)
     calibration = np.asarray(TREES_CALIBRATION)
     # Before its first due day a habit has nothing of its own: it starts from its user's rate (the
     # pooled prior, which is its level then), not from what the trees learned of anybody's first days.

@@ -7,8 +7,12 @@ with them on every pattern (bench/README.md). They are served for today only: th
 nightly replay of 180 origins stays with the logistic model (see `prediction`), so the trees cost
 the nightly run seven forecasts a habit.
 
-The file `skip_model.txt` is LightGBM's own text format, written by
-`python -m bench.prediction_quality --fit` from tuning seeds only. It is loaded once a process, on
+The trees boost from the logistic model's logit (its calibrated forecast is their starting point), so
+they learn corrections to a smooth function rather than the whole function in steps. Among their inputs
+are the probabilities of each kind of history (`history_kinds`), read by a second, multiclass ensemble.
+
+The files `skip_model.txt` and `skip_kinds.txt` are LightGBM's own text format, written by
+`python -m bench.prediction_quality --fit` from tuning seeds only. Each is loaded once a process, on
 first use (importing LightGBM costs a few hundred milliseconds that a process which never forecasts
 should not pay). Predictions run on one thread: the nightly batch is measured per habit, and the
 API's read path asks for one habit at a time.
@@ -26,16 +30,31 @@ if TYPE_CHECKING:
     import lightgbm
 
 MODEL_FILE = Path(__file__).with_name("skip_model.txt")
+KINDS_FILE = Path(__file__).with_name("skip_kinds.txt")
 
 
 @functools.cache
 def booster() -> lightgbm.Booster:
-    """The shipped ensemble (loaded once a process)."""
+    """The shipped skip ensemble (loaded once a process)."""
     import lightgbm
 
     return lightgbm.Booster(model_str=MODEL_FILE.read_text(encoding="utf-8"))
 
 
+@functools.cache
+def kinds_booster() -> lightgbm.Booster:
+    """The shipped classifier of kinds of history (loaded once a process)."""
+    import lightgbm
+
+    return lightgbm.Booster(model_str=KINDS_FILE.read_text(encoding="utf-8"))
+
+
 def logits(inputs: np.ndarray) -> np.ndarray:
-    """(rows,) raw log-odds of a skip for (rows, inputs) in the order of `prediction.INPUTS`."""
+    """(rows,) raw log-odds of a skip, before the logistic model's logit is added, for (rows, inputs) in
+    the order of `prediction.INPUTS`."""
     return booster().predict(np.ascontiguousarray(inputs, dtype=np.float64), raw_score=True, num_threads=1)
+
+
+def kind_probabilities(inputs: np.ndarray) -> np.ndarray:
+    """(rows, kinds): P(each of `history_kinds.KINDS`) for (rows, shape statistics + origin features)."""
+    return kinds_booster().predict(np.ascontiguousarray(inputs, dtype=np.float64), num_threads=1)

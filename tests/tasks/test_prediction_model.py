@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smarthabit import nudge_rule, prediction, skip_trees
+from smarthabit import history_kinds, nudge_rule, prediction, skip_trees
 from smarthabit.prediction import (
     HORIZONS,
     HabitRecord,
@@ -274,6 +274,52 @@ def test_the_trees_read_each_weekdays_effect_over_the_whole_history() -> None:
     friday = 4  # TODAY is a Monday
     assert whole[friday] > np.delete(whole, friday).max() + 1.5
     assert whole[friday] > recent[friday] + 0.3
+
+
+YEAR_AGO = TODAY - timedelta(days=350)
+
+
+def _shape_today(done: frozenset[date]) -> dict[str, float]:
+    hist = day_arrays(HabitRecord(DAILY, done, YEAR_AGO), TODAY)
+    feats = features(hist, Prior())
+    stats = history_kinds.shape_statistics(hist.due.astype(float), hist.skipped, feats.weekday_skips,
+                                           feats.weekday_seen)[-1]
+    return dict(zip(history_kinds.SHAPE, stats.tolist(), strict=True))
+
+
+def test_the_history_shape_tells_a_steady_habit_from_a_jump_a_hard_weekday_and_runs_of_misses() -> None:
+    """Over a year, against a habit done on 70% of days throughout: 90% until January then 50% spreads its
+    months far more; a hard Saturday spreads its weekdays; lapses of five days in every twenty spread its
+    weeks and make a skip follow a skip."""
+    steady = _shape_today(history(lambda d: 0.7, YEAR_AGO))
+    jump = _shape_today(history(lambda d: 0.9 if d < START else 0.5, YEAR_AGO))
+    saturday = _shape_today(history(lambda d: 0.1 if d.weekday() == 5 else 0.8, YEAR_AGO))
+    lapses = _shape_today(history(lambda d: 0.05 if (d - YEAR_AGO).days % 20 >= 15 else 0.95, YEAR_AGO))
+    assert abs(steady["spread 28d"]) < 0.4 and abs(steady["persistence"]) < 0.5
+    assert jump["spread 28d"] > steady["spread 28d"] + 1.0
+    assert saturday["weekday spread"] > steady["weekday spread"] + 1.5
+    assert lapses["persistence"] > steady["persistence"] + 1.5
+    assert lapses["spread 7d"] > steady["spread 7d"] + 0.4
+    assert steady["days seen"] == pytest.approx(np.log1p((TODAY - YEAR_AGO).days))
+
+
+def test_the_shipped_classifier_reads_which_kind_of_history_it_is() -> None:
+    """The classifier file matches what `prediction.kind_inputs` gives it, and the kinds it names follow the
+    history: a habit whose rate halved is more likely a regime switch, and less likely steady, than one
+    done at the same rate throughout."""
+    kinds = skip_trees.kinds_booster()
+    assert kinds.num_model_per_iteration() == len(history_kinds.KINDS)
+    assert kinds.num_feature() == len(history_kinds.SHAPE) + len(prediction.ON_ORIGIN)
+    probabilities = {}
+    for name, done in (("steady", history(lambda d: 0.7)),
+                       ("jump", history(lambda d: 0.9 if d < TODAY - timedelta(days=40) else 0.45))):
+        hist = day_arrays(HabitRecord(DAILY, done, START), TODAY)
+        p = prediction.kind_probabilities(features(hist, Prior()), hist)[-1]
+        assert p.sum() == pytest.approx(1.0)
+        probabilities[name] = dict(zip(history_kinds.KINDS, p.tolist(), strict=True))
+    steady, jump = probabilities["steady"], probabilities["jump"]
+    assert jump["regime switch"] > 2 * steady["regime switch"]
+    assert steady["steady"] > 2 * jump["steady"]
 
 
 @settings(max_examples=15, deadline=None)
