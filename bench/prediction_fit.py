@@ -178,7 +178,8 @@ def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.K
     pattern that drew it."""
     import lightgbm
 
-    assert PATTERNS == KINDS, "the classifier's kinds are the generator's patterns, in its order"
+    if PATTERNS != KINDS:
+        raise SystemExit("history_kinds.KINDS must be the generator's PATTERNS, in its order: the classifier's classes")
     xs, ys = [], []
     for seed in chosen:
         for habit, hist, feats in _habits(seed, users, days):
