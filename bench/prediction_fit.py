@@ -46,9 +46,11 @@ TREE_SEED_FACTOR = 8
 # (seeds 100-131) use, every fifth origin of each habit from its eighth day (about 250,000 rows).
 KIND_SEEDS = TUNING_SEEDS[200:240]
 KIND_ORIGIN_STEP = 5
-KIND_TREES = dict(objective="multiclass", num_class=len(KINDS), learning_rate=0.2, num_leaves=31,
+# 20 rounds at learning rate 0.5 (200 trees): on seeds 100-131 as good as 80 at 0.2 within 0.02 points a
+# pattern, at a quarter of the nightly cost of reading them (bench/README.md).
+KIND_TREES = dict(objective="multiclass", num_class=len(KINDS), learning_rate=0.5, num_leaves=31,
                   min_data_in_leaf=200, deterministic=True, force_row_wise=True, num_threads=2, seed=0, verbose=-1)
-KIND_ROUNDS = 80
+KIND_ROUNDS = 20
 
 
 def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, Features]:
@@ -194,8 +196,10 @@ def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.K
           f"accuracy on them {accuracy:.1%}")
 
 
-def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.MODEL_FILE) -> None:
-    """Grow the trees on the even seeds of `chosen`, stop and calibrate them on the odd ones."""
+def fit_trees(chosen: list[int], users: int, days: int,
+              out: Path = skip_trees.MODEL_FILE) -> list[tuple[float, float]]:
+    """Grow the trees on the even seeds of `chosen`, stop and calibrate them on the odd ones; the
+    calibration (`TREES_CALIBRATION`) is printed and returned."""
     import lightgbm
 
     (fit_rows,), (fit_y,) = collect(chosen[0::2], users, days, tree_rows)
@@ -220,6 +224,7 @@ def fit_trees(chosen: list[int], users: int, days: int, out: Path = skip_trees.M
     print(f"# trees: {trees.best_iteration} written to {out} from {len(fit_y)} rows (seeds {chosen[0]}..{chosen[-1]}), "
           f"stopped and calibrated on {len(cal_y)}; inputs: {prediction.INPUTS}")
     _print_calibration("TREES_CALIBRATION", calibration)
+    return calibration
 
 
 def _print_calibration(name: str, calibration: list[tuple[float, float]]) -> None:
