@@ -4,6 +4,8 @@ nowhere."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
 import numpy as np
@@ -38,3 +40,14 @@ def user_prior_series(habits: list[Habit], days: int) -> dict[int, np.ndarray]:
         out[id(habit)] = (cskip[t] - cskip[lo] + USER_PRIOR_STRENGTH * POPULATION_SKIP_RATE) / (
             cdue[t] - cdue[lo] + USER_PRIOR_STRENGTH)
     return out
+
+
+def with_user_priors(habits: Iterable[Habit], days: int) -> Iterator[tuple[Habit, np.ndarray]]:
+    """Each habit with its `user_prior_series`, user by user (the prior pools a user's other habits)."""
+    by_user: dict[int, list[Habit]] = defaultdict(list)
+    for habit in habits:
+        by_user[habit.user].append(habit)
+    for group in by_user.values():
+        priors = user_prior_series(group, days)
+        for habit in group:
+            yield habit, priors[id(habit)]

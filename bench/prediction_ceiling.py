@@ -28,7 +28,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from bench.histories import record_of, user_prior_series
+from bench.histories import record_of, with_user_priors
 from bench.prediction_quality import SCORED_SEEDS, Table, best_baseline, brier, score_habit, scored_rows
 from bench.synthetic_habits import (
     HELD_OUT_SEEDS,
@@ -147,21 +147,16 @@ def collect(seeds: Sequence[int], users: int, days: int) -> dict[str, np.ndarray
     patterns, the skip model's elsewhere."""
     table, oracle = Table(), []
     for seed in seeds:
-        by_user: dict[int, list[Habit]] = defaultdict(list)
-        for habit in population(seed, users, days):
-            by_user[habit.user].append(habit)
-        for group in by_user.values():
-            priors = user_prior_series(group, days)
-            for habit in group:
-                before = len(table.model)
-                score_habit(habit, priors[id(habit)], days, table)
-                if len(table.model) == before:
-                    continue
-                if habit.pattern in ORACLES:
-                    t, h = scored_rows(habit, history(record_of(habit), START + timedelta(days=days)))
-                    oracle.append(ORACLES[habit.pattern](habit, days)[t, h])
-                else:
-                    oracle.append(table.model[-1])
+        for habit, priors in with_user_priors(population(seed, users, days), days):
+            before = len(table.model)
+            score_habit(habit, priors, days, table)
+            if len(table.model) == before:
+                continue
+            if habit.pattern in ORACLES:
+                t, h = scored_rows(habit, history(record_of(habit), START + timedelta(days=days)))
+                oracle.append(ORACLES[habit.pattern](habit, days)[t, h])
+            else:
+                oracle.append(table.model[-1])
     rows = table.done()
     rows["oracle"] = np.concatenate(oracle)
     return rows

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.histories import record_of, user_prior_series
+from bench.histories import record_of, with_user_priors
 from bench.synthetic_habits import PATTERNS, START, TUNING_SEEDS, Habit, population
 from smarthabit import prediction, skip_trees
 from smarthabit.history_kinds import KINDS
@@ -87,13 +87,8 @@ def tree_rows(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np
 
 def _habits(seed: int, users: int, days: int) -> Iterator[tuple[Habit, History, Features]]:
     """Every habit of a seed's population with its history and features (user by user: the prior)."""
-    by_user: dict[int, list[Habit]] = defaultdict(list)
-    for habit in population(seed, users, days):
-        by_user[habit.user].append(habit)
-    for group in by_user.values():
-        priors = user_prior_series(group, days)
-        for habit in group:
-            yield habit, *_habit(habit, priors[id(habit)], days)
+    for habit, priors in with_user_priors(population(seed, users, days), days):
+        yield habit, *_habit(habit, priors, days)
 
 
 Rows = Callable[[History, Features], tuple[list[np.ndarray], list[np.ndarray]]]
@@ -164,20 +159,12 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
     print(")")
     _print_calibration("CALIBRATION", calibration)
     fit_kinds(list(KIND_SEEDS), users, days)
-    skip_trees.kinds_booster.cache_clear()
     fit_trees(list(TUNING_SEEDS[: 2 * seeds * TREE_SEED_FACTOR]), users, days)
 
 
-def kind_rows(hist: History, feats: Features) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """The classifier's rows: what it reads at every `KIND_ORIGIN_STEP`-th origin from the habit's eighth
-    day (the label is added by `fit_kinds`)."""
-    inputs = prediction.kind_inputs(feats, hist)[7: hist.days: KIND_ORIGIN_STEP]
-    return [inputs], [np.zeros(len(inputs))]
-
-
 def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.KINDS_FILE) -> None:
-    """Fit the classifier of kinds of history on the seeds `chosen`, each history labelled with the
-    pattern that drew it."""
+    """Fit the classifier of kinds of history on the seeds `chosen`: what it reads at every
+    `KIND_ORIGIN_STEP`-th origin from each habit's eighth day, labelled with the pattern that drew it."""
     import lightgbm
 
     if PATTERNS != KINDS:
@@ -185,12 +172,13 @@ def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.K
     xs, ys = [], []
     for seed in chosen:
         for habit, hist, feats in _habits(seed, users, days):
-            (x,), _ = kind_rows(hist, feats)
+            x = prediction.kind_inputs(feats, hist)[7: hist.days: KIND_ORIGIN_STEP]
             xs.append(x)
             ys.append(np.full(len(x), KINDS.index(habit.pattern)))
     x, y = np.concatenate(xs), np.concatenate(ys)
     kinds = lightgbm.train(KIND_TREES, lightgbm.Dataset(x, y), KIND_ROUNDS)
     kinds.save_model(out)
+    skip_trees.kinds_booster.cache_clear()  # trees grown next read the new classifier
     accuracy = (kinds.predict(x).argmax(axis=1) == y).mean()
     print(f"# kinds: {KIND_ROUNDS} rounds written to {out} from {len(y)} rows (seeds {chosen[0]}..{chosen[-1]}), "
           f"accuracy on them {accuracy:.1%}")

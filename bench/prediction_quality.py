@@ -32,7 +32,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from bench.histories import record_of, user_prior_series
+from bench.histories import record_of, with_user_priors
 from bench.synthetic_habits import HELD_OUT_SEEDS, PATTERNS, START, TUNING_SEEDS, Habit, population
 from smarthabit import nudge_rule
 from smarthabit.prediction import (
@@ -350,14 +350,9 @@ def collect(seeds: Sequence[int], users: int, days: int) -> tuple[dict[str, np.n
     priors_all: dict[int, np.ndarray] = {}
     for seed in seeds:
         habits = population(seed, users, days)
-        by_user: dict[int, list[Habit]] = defaultdict(list)
-        for habit in habits:
-            by_user[habit.user].append(habit)
-        for group in by_user.values():
-            priors = user_prior_series(group, days)
-            priors_all.update(priors)
-            for habit in group:
-                score_habit(habit, priors[id(habit)], days, table, seed)
+        for habit, priors in with_user_priors(habits, days):
+            priors_all[id(habit)] = priors
+            score_habit(habit, priors, days, table, seed)
         habits_all.extend(habits)
     return table.done(), habits_all, priors_all
 

@@ -539,7 +539,7 @@ def model_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 
 def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     """(..., days + 1 - lo, HORIZONS, len(INPUTS)): what the trees read for each origin from `lo` and horizon."""
-    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS[:-2 - len(KINDS)]]]
+    grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS if name in FEATURES]]
     horizon = np.broadcast_to(np.arange(HORIZONS, dtype=float)[:, None], (*grid.shape[:-1], 1))
     kinds = np.broadcast_to(kind_probabilities(feats, hist, lo)[..., None, :], (*grid.shape[:-1], len(KINDS)))
     return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], kinds, horizon], axis=-1)
