@@ -26,6 +26,13 @@ START = date(2025, 1, 6)  # a Monday
 TUNING_SEEDS = range(0, 1000)
 HELD_OUT_SEEDS = range(1000, 2000)
 NEW_HABIT_DAYS = 40  # a new habit starts this many days before the end of the simulation
+HOLIDAY_COUNT = (1, 3)  # holidays a user takes in the simulation (inclusive range)
+HOLIDAY_EARLIEST, HOLIDAY_MARGIN = 20, 10  # a holiday starts on day 20 or later, and 10 days or more before the end
+HOLIDAY_EXTRA_DAYS = (3, 15)  # a holiday's last day is 3..15 days after its first
+AWAY, PUBLIC_HOLIDAY = 0.12, 0.4  # P(done) factors on a holiday, on a public holiday
+RESTART_DAYS, RESTART_FROM, RESTART_STEP = 4, 0.45, 0.12  # the factor k days after a holiday: 0.45 + 0.12 k
+HOLIDAY_ENTERED = 0.5  # P(a holiday is entered as a pause), per habit of the patterns that have holidays
+DILIGENT_Q, SPELL_SWITCH = 0.97, (1 / 35, 1 / 12)  # P(logged) when diligent; P(spell ends) diligent, forgetful
 PUBLIC_HOLIDAYS = {(1, 1), (1, 6), (4, 18), (4, 21), (5, 1), (5, 29), (6, 9), (8, 15), (10, 3), (11, 1)}
 
 
@@ -135,10 +142,10 @@ class Holidays(Behaviour):
     def factor(self, i: int, day: date) -> float:
         for first, last in self.user.holidays:
             if first <= i <= last:
-                return 0.12
-            if 0 < i - last <= 4:
-                return 0.45 + 0.12 * (i - last)
-        return 0.4 if (day.month, day.day) in PUBLIC_HOLIDAYS else 1.0
+                return AWAY
+            if 0 < i - last <= RESTART_DAYS:
+                return RESTART_FROM + RESTART_STEP * (i - last)
+        return PUBLIC_HOLIDAY if (day.month, day.day) in PUBLIC_HOLIDAYS else 1.0
 
 
 class RegimeSwitch(Behaviour):
@@ -165,11 +172,11 @@ class SparseLogging(Behaviour):
         self.weekend_q = rng.uniform(0.6, 1.0)
 
     def p_logged(self, i: int, day: date) -> float:
-        q = 0.97 if self.diligent else self.forgetful_q
+        q = DILIGENT_Q if self.diligent else self.forgetful_q
         return q * (self.weekend_q if day.weekday() >= 5 else 1.0)
 
     def after(self, i: int, day: date, did: bool) -> None:
-        switch = 1 / 35 if self.diligent else 1 / 12
+        switch = SPELL_SWITCH[0] if self.diligent else SPELL_SWITCH[1]
         if self.rng.random() < switch:
             self.diligent = not self.diligent
 
@@ -271,9 +278,9 @@ def _schedule(pattern: str, rng: random.Random) -> Schedule:
 
 def _user(rng: random.Random, days: int) -> User:
     holidays = []
-    for _ in range(rng.randint(1, 3)):
-        first = rng.randrange(20, days - 10)
-        holidays.append((first, first + rng.randint(3, 15)))
+    for _ in range(rng.randint(*HOLIDAY_COUNT)):
+        first = rng.randrange(HOLIDAY_EARLIEST, days - HOLIDAY_MARGIN)
+        holidays.append((first, first + rng.randint(*HOLIDAY_EXTRA_DAYS)))
     return User(rng.gauss(0, 0.6), holidays)
 
 
@@ -284,7 +291,7 @@ def simulate(pattern: str, rng: random.Random, user: User, user_id: int, days: i
     habit = Habit(pattern, user_id, _schedule(pattern, rng), start, [0.0] * days, [False] * days, behaviour=behaviour)
     if pattern in ("breaks & holidays", "mixed"):  # half the time the person enters the holiday as a pause
         habit.pauses = [Pause(START + timedelta(days=a), START + timedelta(days=b))
-                        for a, b in user.holidays if rng.random() < 0.5]
+                        for a, b in user.holidays if rng.random() < HOLIDAY_ENTERED]
     for i in range(start, days):
         day = START + timedelta(days=i)
         p = behaviour.p_done(i, day)
