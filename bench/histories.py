@@ -11,14 +11,19 @@ from datetime import timedelta
 import numpy as np
 
 from bench.synthetic_habits import START, Habit
-from smarthabit.prediction import POPULATION_SKIP_RATE, USER_PRIOR_STRENGTH, HabitRecord
+from smarthabit.prediction import HORIZONS, POPULATION_SKIP_RATE, USER_PRIOR_STRENGTH, HabitRecord
+from smarthabit.public_holidays import public_holidays
 
 PRIOR_WINDOW = 90
+# The synthetic people live in Germany: the generator's public holidays are a German region's, of which
+# the product knows the seven national ones (the zone does not tell the region's other three).
+TIMEZONE = "Europe/Berlin"
 
 
 def record_of(habit: Habit) -> HabitRecord:
     done = frozenset(START + timedelta(days=i) for i, d in enumerate(habit.done) if d)
-    return HabitRecord(habit.schedule, done, START + timedelta(days=habit.start), tuple(habit.pauses))
+    holidays = public_holidays(TIMEZONE, START, START + timedelta(days=len(habit.done) + HORIZONS))
+    return HabitRecord(habit.schedule, done, START + timedelta(days=habit.start), tuple(habit.pauses), holidays)
 
 
 def _arrays(habit: Habit, days: int) -> tuple[np.ndarray, np.ndarray]:

@@ -29,7 +29,14 @@ from smarthabit.clock import local_today, utcnow, zone
 from smarthabit.models import CheckIn, Habit, HabitPause, SkipPrediction, User
 from smarthabit.nudge_times import habit_next_nudge
 from smarthabit.orm import on_postgres
-from smarthabit.prediction import HISTORY_DAYS, MINUTES_PER_DAY, HabitRecord, fit_skip_models, usual_minute
+from smarthabit.prediction import (
+    HISTORY_DAYS,
+    MINUTES_PER_DAY,
+    HabitRecord,
+    fit_skip_models,
+    holidays_near,
+    usual_minute,
+)
 from smarthabit.predictions import FORECAST_DAYS, PRIOR_WINDOW_DAYS, USUAL_MINUTE_CHECKINS, risk_reason
 from smarthabit.schedule import Pause, ScheduleKind
 from smarthabit.streak_cache import refresh_streaks
@@ -109,9 +116,9 @@ def _histories(habits: list[Habit], checkins: list[_CheckInRow], pauses: list[tu
     return result
 
 
-def _record(habit: Habit, history: _History) -> HabitRecord:
+def _record(habit: Habit, history: _History, holidays: frozenset[date]) -> HabitRecord:
     return HabitRecord(habit.schedule, history.done, habit.start_day,
-                       tuple(sorted(history.pauses, key=lambda p: p.start)))
+                       tuple(sorted(history.pauses, key=lambda p: p.start)), holidays)
 
 
 def _streaks(habit: Habit, record: HabitRecord, history: _History, today: date, since: date) -> bool:
@@ -214,7 +221,9 @@ def _compute(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
     habits, now, todays, since = batch.habits, batch.now, batch.todays, batch.since
     zones = {h.id: batch.zones[h.user_id] for h in habits}
     histories = _histories(habits, batch.checkins, batch.pauses, zones)
-    records = {h.id: _record(h, histories[h.id]) for h in habits}
+    holidays = {(zones[h.id], todays[h.user_id]) for h in habits}
+    near = {key: holidays_near(*key) for key in holidays}  # a few zones and days a batch, not one per habit
+    records = {h.id: _record(h, histories[h.id], near[zones[h.id], todays[h.user_id]]) for h in habits}
     by_today: dict[date, list[Habit]] = defaultdict(list)
     for habit in habits:
         by_today[todays[habit.user_id]].append(habit)

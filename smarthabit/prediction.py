@@ -28,8 +28,10 @@ How it works, and why:
   week it is steadier than the recency-weighted one, and the trees learn where to lean on it. And
   they read how likely each kind of history is (steady, a fixed week, slow drift, a jump, lapses..:
   `history_kinds`), from the shape of the whole history: today's state alone makes a drifting habit
-  look like a steady one for weeks. They boost from the logistic model's logit (the smooth part),
-  adding what it misses.
+  look like a steady one for weeks. They read whether the target day is a public holiday where the
+  person lives (`public_holidays`, from their time zone) and what past holidays meant for this habit
+  (``holiday own``): routines break on holidays, some more than others. They boost from the logistic
+  model's logit (the smooth part), adding what it misses.
   The other is a logistic function with weights *per horizon* (``WEIGHTS``, ``CALIBRATION``): 15
   multiply-adds a forecast, cheap enough to replay over every origin of the fallback's window each
   night, which the trees are not (1.1 ms a habit, three times the whole nightly model). In both,
@@ -62,6 +64,7 @@ import numpy as np
 
 from smarthabit import skip_trees
 from smarthabit.history_kinds import KINDS, shape_statistics
+from smarthabit.public_holidays import public_holidays
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
 
 HISTORY_DAYS = 365  # a year: old days weigh little anyway
@@ -127,19 +130,20 @@ CALIBRATION: tuple[tuple[float, float], ...] = (
     (0.9800, -0.0130),
 )
 # What the trees read: the logistic model's features, the target weekday's effect over the whole history
-# (`weekday_all`), the probability of each kind of history (`history_kinds`) and the horizon.
+# (`weekday_all`), the probability of each kind of history (`history_kinds`), whether the target day is a
+# public holiday and the habit's own response to them (`holiday_effect`), and the horizon.
 INPUTS = (*(name for name in FEATURES if name != "bias"), "weekday all", *(f"kind {kind}" for kind in KINDS),
-          "horizon")
+          "public holiday", "holiday own", "horizon")
 # Per horizon (row h - 1), Platt's (a, b) of the trees' logit: fitted with them by
 # `python -m bench.prediction_quality --fit` (trees on tuning seeds 0, 2, .., 78, Platt on 1, 3, .., 79).
 TREES_CALIBRATION: tuple[tuple[float, float], ...] = (
-    (1.0117, 0.0068),
-    (1.0081, 0.0065),
-    (1.0037, 0.0055),
-    (1.0004, 0.0054),
-    (1.0033, 0.0042),
-    (1.0057, 0.0070),
-    (1.0134, 0.0149),
+    (1.0076, 0.0049),
+    (1.0067, 0.0050),
+    (1.0018, 0.0036),
+    (1.0043, 0.0087),
+    (1.0041, 0.0068),
+    (0.9993, 0.0042),
+    (1.0097, 0.0140),
 )
 
 MIN_USUAL_SAMPLES = 4
@@ -149,12 +153,14 @@ MINUTES_PER_DAY = 24 * 60
 
 @dataclass(frozen=True, slots=True)
 class HabitRecord:
-    """What the model needs to know about a habit: its schedule, done days, pauses and start day."""
+    """What the model needs to know about a habit: its schedule, done days, pauses and start day, and
+    the public holidays where its person lives (`smarthabit.public_holidays`; any span of days)."""
 
     schedule: Schedule
     done: frozenset[date]
     start: date
     pauses: tuple[Pause, ...] = ()
+    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +247,7 @@ class History:
     last_done_before: np.ndarray  # index of the last done day before `first` (negative), or of start - 1
     own_first: np.ndarray | int = 0  # in a batch: the index of each habit's own first day (earlier origins
     # do not exist for it: their forecasts are never scored)
+    holiday: np.ndarray | None = None  # bool, days + HORIZONS (the forecast days too): a public holiday
 
     @property
     def days(self) -> int:
@@ -249,11 +256,18 @@ class History:
     def rows(self, lo: int, hi: int) -> History:
         """Habits lo..hi of a batch."""
         return History(self.first, self.due[lo:hi], self.done[lo:hi], self.paused[lo:hi],
-                       self.last_done_before[lo:hi], np.asarray(self.own_first)[lo:hi])
+                       self.last_done_before[lo:hi], np.asarray(self.own_first)[lo:hi],
+                       None if self.holiday is None else self.holiday[lo:hi])
 
     @property
     def skipped(self) -> np.ndarray:
         return (self.due & ~self.done).astype(float)
+
+
+def holidays_near(timezone: str, today: date) -> frozenset[date]:
+    """The public holidays a habit's record needs where its person lives: over the history the model
+    reads and the days it forecasts."""
+    return public_holidays(timezone, today - timedelta(days=HISTORY_DAYS), today + timedelta(days=HORIZONS - 1))
 
 
 def _first_day(record: HabitRecord, today: date) -> date:
@@ -263,7 +277,8 @@ def _first_day(record: HabitRecord, today: date) -> date:
 def history(record: HabitRecord, today: date) -> History:
     """The due and done days the model reads: at most `HISTORY_DAYS` before `today`."""
     hist = histories([record], today)
-    return History(hist.first, hist.due[0], hist.done[0], hist.paused[0], hist.last_done_before[0])  # own_first 0
+    return History(hist.first, hist.due[0], hist.done[0], hist.paused[0], hist.last_done_before[0], 0,
+                   hist.holiday[0])
 
 
 def histories(records: Sequence[HabitRecord], today: date) -> History:
@@ -296,7 +311,11 @@ def histories(records: Sequence[HabitRecord], today: date) -> History:
     latest = np.full(len(records), np.iinfo(int).min)
     np.maximum.at(latest, rows[~own], index[~own])
     anchors = np.where(latest > np.iinfo(int).min, latest, anchors)
-    return History(first, due, done, paused, anchors, own_first)
+    holiday = np.zeros((len(records), n + HORIZONS), dtype=bool)
+    for row, record in enumerate(records):
+        index = [(day - first).days for day in record.holidays]
+        holiday[row, [i for i in index if 0 <= i < n + HORIZONS]] = True
+    return History(first, due, done, paused, anchors, own_first, holiday)
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,7 +561,30 @@ def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
     grid = feature_grid(feats, hist, lo)[..., [FEATURES.index(name) for name in INPUTS if name in FEATURES]]
     horizon = np.broadcast_to(np.arange(HORIZONS, dtype=float)[:, None], (*grid.shape[:-1], 1))
     kinds = np.broadcast_to(kind_probabilities(feats, hist, lo)[..., None, :], (*grid.shape[:-1], len(KINDS)))
-    return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], kinds, horizon], axis=-1)
+    holiday = np.broadcast_to(target_holidays(hist, lo)[..., None], (*grid.shape[:-1], 1))
+    holiday_own = np.broadcast_to(holiday_effect(hist, feats, lo)[..., None, None], (*grid.shape[:-1], 1))
+    return np.concatenate([grid, weekday_all(hist, feats, lo)[..., None], kinds, holiday, holiday_own, horizon],
+                          axis=-1)
+
+
+def holiday_effect(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo): what public holidays have meant for this habit so far: the logit of its
+    skip rate on them (two pseudo-days at its level) less that of its level."""
+    if hist.holiday is None:
+        return np.zeros((*hist.due.shape[:-1], hist.days + 1 - lo))
+    on_holiday = hist.holiday[..., : hist.days]
+    seen = _before(hist.due & on_holiday)[..., lo:]
+    skips = _before(hist.skipped * on_holiday)[..., lo:]
+    level = feats.level[..., lo:]
+    return _logit((skips + 2 * level) / (seen + 2)) - _logit(level)
+
+
+def target_holidays(hist: History, lo: int = 0) -> np.ndarray:
+    """(..., days + 1 - lo, HORIZONS): 1.0 where origin t's forecast h falls on a public holiday."""
+    target = np.arange(lo, hist.days + 1)[:, None] + np.arange(HORIZONS)[None, :]
+    if hist.holiday is None:
+        return np.zeros((*hist.due.shape[:-1], *target.shape))
+    return hist.holiday[..., target].astype(float)
 
 
 def kind_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:

@@ -26,6 +26,7 @@ from smarthabit.prediction import (
     HabitRecord,
     Prior,
     fit_skip_model,
+    holidays_near,
     skip_probabilities,
     user_prior,
     usual_minute,
@@ -48,11 +49,13 @@ def risk_reason(explanation: Explanation) -> str:
     return SLIPPING_REASON if explanation.slipping else ""
 
 
-async def habit_record(habit: Habit, today: date) -> HabitRecord:
-    """The plain-data history the model reads (measurable targets applied to the values)."""
+async def habit_record(habit: Habit, today: date, timezone: str) -> HabitRecord:
+    """The plain-data history the model reads (measurable targets applied to the values), with the
+    public holidays where its person lives (`timezone`: theirs)."""
     since = today - timedelta(days=HISTORY_DAYS + PRIOR_WINDOW_DAYS)
     done = frozenset(await done_days(habit, since=since))
-    return HabitRecord(habit.schedule, done, habit.start_day, tuple(await habit_pauses(habit)))
+    return HabitRecord(habit.schedule, done, habit.start_day, tuple(await habit_pauses(habit)),
+                       holidays_near(timezone, today))
 
 
 async def prior_for(user: User, today: date, *, exclude: int | None = None) -> Prior:
@@ -115,7 +118,8 @@ async def skip_forecast(
         for row in await SkipPrediction.filter(habit_id=habit.id, day__in=wanted)
     }
     tz = zone(user.timezone)
-    changed = await _last_change(habit) if stored else None
+    # the person's zone decides the public holidays the forecast reads: a new zone makes it stale too
+    changed = max(await _last_change(habit), user.updated_at) if stored else None
     result: dict[date, float] = {}
     missing: list[date] = []
     for day in wanted:
@@ -131,7 +135,7 @@ async def skip_forecast(
         else:
             missing.append(day)
     if missing:
-        record = await habit_record(habit, today)
+        record = await habit_record(habit, today, user.timezone)
         prior = await prior_for(user, today, exclude=habit.id)
         computed = skip_probabilities(record, missing, today, prior)
         await _store(habit, computed)
@@ -142,7 +146,7 @@ async def skip_forecast(
 async def explain_today(user: User, habit: Habit, *, now: datetime | None = None) -> Explanation:
     """Today's forecast with the rates behind it, for a personalised nudge."""
     today = local_today(user.timezone, now)
-    record = await habit_record(habit, today)
+    record = await habit_record(habit, today, user.timezone)
     model = fit_skip_model(record, today, await prior_for(user, today, exclude=habit.id))
     return model.explain(today)
 
@@ -176,7 +180,7 @@ async def recompute_predictions(
     check-in time. Called nightly by the workers; safe to call any time (an upsert)."""
     user = user or await User.get(id=habit.user_id)
     today = local_today(user.timezone, now or utcnow())
-    record = await habit_record(habit, today)
+    record = await habit_record(habit, today, user.timezone)
     prior = await prior_for(user, today, exclude=habit.id)
     probabilities = skip_probabilities(record, [today + timedelta(days=i) for i in range(days)], today, prior)
     await _store(habit, probabilities)

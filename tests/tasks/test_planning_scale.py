@@ -13,6 +13,7 @@ from smarthabit.habits import create_habit, pause_habit
 from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, Reminder, SkipPrediction, User
 from smarthabit.nightly import WINDOW_DAYS, refresh_batches, refresh_users
 from smarthabit.nudge_times import habit_next_nudge, next_trigger
+from smarthabit.prediction import holidays_near
 from smarthabit.predictions import recompute_predictions
 from smarthabit.schedule import ScheduleKind
 from smarthabit.schemas import HabitCreate, ScheduleIn
@@ -119,9 +120,10 @@ async def test_the_batched_nightly_run_equals_the_per_habit_rules(make_user: Mak
     """One batch (`refresh_users`), or a batch per user with the next one read and the last one
     written while one is computed (`refresh_batches`): each habit as the per-habit rules say."""
     rng = random.Random(14)
-    now = utc(2026, 6, 12, 2, 0)  # 04:00 in Berlin
+    now = utc(2026, 9, 30, 2, 0)  # 04:00 in Berlin
     users = [await make_user(BERLIN), await make_user(BERLIN)]
     today = now.astimezone(zone(BERLIN)).date()
+    assert date(2026, 10, 3) in holidays_near(BERLIN, today)  # a public holiday in the week forecast
     habits = [h for user in users for h in await _random_history(user, rng, today)]
     habits.append(await _long_streak(users[1], today))
     if pipelined:

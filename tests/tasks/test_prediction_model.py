@@ -219,7 +219,8 @@ def test_usual_minute_equals_the_slow_circular_median(minutes: list[int]) -> Non
 def test_a_batch_of_habits_is_forecast_as_each_alone(seed: int, habits: int) -> None:
     """The nightly run fits its habits as one batch (`fit_skip_models`): every habit gets what its
     own model says with its user's prior over the user's other habits, whatever its neighbours'
-    histories (different starts, schedules, pauses, a history longer than the model's year)."""
+    histories (different starts, schedules, pauses, a history longer than the model's year, another
+    country's public holidays)."""
     rng = random.Random(seed)
     schedules = [DAILY, Schedule(ScheduleKind.WEEKDAYS, frozenset({0, 2, 4})),
                  Schedule(ScheduleKind.TIMES_PER_WEEK, times_per_week=3)]
@@ -229,7 +230,8 @@ def test_a_batch_of_habits_is_forecast_as_each_alone(seed: int, habits: int) -> 
         rate = rng.uniform(0.1, 0.95)
         done = frozenset(start + timedelta(days=i) for i in range((TODAY - start).days + 2) if rng.random() < rate)
         pauses = ((Pause(TODAY - timedelta(days=12), TODAY - timedelta(days=8)),) if rng.random() < 0.3 else ())
-        records.append(HabitRecord(rng.choice(schedules), done, start, pauses))
+        holidays = prediction.holidays_near(rng.choice(["Europe/Berlin", "America/New_York", "UTC"]), TODAY)
+        records.append(HabitRecord(rng.choice(schedules), done, start, pauses, holidays))
         owners.append(rng.randrange(3))
     batch = prediction.fit_skip_models(records, owners, TODAY)
     for index, (record, owner) in enumerate(zip(records, owners, strict=True)):
@@ -336,3 +338,31 @@ def test_what_is_served_today_is_the_replays_last_origin(seed: int, age: int) ->
     feats = features(hist, Prior(rate=rng.uniform(0.05, 0.6)))
     np.testing.assert_allclose(prediction.served_today(hist, feats), walk_forward(hist, feats).probability[-1],
                                rtol=0, atol=1e-12)
+
+
+HOLIDAY_TODAY = date(2026, 9, 30)  # a Wednesday: Germany's Unity Day, Saturday 3 October, is forecast
+BERLIN = prediction.holidays_near("Europe/Berlin", HOLIDAY_TODAY)
+
+
+def _holiday_trees(skips_holidays: bool, holidays: frozenset[date]) -> tuple[np.ndarray, np.ndarray]:
+    """(P(skip) of the trees for today's seven days, the habit's `holiday own` input)."""
+    done = frozenset(d for d in history(lambda d: 0.9, end=HOLIDAY_TODAY) if not (skips_holidays and d in BERLIN))
+    hist = day_arrays(HabitRecord(DAILY, done, START, (), holidays), HOLIDAY_TODAY)
+    feats = features(hist, Prior())
+    own = prediction.tree_inputs(feats, hist, hist.days)[-1, :, prediction.INPUTS.index("holiday own")]
+    return 1 / (1 + np.exp(-prediction.tree_logits(feats, hist, hist.days)[-1])), own
+
+
+def test_the_trees_know_public_holidays_and_what_they_meant_for_the_habit() -> None:
+    """A habit done nine days in ten that skipped Germany's five holidays since January: in Berlin its
+    trees expect the next one (Saturday) to be skipped far more than the days around it, and more than
+    for the same habit with no holidays known, or for a habit that kept its holidays."""
+    assert date(2026, 10, 3) in BERLIN
+    holiday = 3  # today + 3
+    skipper, own = _holiday_trees(True, BERLIN)
+    unknown, unknown_own = _holiday_trees(True, frozenset())
+    keeper, keeper_own = _holiday_trees(False, BERLIN)
+    assert own[0] > 2.0 and unknown_own[0] == 0.0 and keeper_own[0] < own[0] - 2.0
+    assert skipper[holiday] > 2 * np.delete(skipper, holiday).max()
+    assert skipper[holiday] > 2 * unknown[holiday] and skipper[holiday] > 2 * keeper[holiday]
+    assert np.delete(skipper, holiday) == pytest.approx(np.delete(unknown, holiday), abs=0.03)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
 
 from smarthabit.checkins import check_in
 from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, Habit, SkipPrediction, User
+from smarthabit.prediction import holidays_near
 from smarthabit.predictions import learn_usual_minute, recompute_predictions, skip_forecast
 from smarthabit.schemas import HabitCreate
 
@@ -84,3 +88,30 @@ async def test_recompute_stores_a_week_and_learns_usual_minute(db: str) -> None:
     await habit.refresh_from_db()
     assert habit.usual_checkin_minute == 7 * 60 + 30
     assert await learn_usual_minute(user, habit) == 7 * 60 + 30
+
+
+async def test_the_forecast_reads_the_public_holidays_of_the_persons_zone(db: str) -> None:
+    """The same habit, its German holidays skipped since spring: in Berlin, Saturday 3 October (Unity
+    Day) is riskier than in UTC (no country), the Friday before is not; moving to UTC makes the stored
+    forecast stale, and the new one has no holiday in it."""
+    now, today = datetime(2026, 9, 30, 6, 0, tzinfo=UTC), date(2026, 9, 30)
+    holiday, friday = date(2026, 10, 3), date(2026, 10, 2)
+    german = holidays_near("Europe/Berlin", today)
+    forecasts, users, habits = {}, {}, {}
+    for name in ("Europe/Berlin", "UTC"):
+        user = await User.create(email=f"{name.split('/')[-1].lower()}@example.com", timezone=name)
+        habit = await create_habit(user, HabitCreate(name="Swim"), now=now - timedelta(days=200))
+        rng = random.Random(3)
+        days = [today - timedelta(days=back) for back in range(1, 200)]
+        await CheckIn.bulk_create([CheckIn(habit_id=habit.id, day=d) for d in days
+                                   if rng.random() < 0.9 and d not in german])
+        forecasts[name] = await skip_forecast(user, habit, [friday, holiday], now=now)
+        users[name], habits[name] = user, habit
+    berlin, nowhere = forecasts["Europe/Berlin"], forecasts["UTC"]
+    assert berlin[holiday] > nowhere[holiday] + 0.08
+    assert berlin[friday] == pytest.approx(nowhere[friday], abs=0.01)
+    user = users["Europe/Berlin"]
+    user.timezone = "UTC"
+    await user.save()
+    moved = await skip_forecast(user, habits["Europe/Berlin"], [friday, holiday], now=now + timedelta(minutes=1))
+    assert moved == pytest.approx(nowhere, abs=1e-9)
