@@ -181,11 +181,19 @@ class Explanation:
     recent_rate: float  # exponentially weighted recent skip rate
     weekday_observations: int
     streak: int  # done due days in a row before the forecast day
+    holiday: bool = False  # the day is a public holiday where the person lives
+    holiday_rate: float = 0.0  # smoothed skip rate on past public holidays
+    holiday_observations: int = 0
 
     @property
     def weekday_effect(self) -> bool:
         """The weekday stands out: clearly worse than usual and seen often enough to say so."""
         return self.weekday_observations >= 3 and self.weekday_rate >= self.overall_rate + 0.15
+
+    @property
+    def holiday_effect(self) -> bool:
+        """The day is a public holiday, and this habit's past holidays were clearly worse than usual."""
+        return self.holiday and self.holiday_observations >= 2 and self.holiday_rate >= self.overall_rate + 0.15
 
     @property
     def slipping(self) -> bool:
@@ -332,6 +340,8 @@ class Features:
     weekday_skips: np.ndarray  # (7, days + 1): skipped days per weekday
     prior_rate: np.ndarray  # the user's rate at each origin
     week_met: np.ndarray  # the habit's response to its week's count reached, for a target day in this week
+    holiday_seen: np.ndarray  # due public holidays seen
+    holiday_skips: np.ndarray  # skipped public holidays
 
 
 def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None) -> Features:
@@ -363,9 +373,11 @@ def features(hist: History, prior: Prior, prior_rates: np.ndarray | None = None)
     columns["recent own"] = _own_effect(surprise_recent, skipped - level[..., :-1], due)
     columns["week"], columns["week met"] = _week_pace(hist, overall)
     origin = np.stack([columns[name] for name in ON_ORIGIN], axis=-1)
+    on_holiday = np.zeros(n, dtype=bool) if hist.holiday is None else hist.holiday[..., :n]
     return Features(origin, weekday_rates, level, overall, recent, streak,
                     weekday_seen, weekday_skips,
-                    np.broadcast_to(rate, shape), columns["week met"])
+                    np.broadcast_to(rate, shape), columns["week met"],
+                    _before(due * on_holiday), _before(skipped * on_holiday))
 
 
 def _weekday_mixture(hist: History, skips: np.ndarray, seen: np.ndarray, all_skips: np.ndarray,
@@ -570,12 +582,7 @@ def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
 def holiday_effect(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
     """(..., days + 1 - lo): what public holidays have meant for this habit so far: the logit of its
     skip rate on them (two pseudo-days at its level) less that of its level."""
-    if hist.holiday is None:
-        return np.zeros((*hist.due.shape[:-1], hist.days + 1 - lo))
-    on_holiday = hist.holiday[..., : hist.days]
-    seen = _before(hist.due & on_holiday)[..., lo:]
-    skips = _before(hist.skipped * on_holiday)[..., lo:]
-    level = feats.level[..., lo:]
+    seen, skips, level = feats.holiday_seen[..., lo:], feats.holiday_skips[..., lo:], feats.level[..., lo:]
     return _logit((skips + 2 * level) / (seen + 2)) - _logit(level)
 
 
@@ -771,13 +778,15 @@ class HabitForecast:
     overall: float
     recent: float
     streak: int
+    holiday_seen: int
+    holiday_skips: int
 
     @classmethod
     def of(cls, record: HabitRecord, today: date, served: np.ndarray, feats: Features) -> HabitForecast:
         """A habit's (unbatched) forecasts served today and its features' last origin."""
         return cls(record, today, served.tolist(), feats.weekday_rates[:, -1].tolist(),
                    feats.weekday_seen[:, -1].tolist(), float(feats.overall[-1]), float(feats.recent[-1]),
-                   int(feats.streak[-1]))
+                   int(feats.streak[-1]), int(feats.holiday_seen[-1]), int(feats.holiday_skips[-1]))
 
     def probability(self, day: date) -> float:
         """P(skip) on `day` (today or later; past the horizon, the same weekday within it, so a longer
@@ -799,6 +808,9 @@ class HabitForecast:
             recent_rate=self.recent,
             weekday_observations=int(self.weekday_seen[w]),
             streak=self.streak,
+            holiday=day in self.record.holidays,
+            holiday_rate=(self.holiday_skips + 2 * self.overall) / (self.holiday_seen + 2),
+            holiday_observations=self.holiday_seen,
         )
 
 
@@ -848,7 +860,8 @@ def fit_skip_models(records: Sequence[HabitRecord], owners: Sequence[int], today
         feats = features(part, Prior(), rates[lo:lo + BATCH_ROWS, None])
         last = zip(served_today(part, feats).tolist(), feats.weekday_rates[..., -1].tolist(),
                    feats.weekday_seen[..., -1].tolist(), feats.overall[:, -1].tolist(), feats.recent[:, -1].tolist(),
-                   feats.streak[:, -1].astype(int).tolist(), strict=True)  # Python numbers: read 7 times a habit
+                   feats.streak[:, -1].astype(int).tolist(), feats.holiday_seen[:, -1].astype(int).tolist(),
+                   feats.holiday_skips[:, -1].astype(int).tolist(), strict=True)  # Python numbers: read 7 times a habit
         out.extend(HabitForecast(records[lo + i], today, *values) for i, values in enumerate(last))
     return out
 

@@ -36,6 +36,7 @@ from smarthabit.streak_cache import done_days, habit_pauses
 
 WEEKDAY_REASON = "weekday"
 SLIPPING_REASON = "slipping"
+HOLIDAY_REASON = "holiday"
 FORECAST_DAYS = HORIZONS  # the nightly run stores today and the next six days
 PRIOR_WINDOW_DAYS = 90
 USUAL_MINUTE_CHECKINS = 30
@@ -43,7 +44,10 @@ USUAL_MINUTE_CHECKINS = 30
 
 def risk_reason(explanation: Explanation) -> str:
     """Why a day looks risky, in one word stored with the forecast so a nudge can say it without
-    refitting the model: the weekday stands out, the habit is slipping, or nothing in particular."""
+    refitting the model: a public holiday on which this habit usually slips, the weekday stands out,
+    the habit is slipping, or nothing in particular."""
+    if explanation.holiday_effect:
+        return HOLIDAY_REASON
     if explanation.weekday_effect:
         return WEEKDAY_REASON
     return SLIPPING_REASON if explanation.slipping else ""

@@ -15,7 +15,7 @@ from smarthabit.i18n import _
 from smarthabit.insights import WeeklyInsight, summary_sentences
 from smarthabit.models import Habit
 from smarthabit.prediction import Explanation
-from smarthabit.predictions import SLIPPING_REASON, WEEKDAY_REASON, risk_reason
+from smarthabit.predictions import HOLIDAY_REASON, SLIPPING_REASON, WEEKDAY_REASON, risk_reason
 from smarthabit.wording import checkin_button_label, checkin_data, streak, streak_unit
 
 
@@ -52,7 +52,9 @@ def skip_risk_text(habit: Habit, explanation: Explanation, day: date, language: 
 def skip_risk_reason_text(habit: Habit, reason: str, day: date, language: str | None = None) -> str:
     """The skip-risk nudge from the reason stored with the forecast (see `risk_reason`)."""
     with i18n.using(language):
-        if reason == WEEKDAY_REASON:
+        if reason == HOLIDAY_REASON:
+            head = _("{name} often slips on public holidays, and today is one").format(name=habit.name)
+        elif reason == WEEKDAY_REASON:
             head = _("You tend to skip {name} on {weekday}s").format(
                 name=habit.name, weekday=i18n.weekday_name(day.weekday()))
         elif reason == SLIPPING_REASON:

@@ -12,9 +12,11 @@ from smarthabit.checkins import check_in
 from smarthabit.habits import create_habit
 from smarthabit.models import CheckIn, Habit, Nudge, NudgeKind, NudgeStatus, SkipPrediction, User
 from smarthabit.nudge_times import spread
+from smarthabit.predictions import HOLIDAY_REASON
 from smarthabit.schemas import HabitCreate
 from smarthabit.streak_cache import refresh_streaks
 from tasks.broker import WEEKLY_TASK
+from tasks.texts import skip_risk_reason_text
 from tests.botapi import BotApiServer
 from tests.tasks.conftest import MakeUser, inline_broker, run_task, scan, utc
 
@@ -150,3 +152,11 @@ async def test_weekly_summary_on_the_users_sunday_evening(broker: AsyncBroker, m
     assert text.startswith("📊 Your week (2026-W24)\nYou did ")
     [summary] = await Nudge.filter(user_id=berlin.id)
     assert summary.kind is NudgeKind.WEEKLY_SUMMARY and summary.key == f"weekly:{berlin.id}:2026-06-08"
+
+
+def test_the_holiday_reason_reads_in_the_persons_language() -> None:
+    habit = Habit(name="Swim", current_streak=0)
+    assert skip_risk_reason_text(habit, HOLIDAY_REASON, date(2026, 10, 3)) == (
+        "Swim often slips on public holidays, and today is one — even 5 minutes counts.")
+    assert skip_risk_reason_text(habit, HOLIDAY_REASON, date(2026, 10, 3), "de").startswith(
+        "Swim bleibt an Feiertagen oft liegen")

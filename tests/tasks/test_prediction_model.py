@@ -24,6 +24,7 @@ from smarthabit.prediction import (
     walk_forward,
 )
 from smarthabit.prediction import history as day_arrays
+from smarthabit.predictions import HOLIDAY_REASON, risk_reason
 from smarthabit.schedule import Pause, Schedule, ScheduleKind
 
 DAILY = Schedule(ScheduleKind.DAILY)
@@ -243,9 +244,10 @@ def test_a_batch_of_habits_is_forecast_as_each_alone(seed: int, habits: int) -> 
 
 
 def _same_explanation(a: prediction.Explanation, b: prediction.Explanation) -> bool:
-    return (a.weekday_observations, a.streak) == (b.weekday_observations, b.streak) and all(
+    return (a.weekday_observations, a.streak, a.holiday, a.holiday_observations) == (
+        b.weekday_observations, b.streak, b.holiday, b.holiday_observations) and all(
         getattr(a, name) == pytest.approx(getattr(b, name), abs=1e-12)
-        for name in ("probability", "weekday_rate", "overall_rate", "recent_rate"))
+        for name in ("probability", "weekday_rate", "overall_rate", "recent_rate", "holiday_rate"))
 
 
 def test_the_shipped_trees_read_the_models_inputs() -> None:
@@ -366,3 +368,19 @@ def test_the_trees_know_public_holidays_and_what_they_meant_for_the_habit() -> N
     assert skipper[holiday] > 2 * np.delete(skipper, holiday).max()
     assert skipper[holiday] > 2 * unknown[holiday] and skipper[holiday] > 2 * keeper[holiday]
     assert np.delete(skipper, holiday) == pytest.approx(np.delete(unknown, holiday), abs=0.03)
+
+
+def test_a_holiday_the_habit_usually_skips_is_the_reason_a_nudge_gives() -> None:
+    """The skipper's five holidays, all skipped, make Saturday's holiday the reason (stored with the
+    forecast, quoted by the nudge); not for the habit that kept its holidays, nor on the Friday before."""
+    unity_day, friday = date(2026, 10, 3), date(2026, 10, 2)
+    models = {}
+    for name, skips in (("skipper", True), ("keeper", False)):
+        done = frozenset(d for d in history(lambda d: 0.9, end=HOLIDAY_TODAY) if not (skips and d in BERLIN))
+        models[name] = fit_skip_model(HabitRecord(DAILY, done, START, (), BERLIN), HOLIDAY_TODAY)
+    explanation = models["skipper"].explain(unity_day)
+    assert explanation.holiday and explanation.holiday_observations == 5
+    assert explanation.holiday_rate > explanation.overall_rate + 0.5
+    assert risk_reason(explanation) == HOLIDAY_REASON
+    assert not models["skipper"].explain(friday).holiday and risk_reason(models["skipper"].explain(friday)) == ""
+    assert not models["keeper"].explain(unity_day).holiday_effect
