@@ -372,7 +372,8 @@ def test_the_trees_know_public_holidays_and_what_they_meant_for_the_habit() -> N
 
 def test_a_holiday_the_habit_usually_skips_is_the_reason_a_nudge_gives() -> None:
     """The skipper's five holidays, all skipped, make Saturday's holiday the reason (stored with the
-    forecast, quoted by the nudge); not for the habit that kept its holidays, nor on the Friday before."""
+    forecast, quoted by the nudge) and its served risk high; not for the habit that kept its holidays,
+    nor on the Friday before."""
     unity_day, friday = date(2026, 10, 3), date(2026, 10, 2)
     models = {}
     for name, skips in (("skipper", True), ("keeper", False)):
@@ -384,3 +385,6 @@ def test_a_holiday_the_habit_usually_skips_is_the_reason_a_nudge_gives() -> None
     assert risk_reason(explanation) == HOLIDAY_REASON
     assert not models["skipper"].explain(friday).holiday and risk_reason(models["skipper"].explain(friday)) == ""
     assert not models["keeper"].explain(unity_day).holiday_effect
+    # served: the simple rates the fallback mixes in know the habit's holidays too (`HOLIDAY_STRENGTH`)
+    skipper, keeper = models["skipper"].probability(unity_day), models["keeper"].probability(unity_day)
+    assert skipper > 0.4 and skipper > 3 * keeper and skipper > 4 * models["skipper"].probability(friday)
