@@ -9,6 +9,7 @@ from smarthabit.public_holidays import country_of, public_holidays
 
 def test_a_zone_gives_its_countrys_national_holidays_in_the_span() -> None:
     assert country_of("Europe/Berlin") == "DE"
+    assert (country_of("US/Eastern"), country_of("Asia/Calcutta"), country_of("Europe/Kiev")) == ("US", "IN", "UA")
     berlin = public_holidays("Europe/Berlin", date(2025, 9, 1), date(2026, 1, 1))
     assert date(2025, 10, 3) in berlin and date(2025, 12, 25) in berlin and date(2026, 1, 1) in berlin
     assert date(2025, 11, 1) not in berlin  # All Saints' is regional: the zone does not say the region
