@@ -220,7 +220,7 @@ class SkipPrediction(Model):
     )
     day = fields.DateField(db_index=True)  # old rows are pruned by day
     probability = fields.FloatField()
-    reason = fields.CharField(max_length=16, default="", description="why risky: weekday, slipping or empty")
+    reason = fields.CharField(max_length=16, default="", description="why risky: holiday, weekday, slipping or empty")
     computed_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
