@@ -104,6 +104,7 @@ RATE_PRIORS = {"weekday rate": 0.01, "weekday rate shrunk": 0.13, "overall rate"
 # ignore holidays (skipped by chance on some), 0.26 better on holidays. A habit done on 80-100% of days that
 # skipped all eight of its holidays is served 0.18-0.64 for the next one instead of 0.06-0.53.
 HOLIDAY_STRENGTH = 6.0
+HOLIDAY_INPUT_STRENGTH = 2.0  # pseudo-days of the trees' `holiday own` and of the nudge's holiday rate
 MIXTURE_WINDOW = 180  # origins: the fallback mixture weighs the forecasts of the last 180 (a bounded cost)
 
 FEATURES = ("bias", "weekday", "level", "recent", "misses", "lapse", "streak", "idle", "thin", "pause",
@@ -328,9 +329,12 @@ def histories(records: Sequence[HabitRecord], today: date) -> History:
     np.maximum.at(latest, rows[~own], index[~own])
     anchors = np.where(latest > np.iinfo(int).min, latest, anchors)
     holiday = np.zeros((len(records), n + HORIZONS), dtype=bool)
+    columns: dict[frozenset[date], list[int]] = {}  # a batch's habits share a few sets (one per zone and day)
     for row, record in enumerate(records):
-        index = [(day - first).days for day in record.holidays]
-        holiday[row, [i for i in index if 0 <= i < n + HORIZONS]] = True
+        if record.holidays not in columns:
+            index = ((day - first).days for day in record.holidays)
+            columns[record.holidays] = [i for i in index if 0 <= i < n + HORIZONS]
+        holiday[row, columns[record.holidays]] = True
     return History(first, due, done, paused, anchors, own_first, holiday)
 
 
@@ -587,7 +591,8 @@ def tree_inputs(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
                           axis=-1)
 
 
-def holiday_effect(hist: History, feats: Features, lo: int = 0, strength: float = 2.0) -> np.ndarray:
+def holiday_effect(hist: History, feats: Features, lo: int = 0,
+                   strength: float = HOLIDAY_INPUT_STRENGTH) -> np.ndarray:
     """(..., days + 1 - lo): what public holidays have meant for this habit so far: the logit of its
     skip rate on them (`strength` pseudo-days at its level) less that of its level."""
     seen, skips, level = feats.holiday_seen[..., lo:], feats.holiday_skips[..., lo:], feats.level[..., lo:]
@@ -707,16 +712,18 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
 
     weights = _mixture_weights(through(known) - through(known - MIXTURE_WINDOW))
     trees = _probability(tree_logits(feats, hist))  # served where the replay earned the model its share
-    rates = _on_holidays(candidates[1:], target_holidays(hist), holiday_effect(hist, feats, 0, HOLIDAY_STRENGTH))
+    rates = _on_holidays(candidates[1:], hist, feats)
     return Forecast((weights * np.stack(np.broadcast_arrays(trees, *rates))).sum(axis=0), trees, weights[0])
 
 
-def _on_holidays(rates: list[np.ndarray], holiday: np.ndarray, effect: np.ndarray) -> list[np.ndarray]:
-    """The simple rates as served: on a public holiday, moved by what past holidays meant for the
-    habit (they are judged in the replay as they are, so the fallback's weights stay their own)."""
+def _on_holidays(rates: list[np.ndarray], hist: History, feats: Features, lo: int = 0) -> list[np.ndarray]:
+    """The simple rates (each (..., origins from `lo`, horizons or 1)) as served: on a public holiday,
+    moved by what past holidays meant for the habit (they are judged in the replay as they are, so
+    the fallback's weights stay their own)."""
+    holiday = target_holidays(hist, lo)
     if not holiday.any():
         return rates
-    shift = holiday * effect[..., None]
+    shift = holiday * holiday_effect(hist, feats, lo, HOLIDAY_STRENGTH)[..., None]
     return [_probability(_logit(rate) + shift) for rate in rates]
 
 
@@ -731,9 +738,8 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     candidates, skipped, scored = _candidates(hist, feats, lo, window)
     weights = _mixture_weights(_loss_totals(candidates, skipped, scored))
     trees = _probability(tree_logits(feats, hist, n))[..., -1, :]  # served where the replay earned the model its share
-    rates = [np.broadcast_to(c[..., -1:, :], (*c.shape[:-2], 1, HORIZONS)) for c in candidates[1:]]
-    rates = _on_holidays(rates, target_holidays(hist, n), holiday_effect(hist, feats, n, HOLIDAY_STRENGTH))
-    today = np.stack([trees, *(rate[..., -1, :] for rate in rates)])
+    rates = _on_holidays([c[..., -1:, :] for c in candidates[1:]], hist, feats, n)
+    today = np.stack([trees, *(np.broadcast_to(rate[..., -1, :], (*rate.shape[:-2], HORIZONS)) for rate in rates)])
     return (weights * today).sum(axis=0)
 
 
@@ -829,7 +835,8 @@ class HabitForecast:
             weekday_observations=int(self.weekday_seen[w]),
             streak=self.streak,
             holiday=day in self.record.holidays,
-            holiday_rate=(self.holiday_skips + 2 * self.overall) / (self.holiday_seen + 2),
+            holiday_rate=(self.holiday_skips + HOLIDAY_INPUT_STRENGTH * self.overall)
+            / (self.holiday_seen + HOLIDAY_INPUT_STRENGTH),
             holiday_observations=self.holiday_seen,
         )
 
