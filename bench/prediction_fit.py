@@ -51,6 +51,16 @@ KIND_ORIGIN_STEP = 5
 KIND_TREES = dict(objective="multiclass", num_class=len(KINDS), learning_rate=0.5, num_leaves=31,
                   min_data_in_leaf=200, deterministic=True, force_row_wise=True, num_threads=2, seed=0, verbose=-1)
 KIND_ROUNDS = 20
+# The stack: tuning seeds that no other fit and no tuning evaluation (seeds 100-131) uses. Its rows are
+# weighted by the pattern that drew their habit: the patterns that hold nothing beyond a simple rate
+# count more, so the stack learns to leave those habits at it rather than hedge them toward the lapses
+# and jumps of other habits (chosen on seeds 100-131; see bench/README.md).
+STACK_SEEDS = TUNING_SEEDS[132:196]
+STACK_PATTERN_WEIGHTS = {"steady": 10.0, "weekday effects": 4.0, "slow drift": 6.0, "regime switch": 4.0}
+STACK_TREES = dict(objective="binary", learning_rate=0.2, num_leaves=15, min_data_in_leaf=2000,
+                   feature_fraction=0.8, bagging_fraction=0.5, bagging_freq=1, deterministic=True,
+                   force_row_wise=True, num_threads=2, seed=0, verbose=-1)
+STACK_ROUNDS = 75
 
 
 def _habit(habit: Habit, prior_rates: np.ndarray, days: int) -> tuple[History, Features]:
@@ -160,6 +170,7 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
     _print_calibration("CALIBRATION", calibration)
     fit_kinds(list(KIND_SEEDS), users, days)
     fit_trees(list(TUNING_SEEDS[: 2 * seeds * TREE_SEED_FACTOR]), users, days)
+    fit_stack(list(STACK_SEEDS), users, days)
 
 
 def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.KINDS_FILE) -> None:
@@ -220,3 +231,33 @@ def _print_calibration(name: str, calibration: list[tuple[float, float]]) -> Non
     for a, b in calibration:
         print(f"    ({a:.4f}, {b:.4f}),")
     print(")")
+
+
+def fit_stack(chosen: list[int], users: int, days: int, out: Path = skip_trees.STACK_FILE) -> None:
+    """Fit the stack (the served mixture's correction) on the seeds `chosen`: every origin and horizon
+    with a due, finished target where the stack applies (`prediction.stack_applies`), boosting from the
+    mixture's logit, each row weighted by `STACK_PATTERN_WEIGHTS` of the pattern that drew its habit."""
+    import lightgbm
+
+    xs, bases, ys, ws = [], [], [], []
+    for seed in chosen:
+        for habit, hist, feats in _habits(seed, users, days):
+            forecast = prediction.walk_forward(hist, feats, stack=False)
+            target = np.arange(hist.days + 1)[:, None] + np.arange(HORIZONS)[None, :]
+            keep = (target < hist.days) & forecast.corrected
+            keep[keep] = hist.due[target[keep]]
+            xs.append(forecast.stack_inputs[keep].astype(np.float32))
+            bases.append(prediction._logit(forecast.mixture[keep]))
+            ys.append(hist.skipped[target[keep]])
+            ws.append(np.full(int(keep.sum()), STACK_PATTERN_WEIGHTS.get(habit.pattern, 1.0)))
+    x, base, y, w = (np.concatenate(part) for part in (xs, bases, ys, ws))
+    names = [name.replace(" ", "_") for name in prediction.STACK_INPUTS]
+    stack = lightgbm.train(STACK_TREES, lightgbm.Dataset(x, y, weight=w, init_score=base, feature_name=names),
+                           STACK_ROUNDS)
+    stack.save_model(out)
+    skip_trees.stack_booster.cache_clear()
+    z = stack.predict(x, raw_score=True)
+    print(f"# stack: {STACK_ROUNDS} trees written to {out} from {len(y)} rows (seeds {chosen[0]}..{chosen[-1]}); "
+          f"its correction's logit: median |z| {np.median(np.abs(z)):.3f}, 99th percentile "
+          f"{np.percentile(np.abs(z), 99):.3f}, beyond +-{prediction.STACK_LIMIT:g}: "
+          f"{np.mean(np.abs(z) > prediction.STACK_LIMIT):.2%}")

@@ -2,6 +2,7 @@
 
     python -m bench.prediction_quality [--seeds 32] [--users 60] [--days 300] [--split held-out]
     python -m bench.prediction_quality --fit      # refit the logistic weights, the trees, their calibrations
+    python -m bench.prediction_quality --fit-stack  # refit only the stack, over the shipped trees
 
 Synthetic users and habits come from `bench.synthetic_habits` (a behavioural simulation with the true
 daily probabilities; ten patterns). Every forecast is made as production makes it: at the start of
@@ -370,7 +371,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--fit", action="store_true",
                         help="fit the classifier of kinds (smarthabit/skip_kinds.txt), grow the trees "
                         "(smarthabit/skip_model.txt) and fit CALIBRATION on tuning seeds")
+    parser.add_argument("--fit-stack", action="store_true",
+                        help="fit only the stack (smarthabit/skip_stack.txt) on its tuning seeds, over the "
+                        "shipped model, classifier and trees")
     args = parser.parse_args(argv)
+    if args.fit_stack:
+        from bench.prediction_fit import STACK_SEEDS, fit_stack
+
+        fit_stack(list(STACK_SEEDS), args.users, args.days)
+        return
     if args.fit:
         from bench.prediction_fit import fit_and_print
 

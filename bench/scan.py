@@ -378,6 +378,7 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                 # It loads the skip model's trees before that too.
                 skip_trees.booster()
                 skip_trees.kinds_booster()
+                skip_trees.stack_booster()
                 gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:

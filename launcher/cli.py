@@ -115,6 +115,7 @@ def _load_skip_model() -> None:
 
     skip_trees.booster()
     skip_trees.kinds_booster()
+    skip_trees.stack_booster()
 
 
 def _freeze_startup_objects() -> None:

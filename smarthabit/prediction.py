@@ -52,6 +52,14 @@ How it works, and why:
   holiday the simple rates are served moved by what past holidays meant for the habit
   (``HOLIDAY_STRENGTH``): a rate that ignores the calendar should not drown out a habit that
   skips every holiday.
+- The stack corrects that mixture (`stacked`): a last small LightGBM ensemble reads the mixture's
+  parts, the replay's evidence (how far each simple rate is behind the model), the kinds of history
+  and two whole-history rates, and adds at most ``STACK_LIMIT`` to the mixture's logit. The mixture
+  weighs its candidates by likelihood alone, so a chance run of misses on a steady habit moves it as
+  much as a real change would; the stack learned from the tuning seeds' habits which is which. It was
+  fitted with the patterns that hold nothing beyond a simple rate weighted up, so that on them what is
+  served stays within 0.5% of the best such rate (bench/README.md). The log(1 / prior) bound above is
+  the mixture's; the stack's limit keeps the served forecast within one logit of it.
 """
 
 from __future__ import annotations
@@ -154,6 +162,17 @@ TREES_CALIBRATION: tuple[tuple[float, float], ...] = (
     (0.9993, 0.0042),
     (1.0097, 0.0140),
 )
+
+# What the stack reads to correct the served mixture (`stacked`): the logits of the logistic model, the
+# trees and the simple rates as served, each less the mixture's; how far each simple rate's replay is
+# behind the logistic model's (nats, the mixture's own evidence); the kinds of history; the horizon; the
+# days of history the replay had (up to its window); the mixture's logit; two rates the mixture does not
+# hold (Laplace's: the whole history, a 30-day half-life), less the mixture's; and the trees' two holiday
+# inputs (whether the target day is a public holiday, what past ones meant for the habit).
+STACK_INPUTS = ("logistic", "trees", *(f"rate {name}" for name in RATE_PRIORS),
+                *(f"replay {name}" for name in RATE_PRIORS), *(f"kind {kind}" for kind in KINDS), "horizon",
+                "days seen", "mixture", "laplace overall", "laplace 30d", "public holiday", "holiday own")
+STACK_LIMIT = 1.0  # the most the stack moves the mixture's logit: a learned correction, not a new forecast
 
 MIN_USUAL_SAMPLES = 4
 USUAL_SAMPLES = 30
@@ -631,10 +650,11 @@ def weekday_all(hist: History, feats: Features, lo: int = 0) -> np.ndarray:
     return _logit(rates["weekday rate shrunk"]) - _logit(rates["overall rate"])
 
 
-def tree_logits(feats: Features, hist: History, lo: int = 0) -> np.ndarray:
+def tree_logits(feats: Features, hist: History, lo: int = 0, inputs: np.ndarray | None = None) -> np.ndarray:
     """(..., days + 1 - lo, 7): the trees' calibrated logit of P(skip) for each origin from `lo` and horizon
-    (they boost from the logistic model's logit: what they learned is added to it)."""
-    inputs = tree_inputs(feats, hist, lo)
+    (they boost from the logistic model's logit: what they learned is added to it); `inputs`: their
+    `tree_inputs`, where the caller has them."""
+    inputs = tree_inputs(feats, hist, lo) if inputs is None else inputs
     z = skip_trees.logits(inputs.reshape(-1, len(INPUTS))).reshape(inputs.shape[:-1]) + model_logits(feats, hist, lo)
     calibration = np.asarray(TREES_CALIBRATION)
     # Before its first due day a habit has nothing of its own: it starts from its user's rate (the
@@ -682,9 +702,12 @@ def _whole_history_rates(hist: History, feats: Features, lo: int = 0) -> dict[st
 class Forecast:
     """P(skip) for each origin (row) and horizon (column), as the model served it then."""
 
-    probability: np.ndarray  # (days + 1, 7)
+    probability: np.ndarray  # (days + 1, 7): the mixture as the stack corrected it
     model: np.ndarray  # the model's own forecast (the trees'), before the fallback
     model_weight: np.ndarray  # the model's share of the mixture (the rest went to the simple rates)
+    mixture: np.ndarray  # the mixture of the model and the simple rates, before the stack
+    stack_inputs: np.ndarray  # (days + 1, 7, len(STACK_INPUTS)): what the stack read
+    corrected: np.ndarray  # bool: where the stack applies (see `stack_applies`)
 
     @property
     def fallback(self) -> np.ndarray:
@@ -692,15 +715,16 @@ class Forecast:
         return self.model_weight < 0.5
 
 
-def walk_forward(hist: History, feats: Features) -> Forecast:
+def walk_forward(hist: History, feats: Features, stack: bool = True) -> Forecast:
     """Every origin's forecasts: per horizon, a Bayesian mixture of the model (its share earned by the
     logistic model's replay, its forecast the trees') and the simple rates,
     each weighted by its prior (`MODEL_PRIOR` for the model) times its likelihood on the habit's
-    forecasts of the last `MIXTURE_WINDOW` origins that had finished by that origin. Where the model
-    cannot beat a simple rate for this habit, the weight moves to the rate (the fallback); over any
-    window the total log loss is never more than log(1 / prior) worse than the best of them. The
-    window bounds the nightly cost whatever the history's length, and lets a habit whose life
-    changed win the model back."""
+    forecasts of the last `MIXTURE_WINDOW` origins that had finished by that origin, then corrected by
+    the stack (`stacked`). Where the model cannot beat a simple rate for this habit, the weight moves
+    to the rate (the fallback); over any window the mixture's total log loss is never more than
+    log(1 / prior) worse than the best of them. The window bounds the nightly cost whatever the
+    history's length, and lets a habit whose life changed win the model back. `stack` false: the
+    mixture served uncorrected (what the stack's fit reads)."""
     candidates, skipped, scored = _candidates(hist, feats)
     losses = np.cumsum(np.stack([_forecast_loss(p, skipped, scored) for p in candidates]), axis=-2)  # through t
     # Horizon h of origin t is finished at origins u > t + h: its loss counts from origin t + h + 1 on
@@ -710,10 +734,16 @@ def walk_forward(hist: History, feats: Features) -> Forecast:
     def through(last: np.ndarray) -> np.ndarray:
         return np.where(last >= 0, losses[..., np.maximum(last, 0), np.arange(HORIZONS)], 0.0)
 
-    weights = _mixture_weights(through(known) - through(known - MIXTURE_WINDOW))
-    trees = _probability(tree_logits(feats, hist))  # served where the replay earned the model its share
+    counted = through(known) - through(known - MIXTURE_WINDOW)
+    weights = _mixture_weights(counted)
+    inputs = tree_inputs(feats, hist)
+    trees = _probability(tree_logits(feats, hist, 0, inputs))  # served where the replay earned the model its share
     rates = _on_holidays(candidates[1:], hist, feats)
-    return Forecast((weights * np.stack(np.broadcast_arrays(trees, *rates))).sum(axis=0), trees, weights[0])
+    mixture = (weights * np.stack(np.broadcast_arrays(trees, *rates))).sum(axis=0)
+    parts = stack_inputs(hist, mixture, candidates[0], trees, rates, counted, inputs)
+    corrected = stack_applies(inputs)
+    served = stacked(mixture, parts, corrected) if stack else mixture
+    return Forecast(served, trees, weights[0], mixture, parts, corrected)
 
 
 def _on_holidays(rates: list[np.ndarray], hist: History, feats: Features, lo: int = 0) -> list[np.ndarray]:
@@ -736,11 +766,56 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     # horizon h of origin t counts while t > n - 1 - h - MIXTURE_WINDOW (see walk_forward)
     window = np.arange(lo, n + 1)[:, None] >= n - MIXTURE_WINDOW - np.arange(HORIZONS)[None, :]
     candidates, skipped, scored = _candidates(hist, feats, lo, window)
-    weights = _mixture_weights(_loss_totals(candidates, skipped, scored))
-    trees = _probability(tree_logits(feats, hist, n))[..., -1, :]  # served where the replay earned the model its share
+    totals = _loss_totals(candidates, skipped, scored)
+    weights = _mixture_weights(totals)
+    inputs = tree_inputs(feats, hist, n)
+    trees = _probability(tree_logits(feats, hist, n, inputs))  # served where the replay earned the model its share
     rates = _on_holidays([c[..., -1:, :] for c in candidates[1:]], hist, feats, n)
-    today = np.stack([trees, *(np.broadcast_to(rate[..., -1, :], (*rate.shape[:-2], HORIZONS)) for rate in rates)])
-    return (weights * today).sum(axis=0)
+    mixture = (weights[..., None, :] * np.stack(np.broadcast_arrays(trees, *rates))).sum(axis=0)
+    stack = stack_inputs(hist, mixture, candidates[0][..., -1:, :], trees, rates, totals[..., None, :], inputs, n)
+    return stacked(mixture, stack, stack_applies(inputs))[..., -1, :]
+
+
+def stack_inputs(hist: History, mixture: np.ndarray, logistic: np.ndarray, trees: np.ndarray,
+                 rates: Sequence[np.ndarray], losses: np.ndarray, tree_in: np.ndarray, lo: int = 0) -> np.ndarray:
+    """(..., origins from `lo`, HORIZONS, len(STACK_INPUTS)): what the stack reads, from the mixture's parts
+    (each (..., origins, horizons or 1); `losses`: the replay's (candidate, ..., origins, horizons);
+    `tree_in`: the trees' inputs)."""
+    shape = mixture.shape
+    base = _logit(mixture)
+
+    def against_mixture(p: np.ndarray) -> np.ndarray:
+        return np.broadcast_to(_logit(p) - base, shape)
+
+    due, skipped = hist.due.astype(float), hist.skipped
+    overall = (_before(skipped)[..., lo:] + 1) / (_before(due)[..., lo:] + 2)
+    recent = (_decayed(skipped, 30)[..., lo:] + 1) / (_decayed(due, 30)[..., lo:] + 2)
+    seen = np.clip(np.arange(lo, hist.days + 1) - np.asarray(hist.own_first)[..., None], 0, MIXTURE_WINDOW)
+    columns = [against_mixture(logistic), against_mixture(trees), *(against_mixture(rate) for rate in rates),
+               *(np.broadcast_to(loss - losses[0], shape) for loss in losses[1:]),
+               *(tree_in[..., INPUTS.index(f"kind {kind}")] for kind in KINDS),
+               np.broadcast_to(np.arange(HORIZONS, dtype=float), shape),
+               np.broadcast_to(seen[..., None], shape), base,
+               against_mixture(overall[..., None]), against_mixture(recent[..., None]),
+               tree_in[..., INPUTS.index("public holiday")], tree_in[..., INPUTS.index("holiday own")]]
+    return np.stack(columns, axis=-1)
+
+
+def stack_applies(tree_in: np.ndarray) -> np.ndarray:
+    """(..., origins, HORIZONS) bool, from the trees' inputs: where the stack corrects the mixture: from
+    the habit's first due day on (before it, the mixture is its user's rate)."""
+    return tree_in[..., INPUTS.index("thin")] < 1.0
+
+
+def stacked(mixture: np.ndarray, inputs: np.ndarray, corrected: np.ndarray) -> np.ndarray:
+    """The mixture as served, corrected by the stack: a last small ensemble of trees (`skip_trees`,
+    fitted on tuning seeds by `bench.prediction_quality --fit`) that reads the mixture's parts and the
+    replay's evidence, and adds at most `STACK_LIMIT` to the mixture's logit. The mixture weighs its
+    candidates by their likelihood alone; the stack learns what that misses: a replay's lead is noise
+    on a short or steady history and real on a changed one, and the kinds of history tell which.
+    Applied where `corrected` (`stack_applies`)."""
+    z = skip_trees.stack_logits(inputs.reshape(-1, len(STACK_INPUTS))).reshape(mixture.shape)
+    return np.where(corrected, _probability(_logit(mixture) + np.clip(z, -STACK_LIMIT, STACK_LIMIT)), mixture)
 
 
 def _candidates(hist: History, feats: Features, lo: int = 0,

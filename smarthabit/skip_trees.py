@@ -11,7 +11,10 @@ The trees boost from the logistic model's logit (its calibrated forecast is thei
 they learn corrections to a smooth function rather than the whole function in steps. Among their inputs
 are the probabilities of each kind of history (`history_kinds`), read by a second, multiclass ensemble.
 
-The files `skip_model.txt` and `skip_kinds.txt` are LightGBM's own text format, written by
+A third ensemble, the stack (`skip_stack.txt`), corrects what is finally served: the mixture of the
+model and the simple rates (see `prediction.stacked`).
+
+The files `skip_model.txt`, `skip_kinds.txt` and `skip_stack.txt` are LightGBM's own text format, written by
 `python -m bench.prediction_quality --fit` from tuning seeds only. Each is loaded once a process, on
 first use (importing LightGBM costs a few hundred milliseconds that a process which never forecasts
 should not pay). Predictions run on one thread: the nightly batch is measured per habit, and the
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 MODEL_FILE = Path(__file__).with_name("skip_model.txt")
 KINDS_FILE = Path(__file__).with_name("skip_kinds.txt")
+STACK_FILE = Path(__file__).with_name("skip_stack.txt")
 
 
 @functools.cache
@@ -49,6 +53,14 @@ def kinds_booster() -> lightgbm.Booster:
     return lightgbm.Booster(model_str=KINDS_FILE.read_text(encoding="utf-8"))
 
 
+@functools.cache
+def stack_booster() -> lightgbm.Booster:
+    """The shipped stack, the served mixture's correction (loaded once a process)."""
+    import lightgbm
+
+    return lightgbm.Booster(model_str=STACK_FILE.read_text(encoding="utf-8"))
+
+
 def logits(inputs: np.ndarray) -> np.ndarray:
     """(rows,) raw log-odds of a skip, before the logistic model's logit is added, for (rows, inputs) in
     the order of `prediction.INPUTS`."""
@@ -58,3 +70,9 @@ def logits(inputs: np.ndarray) -> np.ndarray:
 def kind_probabilities(inputs: np.ndarray) -> np.ndarray:
     """(rows, kinds): P(each of `history_kinds.KINDS`) for (rows, shape statistics + origin features)."""
     return kinds_booster().predict(np.ascontiguousarray(inputs, dtype=np.float64), num_threads=1)
+
+
+def stack_logits(inputs: np.ndarray) -> np.ndarray:
+    """(rows,) the correction added to the served mixture's logit, for (rows, inputs) in the order of
+    `prediction.STACK_INPUTS`."""
+    return stack_booster().predict(np.ascontiguousarray(inputs, dtype=np.float64), raw_score=True, num_threads=1)
