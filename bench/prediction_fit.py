@@ -55,7 +55,7 @@ KIND_ROUNDS = 20
 # weighted by the pattern that drew their habit: the patterns that hold nothing beyond a simple rate
 # count more, so the stack learns to leave those habits at it rather than hedge them toward the lapses
 # and jumps of other habits (chosen on seeds 100-131; see bench/README.md).
-STACK_SEEDS = TUNING_SEEDS[132:196]
+STACK_SEEDS = [*TUNING_SEEDS[132:196], *TUNING_SEEDS[240:304]]
 STACK_PATTERN_WEIGHTS = {"steady": 10.0, "weekday effects": 4.0, "slow drift": 6.0, "regime switch": 4.0}
 STACK_TREES = dict(objective="binary", learning_rate=0.2, num_leaves=15, min_data_in_leaf=2000,
                    feature_fraction=0.8, bagging_fraction=0.5, bagging_freq=1, deterministic=True,
