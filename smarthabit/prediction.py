@@ -772,8 +772,8 @@ def served_today(hist: History, feats: Features) -> np.ndarray:
     trees = _probability(tree_logits(feats, hist, n, inputs))  # served where the replay earned the model its share
     rates = _on_holidays([c[..., -1:, :] for c in candidates[1:]], hist, feats, n)
     mixture = (weights[..., None, :] * np.stack(np.broadcast_arrays(trees, *rates))).sum(axis=0)
-    stack = stack_inputs(hist, mixture, candidates[0][..., -1:, :], trees, rates, totals[..., None, :], inputs, n)
-    return stacked(mixture, stack, stack_applies(inputs))[..., -1, :]
+    parts = stack_inputs(hist, mixture, candidates[0][..., -1:, :], trees, rates, totals[..., None, :], inputs, n)
+    return stacked(mixture, parts, stack_applies(inputs))[..., -1, :]
 
 
 def stack_inputs(hist: History, mixture: np.ndarray, logistic: np.ndarray, trees: np.ndarray,
@@ -809,7 +809,7 @@ def stack_applies(tree_in: np.ndarray) -> np.ndarray:
 
 def stacked(mixture: np.ndarray, inputs: np.ndarray, corrected: np.ndarray) -> np.ndarray:
     """The mixture as served, corrected by the stack: a last small ensemble of trees (`skip_trees`,
-    fitted on tuning seeds by `bench.prediction_quality --fit`) that reads the mixture's parts and the
+    fitted on tuning seeds by `bench.prediction_quality --fit-stack`) that reads the mixture's parts and the
     replay's evidence, and adds at most `STACK_LIMIT` to the mixture's logit. The mixture weighs its
     candidates by their likelihood alone; the stack learns what that misses: a replay's lead is noise
     on a short or steady history and real on a changed one, and the kinds of history tell which.
