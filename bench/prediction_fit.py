@@ -12,8 +12,9 @@ of each, and decide when to stop adding trees. The trees boost from the shipped 
 (`KIND_SEEDS`) fit the classifier of kinds of history whose probabilities the trees read: a multiclass
 ensemble told which of the generator's patterns drew each history. The constants are printed to paste
 into `smarthabit/prediction.py`; the trees are written to `smarthabit/skip_model.txt`, the classifier
-to `smarthabit/skip_kinds.txt`. Held-out seeds are never touched here. The fits are deterministic
-(LightGBM's `deterministic` mode on a fixed thread count).
+to `smarthabit/skip_kinds.txt`. The stack (`fit_stack`, `--fit-stack`) corrects what the shipped model
+serves, so it is fitted apart, once the printed constants are pasted in. Held-out seeds are never touched
+here. The fits are deterministic (LightGBM's `deterministic` mode on a fixed thread count).
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def fit_and_print(seeds: int, users: int, days: int) -> None:
     _print_calibration("CALIBRATION", calibration)
     fit_kinds(list(KIND_SEEDS), users, days)
     fit_trees(list(TUNING_SEEDS[: 2 * seeds * TREE_SEED_FACTOR]), users, days)
-    fit_stack(list(STACK_SEEDS), users, days)
+    print("# paste the constants above into smarthabit/prediction.py, then refit the stack over them: "
+          "python -m bench.prediction_quality --fit-stack")
 
 
 def fit_kinds(chosen: list[int], users: int, days: int, out: Path = skip_trees.KINDS_FILE) -> None:

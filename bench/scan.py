@@ -376,9 +376,7 @@ async def bench(habit_count: int, runs: int, nightly_users: int) -> None:
                 # objects); so does the bench before its nightly runs, or each full collection that the
                 # nightly run's allocations trigger walks them all (5–20% of its CPU, bench/README.md).
                 # It loads the skip model's trees before that too.
-                skip_trees.booster()
-                skip_trees.kinds_booster()
-                skip_trees.stack_booster()
+                skip_trees.load()
                 gc.freeze()
                 nightly = [await nightly_rate(history_users, night) for _ in range(runs)]
         finally:

@@ -113,9 +113,7 @@ def _load_skip_model() -> None:
     that forecast (API, worker): not in the middle of a request, or of the first night's batch."""
     from smarthabit import skip_trees
 
-    skip_trees.booster()
-    skip_trees.kinds_booster()
-    skip_trees.stack_booster()
+    skip_trees.load()
 
 
 def _freeze_startup_objects() -> None:

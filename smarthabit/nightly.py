@@ -221,8 +221,8 @@ def _compute(batch: _Batch) -> tuple[list[_Forecast], list[Habit]]:
     habits, now, todays, since = batch.habits, batch.now, batch.todays, batch.since
     zones = {h.id: batch.zones[h.user_id] for h in habits}
     histories = _histories(habits, batch.checkins, batch.pauses, zones)
-    holidays = {(zones[h.id], todays[h.user_id]) for h in habits}
-    near = {key: holidays_near(*key) for key in holidays}  # a few zones and days a batch, not one per habit
+    zone_days = {(zones[h.id], todays[h.user_id]) for h in habits}
+    near = {key: holidays_near(*key) for key in zone_days}  # a few zones and days a batch, not one per habit
     records = {h.id: _record(h, histories[h.id], near[zones[h.id], todays[h.user_id]]) for h in habits}
     by_today: dict[date, list[Habit]] = defaultdict(list)
     for habit in habits:

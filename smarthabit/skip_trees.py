@@ -14,11 +14,11 @@ are the probabilities of each kind of history (`history_kinds`), read by a secon
 A third ensemble, the stack (`skip_stack.txt`), corrects what is finally served: the mixture of the
 model and the simple rates (see `prediction.stacked`).
 
-The files `skip_model.txt`, `skip_kinds.txt` and `skip_stack.txt` are LightGBM's own text format, written by
-`python -m bench.prediction_quality --fit` from tuning seeds only. Each is loaded once a process, on
-first use (importing LightGBM costs a few hundred milliseconds that a process which never forecasts
-should not pay). Predictions run on one thread: the nightly batch is measured per habit, and the
-API's read path asks for one habit at a time.
+The files `skip_model.txt`, `skip_kinds.txt` and `skip_stack.txt` are LightGBM's own text format,
+written by `python -m bench.prediction_quality --fit` (the stack: `--fit-stack`) from tuning seeds only.
+Each is loaded once a process, on first use (importing LightGBM costs a few hundred milliseconds that
+a process which never forecasts should not pay; `load` does it at start-up). Predictions run on one
+thread: the nightly batch is measured per habit, and the API's read path asks for one habit at a time.
 """
 
 from __future__ import annotations
@@ -59,6 +59,14 @@ def stack_booster() -> lightgbm.Booster:
     import lightgbm
 
     return lightgbm.Booster(model_str=STACK_FILE.read_text(encoding="utf-8"))
+
+
+def load() -> None:
+    """Load the three ensembles now (a process that forecasts does it at start-up, not in its first
+    request or night)."""
+    booster()
+    kinds_booster()
+    stack_booster()
 
 
 def logits(inputs: np.ndarray) -> np.ndarray:
