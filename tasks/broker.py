@@ -24,7 +24,9 @@ alive:
   its data (the consumer group is gone), the group is made again and every undelivered message is
   enqueued again at once (`on_stream_lost`) instead of waiting for the 5-minute re-queue;
 - shutdown: once `abandon()` is called, acknowledgements are dropped and no retry copies are sent,
-  so tasks still running after the grace period are redelivered, never duplicated.
+  so tasks still running after the grace period are redelivered, never duplicated; `hand_back()`
+  then makes whatever this worker still holds claimable at once, so a restart or a scale-down
+  delays those tasks by a second or so, not by the redelivery timeout.
 Redelivery means at-least-once execution, so every task is idempotent (unique keys in the
 database decide, see `tasks.delivery`). Results go to `RedisAsyncResultBackend` (one hour).
 Without REDIS_URL: taskiq's `InMemoryBroker`, which runs tasks in this process (embedded mode).
@@ -92,6 +94,7 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 RETRY_COUNT = 12  # 1 + 2 + 4 + ... capped at 30 s: about four minutes in all
 MAX_RETRY_DELAY = 30.0  # below the redelivery timeout, so a waiting retry is not reclaimed
 REQUEUE_LOCK_SECONDS = 60
+HAND_BACK_PAGE = 500
 
 # KEYS: stream. ARGV: group, consumer, ids... Re-claims the ids this consumer still owns (resetting
 # their idle time); a message already taken over by another consumer is left alone.
@@ -137,6 +140,31 @@ class RedeliveringStreamBroker(RedisStreamBroker):
     def abandon(self) -> None:
         """From now on nothing is acknowledged: running tasks stay pending for redelivery."""
         self.abandoning = True
+
+    async def hand_back(self) -> int:
+        """At shutdown, after `abandon()`: make every message this consumer still holds claimable by
+        the other workers at once instead of after `idle_timeout`. Held are the abandoned tasks,
+        prefetched ones the receiver discarded, and any a read took as shutdown cancelled it (Redis
+        had already assigned them). Setting their idle time to the timeout (XCLAIM ... IDLE) moves
+        nothing and copies nothing: the next XAUTOCLAIM of a live worker takes them. Returns how many;
+        with Redis down they are left to the timeout."""
+        handed = 0
+        start = "-"
+        with contextlib.suppress(*REDIS_DOWN, redis.exceptions.ResponseError):
+            async with Redis(connection_pool=self.connection_pool) as conn:
+                while held := await conn.xpending_range(
+                    self.queue_name, self.consumer_group_name, min=start, max="+", count=HAND_BACK_PAGE,
+                    consumername=self.consumer_name,
+                ):
+                    ids = [entry["message_id"] for entry in held]
+                    await conn.xclaim(self.queue_name, self.consumer_group_name, self.consumer_name, 0, ids,
+                                      idle=self.idle_timeout, justid=True)
+                    handed += len(ids)
+                    last = ids[-1].decode() if isinstance(ids[-1], bytes) else str(ids[-1])
+                    start = f"({last}"
+        if handed:
+            log.warning("handing unfinished tasks back for redelivery", extra={"count": handed})
+        return handed
 
     def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
         async def ack() -> None:

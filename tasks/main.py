@@ -3,8 +3,8 @@
 Each command is one OS process (scale workers by starting more; no fork manager in between, so a
 supervisor's signals reach the process that holds the tasks). SIGTERM/SIGINT stop taking new tasks
 and give the running ones `SHUTDOWN_GRACE_SECONDS` to finish; whatever is still running after that
-is cancelled and abandoned unacknowledged (no retry copy), and redelivered to another worker (see
-`tasks.broker`).
+is cancelled and abandoned unacknowledged (no retry copy), and handed back, with whatever else the
+worker still holds, so another worker takes it within seconds (see `tasks.broker`).
 
 Outages: both roles ride out Redis and PostgreSQL outages of any length (`smarthabit.outages`); a
 process exits non-zero only when its configuration is unusable or its background work died of an
@@ -208,6 +208,7 @@ async def serve(
         await asyncio.gather(*jobs, return_exceptions=True)
         if isinstance(broker, RedeliveringStreamBroker):
             await _abandon_running(broker)
+            await broker.hand_back()
     finally:
         await broker.shutdown()
     if failure is not None:

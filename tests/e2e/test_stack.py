@@ -182,7 +182,13 @@ async def test_the_whole_stack(db: str, redis_clean: str, tmp_path: Path) -> Non
                 sent = Nudge.filter(user__telegram_user_id__gte=9_100_000, status=NudgeStatus.SENT)
                 return await sent.count() == CROWD
 
-            await eventually(all_marked_sent, "every crowd reminder delivered and marked sent")
+            try:
+                await eventually(all_marked_sent, "every crowd reminder delivered and marked sent")
+            except AssertionError:
+                rows = await Nudge.filter(user__telegram_user_id__gte=9_100_000).values_list("status", "error")
+                raise AssertionError(
+                    f"crowd nudges (status, error): {sorted(map(str, rows))}\n"
+                    f"worker1:\n{worker1.output()[-4000:]}\nworker2:\n{worker2.output()[-4000:]}") from None
             assert all(botapi.stats.per_chat[9_100_000 + n] == 1 for n in range(CROWD)), "lost or doubled"
             assert botapi.stats.per_chat[PERSON_ID] >= 1 and await Nudge.filter(user_id=user.id).count() == 1
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 from taskiq import AsyncBroker
+from taskiq.message import BrokerMessage
 
 from smarthabit.clock import utcnow
 from smarthabit.config import Settings
@@ -191,6 +192,50 @@ async def test_killed_worker_task_is_redelivered_and_sent_once(
     assert await pending(clean_redis, redis_settings) == 0  # acknowledged by the second worker
     assert second.logged("redelivering an unacknowledged task")
     assert second.stop() == 0
+
+
+async def test_a_stopping_worker_hands_back_what_it_holds_at_once(
+    clean_redis: Redis, redis_settings: Settings,
+) -> None:
+    """Messages a stopping worker took but will not finish (abandoned after the grace period,
+    prefetched and discarded, or read just as shutdown cancelled the read) reach a live worker within
+    seconds, not after the redelivery timeout (a minute here), and each reaches it once."""
+    def worker() -> RedeliveringStreamBroker:
+        return RedeliveringStreamBroker(
+            redis_settings.redis_url or "", queue_name=stream(redis_settings), consumer_group_name=CONSUMER_GROUP,
+            idle_timeout=60_000, xread_block=200, xread_count=1, claim_every=0.2,
+        )
+
+    stopping, live = worker(), worker()
+    await stopping.startup()
+    await live.startup()
+    try:
+        for n in range(3):
+            await stopping.kick(BrokerMessage(task_id=str(n), task_name="t", message=f"m{n}".encode(), labels={}))
+        reader = stopping.listen()
+        assert [(await anext(reader)).data for _ in range(3)] == [b"m0", b"m1", b"m2"]  # taken, never run
+        await reader.aclose()
+        stopping.abandon()
+        assert await stopping.hand_back() == 3
+        assert await pending(clean_redis, redis_settings) == 3  # nothing copied, nothing dropped
+
+        async def take_over() -> list[bytes]:
+            taken: list[bytes] = []
+            async for message in live.listen():
+                taken.append(message.data)
+                await message.ack()
+                if len(taken) == 3:
+                    return taken
+            return taken
+
+        started = time.monotonic()
+        assert sorted(await asyncio.wait_for(take_over(), timeout=10)) == [b"m0", b"m1", b"m2"]
+        assert time.monotonic() - started < 10
+        assert await pending(clean_redis, redis_settings) == 0
+        assert await stopping.hand_back() == 0
+    finally:
+        await stopping.shutdown()
+        await live.shutdown()
 
 
 async def test_scheduler_sends_the_minute_scan_and_only_one_leads(
