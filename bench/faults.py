@@ -12,6 +12,8 @@ injected:
 
   normal        no fault (the baseline)
   kill          worker 2 is SIGKILLed (and started again, as a supervisor would)
+  sigterm       worker 2 is stopped with SIGTERM, as a deploy or a scale-down stops it, and started
+                again; what it held is handed back (outage: how long it took to exit)
   redis         Redis restarted, 5 s down, with persistence (AOF)
   redis-lost    Redis restarted, 5 s down, without persistence: the task stream is gone
   pg20, pg120   PostgreSQL stopped for 20 s / 120 s
@@ -69,7 +71,8 @@ FIRST_CHAT = 60_000_001
 FIRST_PERSON = 90_000_001
 FAULT_AT = 0.3
 STALL_SECONDS = 75.0
-SCENARIOS = ("normal", "kill", "redis", "redis-lost", "pg20", "pg120", "tg429", "tg5xx", "tgslow", "tg403", "taps")
+SCENARIOS = ("normal", "kill", "sigterm", "redis", "redis-lost", "pg20", "pg120", "tg429", "tg5xx", "tgslow", "tg403",
+             "taps")
 
 
 def free_port() -> int:
@@ -300,6 +303,17 @@ async def _kill_worker(stack: Stack) -> float:
     return 0.0
 
 
+async def _stop_worker(stack: Stack) -> float:
+    started = time.monotonic()
+    status = await asyncio.to_thread(stack.procs["worker-2"].stop, signal.SIGTERM)
+    stopped = time.monotonic() - started
+    if status != 0:
+        raise RuntimeError(f"worker-2 exited {status} on SIGTERM")
+    stack.spawn("worker-2", "worker", "--concurrency", str(stack.args.concurrency))
+    stack.restarted.add("worker-2")
+    return stopped
+
+
 async def _nothing(stack: Stack) -> float:
     return 0.0
 
@@ -307,6 +321,7 @@ async def _nothing(stack: Stack) -> float:
 FAULTS: dict[str, Fault] = {
     "normal": _nothing,
     "kill": _kill_worker,
+    "sigterm": _stop_worker,
     "redis": _restart_redis,
     "redis-lost": _restart_redis,
     "pg20": lambda stack: _pause_postgres(stack, 20),
