@@ -296,10 +296,15 @@ async def _telegram(stack: Stack, seconds: float, **fault: Any) -> float:
     return seconds
 
 
-async def _kill_worker(stack: Stack) -> float:
-    stack.procs["worker-2"].stop(signal.SIGKILL)
+def _start_worker_again(stack: Stack) -> None:
+    """Worker 2 started again after its fault, as a supervisor would."""
     stack.spawn("worker-2", "worker", "--concurrency", str(stack.args.concurrency))
     stack.restarted.add("worker-2")
+
+
+async def _kill_worker(stack: Stack) -> float:
+    stack.procs["worker-2"].stop(signal.SIGKILL)
+    _start_worker_again(stack)
     return 0.0
 
 
@@ -309,8 +314,7 @@ async def _stop_worker(stack: Stack) -> float:
     stopped = time.monotonic() - started
     if status != 0:
         raise RuntimeError(f"worker-2 exited {status} on SIGTERM")
-    stack.spawn("worker-2", "worker", "--concurrency", str(stack.args.concurrency))
-    stack.restarted.add("worker-2")
+    _start_worker_again(stack)
     return stopped
 
 

@@ -28,17 +28,28 @@ Still told, as in `bench.oracle_filters`: the random-walk half of slow drift (it
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 
-from bench.oracle_filters import HOLIDAY_SAMPLES, _empty, _holiday_factors, _known_holidays, _sig, _weekday, drift
+from bench.oracle_filters import (
+    HOLIDAY_SAMPLES,
+    _day,
+    _empty,
+    _holiday_factors,
+    _known_holidays,
+    _sig,
+    _weekday,
+    drift,
+)
 from bench.prediction_quality import NEW_HABIT_ORIGINS
 from bench.synthetic_habits import (
     DILIGENT_Q,
     SPELL_SWITCH,
     Habit,
+    Holidays,
     Lapses,
     NewHabit,
     RegimeSwitch,
@@ -67,6 +78,11 @@ def level_prior(grid: np.ndarray) -> np.ndarray:
     return density / density.sum()
 
 
+LOG_LEVEL_PRIOR = np.log(level_prior(LEVELS))
+LOG_NEW_LEVEL_PRIOR = np.log(level_prior(NEW_LEVELS))
+
+
+@functools.cache
 def _offset_prior(weekend: bool) -> np.ndarray:
     """A weekday's offset from the level: the mild shift N(0, 0.15) plus a hard day's drop U(1, 2.8), a
     favourite day's lift U(0.5, 1.2), both, or neither, as the generator deals them (Monte Carlo, on
@@ -103,7 +119,7 @@ def _normalised(log_weights: np.ndarray, axis: int = -1) -> np.ndarray:
 def steady(habit: Habit, days: int) -> np.ndarray:
     done, skipped = _counts(habit, days)
     p = _sig(LEVELS)
-    post = _normalised(np.log(level_prior(LEVELS)) + done[:, None] * np.log(p) + skipped[:, None] * np.log(1 - p))
+    post = _normalised(LOG_LEVEL_PRIOR + done[:, None] * np.log(p) + skipped[:, None] * np.log(1 - p))
     return np.repeat((post @ (1 - p))[:, None], HORIZONS, axis=1) * _due_mask(habit, days)
 
 
@@ -120,16 +136,16 @@ def weekday(habit: Habit, days: int) -> np.ndarray:
     posterior pools every weekday."""
     done, skipped = _counts(habit, days, by_weekday=True)
     priors = np.log(np.stack([_offset_prior(w >= 5) for w in range(7)]) + 1e-300)  # (7, offsets)
-    z = LEVELS[:, None, None] + OFFSETS[None, None, :]  # (levels, 1, offsets)
-    log_p, log_q = np.log(_sig(z)), np.log(1 - _sig(z))
+    p_done = _sig(LEVELS[:, None, None] + OFFSETS[None, None, :])  # (levels, 1, offsets)
+    log_p, log_q = np.log(p_done), np.log(1 - p_done)
     skip_on = np.empty((len(done), 7))
     for row in range(len(done)):
         ll = done[row][None, :, None] * log_p + skipped[row][None, :, None] * log_q + priors[None]
         top = ll.max(axis=2, keepdims=True)
         inner = np.exp(ll - top)  # (levels, 7, offsets)
         margin = inner.sum(axis=2)
-        level_post = _normalised(np.log(level_prior(LEVELS)) + (np.log(margin) + top[..., 0]).sum(axis=1), axis=0)
-        skip_given_level = (inner * (1 - _sig(z))).sum(axis=2) / margin  # (levels, 7)
+        level_post = _normalised(LOG_LEVEL_PRIOR + (np.log(margin) + top[..., 0]).sum(axis=1), axis=0)
+        skip_given_level = (inner * (1 - p_done)).sum(axis=2) / margin  # (levels, 7)
         skip_on[row] = level_post @ skip_given_level
     return _per_target(habit, days, skip_on)
 
@@ -151,7 +167,7 @@ def linear_drift(habit: Habit, days: int) -> np.ndarray:
         return drift(habit, days)
     shift = np.asarray(b.weekday_shift)
     slopes = SLOPES / days
-    log_post = np.log(level_prior(LEVELS))[:, None] + np.zeros(len(slopes))[None, :]
+    log_post = LOG_LEVEL_PRIOR[:, None] + np.zeros(len(slopes))[None, :]
     out = _empty(habit, days)
     for i in range(habit.start, days + 1):
         post = _normalised(log_post.ravel()).reshape(log_post.shape)
@@ -176,7 +192,7 @@ def regime(habit: Habit, days: int) -> np.ndarray:
     belief = np.zeros((len(pairs), len(LEVELS)))
     for index, (_, j) in enumerate(pairs):
         if j == 0:
-            belief[index] = level_prior(LEVELS) / 3
+            belief[index] = np.exp(LOG_LEVEL_PRIOR) / 3
 
     def step(state: np.ndarray, i: int) -> np.ndarray:
         """The switch at the start of day i (before it is done), if any."""
@@ -217,7 +233,7 @@ def new_habit(habit: Habit, days: int) -> np.ndarray:
     assert isinstance(b, NewHabit)
     shift = np.asarray(b.weekday_shift)
     level, keen, settle = np.meshgrid(NEW_LEVELS, KEEN, SETTLE, indexing="ij")
-    log_post = np.log(level_prior(NEW_LEVELS))[:, None, None] + np.zeros(level.shape)
+    log_post = LOG_NEW_LEVEL_PRIOR[:, None, None] + np.zeros(level.shape)
     momentum = 0.0
     out = _empty(habit, days)
     for i in range(habit.start, days + 1):
@@ -275,6 +291,7 @@ def _grid(*axes: np.ndarray) -> list[np.ndarray]:
 
 
 CHAIN_LEVELS = np.linspace(-2.5, 5.5, 41)
+LOG_CHAIN_LEVEL_PRIOR = np.log(level_prior(CHAIN_LEVELS))
 
 
 def lapses(habit: Habit, days: int) -> np.ndarray:
@@ -284,7 +301,7 @@ def lapses(habit: Habit, days: int) -> np.ndarray:
     shift = np.asarray(b.weekday_shift)
     level, leave, back, lapsed = _grid(CHAIN_LEVELS, _mids(0.01, 0.05, 5), _mids(0.06, 0.25, 6), _mids(0.03, 0.3, 8))
     transition = np.stack([np.stack([1 - leave, leave], 1), np.stack([back, 1 - back], 1)], 1)
-    log_prior = np.log(level_prior(CHAIN_LEVELS))[np.searchsorted(CHAIN_LEVELS, level)]
+    log_prior = LOG_CHAIN_LEVEL_PRIOR[np.searchsorted(CHAIN_LEVELS, level)]
 
     def emit(i: int) -> np.ndarray:
         return np.stack([_sig(level + shift[_weekday(i)]), lapsed], 1)
@@ -300,7 +317,7 @@ def sparse(habit: Habit, days: int) -> np.ndarray:
     level, forgetful, weekend = _grid(CHAIN_LEVELS, _mids(0.2, 0.6, 8), _mids(0.6, 1.0, 8))
     switch = np.array([[1 - SPELL_SWITCH[0], SPELL_SWITCH[0]], [SPELL_SWITCH[1], 1 - SPELL_SWITCH[1]]])
     transition = np.broadcast_to(switch, (len(level), 2, 2))
-    log_prior = np.log(level_prior(CHAIN_LEVELS))[np.searchsorted(CHAIN_LEVELS, level)]
+    log_prior = LOG_CHAIN_LEVEL_PRIOR[np.searchsorted(CHAIN_LEVELS, level)]
 
     def emit(i: int) -> np.ndarray:
         weekday = _weekday(i)
@@ -359,13 +376,13 @@ def quota(habit: Habit, days: int) -> np.ndarray:
 
 
 def holidays(habit: Habit, days: int) -> np.ndarray:
-    """Learns the level; the holidays are told as `bench.oracle_filters.holidays` tells them (every past
-    day's factor is then known, so the level's posterior is exact)."""
+    """Learns the level; the holidays are told as `bench.oracle_filters.holidays` tells them. Every past
+    day's factor is then known (a holiday that touched it had begun), so the level's posterior is exact."""
     b = habit.behaviour
-    assert b is not None
+    assert isinstance(b, Holidays)
     shift = np.asarray(b.weekday_shift)
     rng = np.random.default_rng(habit.user)
-    log_post = np.log(level_prior(LEVELS))
+    log_post = LOG_LEVEL_PRIOR
     out = _empty(habit, days)
     for i in range(habit.start, days):
         targets = np.arange(i, min(i + HORIZONS, days))
@@ -374,8 +391,7 @@ def holidays(habit: Habit, days: int) -> np.ndarray:
         base = post @ _sig(LEVELS[:, None] + shift[[_weekday(int(t)) for t in targets]][None, :])
         out[i - habit.start, : len(targets)] = 1 - base * factor
         if habit.due(i):
-            past = _holiday_factors(_known_holidays(habit, i + 1), i + 1, days, np.array([i]), rng, 1)[0, 0]
-            p = _sig(LEVELS + shift[_weekday(i)]) * past
+            p = _sig(LEVELS + shift[_weekday(i)]) * b.factor(i, _day(i))
             log_post = log_post + np.log(p if habit.done[i] else 1 - p)
     return out
 
@@ -391,4 +407,3 @@ LEARNED: dict[str, Callable[[Habit, int], np.ndarray]] = {
     "weekly quota": quota,
     "breaks & holidays": holidays,
 }
-LEARNS = tuple(LEARNED)

@@ -28,7 +28,7 @@ from datetime import timedelta
 import numpy as np
 
 from bench.histories import record_of, with_user_priors
-from bench.learned_filters import LEARNED, LEARNS
+from bench.learned_filters import LEARNED
 from bench.oracle_filters import FILTERS
 from bench.prediction_quality import SCORED_SEEDS, Table, best_baseline, brier, score_habit, scored_rows
 from bench.synthetic_habits import HELD_OUT_SEEDS, PATTERNS, START, TUNING_SEEDS, population
@@ -48,7 +48,7 @@ def collect(seeds: Sequence[int], users: int, days: int) -> dict[str, np.ndarray
                 continue
             t, h = scored_rows(habit, history(record_of(habit), START + timedelta(days=days)))
             oracle.append(FILTERS[habit.pattern](habit, days)[t, h])
-            learned.append(LEARNED[habit.pattern](habit, days)[t, h] if habit.pattern in LEARNS else oracle[-1])
+            learned.append(LEARNED[habit.pattern](habit, days)[t, h] if habit.pattern in LEARNED else oracle[-1])
     rows = table.done()
     rows["oracle"] = np.concatenate(oracle)
     rows["learned"] = np.concatenate(learned)
